@@ -1,0 +1,25 @@
+import { Types } from 'mongoose';
+import { ValidationError } from './errors.js';
+
+/** A reference to a host document (user, order, ...): an ObjectId, or an opaque string id. */
+export type Ref = Types.ObjectId | string;
+
+const objectIdHex = /^[0-9a-fA-F]{24}$/;
+
+export const isObjectIdLike = (value: unknown): value is Types.ObjectId | string =>
+  value instanceof Types.ObjectId || (typeof value === 'string' && objectIdHex.test(value));
+
+/** Strict ObjectId parsing: 24 hex characters or an ObjectId instance, else a 422 naming `field`. */
+export const toObjectId = (value: unknown, field: string): Types.ObjectId => {
+  if (value instanceof Types.ObjectId) return value;
+  if (typeof value === 'string' && objectIdHex.test(value)) return new Types.ObjectId(value);
+  throw new ValidationError([{ field, message: 'Expected a 24-character hex ObjectId' }]);
+};
+
+/**
+ * Host refs are stored deterministically: anything that looks like an ObjectId becomes one, any
+ * other string stays a string. The same input therefore always matches the same stored value.
+ */
+export const normalizeRef = (value: Ref): Ref => (isObjectIdLike(value) ? new Types.ObjectId(String(value)) : value);
+
+export const refEquals = (a: Ref, b: Ref): boolean => String(a) === String(b);

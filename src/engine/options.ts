@@ -1,0 +1,32 @@
+import type { Connection } from 'mongoose';
+import type { TenantConfig } from '../core/tenant.js';
+import type { DomainEvent, EventTransport } from '../events/types.js';
+import type { ReviewConfig } from './runtime.js';
+
+export interface CreateReferralOptions {
+  /** The host's mongoose connection. The engine registers models on it; it never opens or closes it. */
+  connection: Connection;
+  /** Multi-tenant by default (`organizationId`, ObjectId, required); `false` for single-tenant. */
+  tenant?: TenantConfig | false;
+  /** Prefix for collection and model names (`<prefix>referral_codes`, `<prefix>referrals`). */
+  collectionPrefix?: string;
+  events?: {
+    /** Defaults to an in-process bus owned (and closed) by the engine; a host transport is never closed. */
+    transport?: EventTransport;
+    /** Publish failures land here; they never fail the write. Defaults to `console.error`. */
+    onError?: (error: unknown, event: DomainEvent) => void;
+  };
+  codes?: {
+    /** Characters of generated codes; defaults to 8. */
+    length?: number;
+    /** Alphabet of generated codes; defaults to one without look-alikes (no 0/O/1/I/L). */
+    alphabet?: string;
+    /** Replaces the random generator (tests, custom formats). Must return a valid code. */
+    generate?: () => string;
+    /** Collisions tolerated before `code_space_exhausted`; defaults to 5. */
+    maxAttempts?: number;
+  };
+  review?: ReviewConfig;
+  /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */
+  autoIndex?: boolean;
+}

@@ -1,0 +1,46 @@
+import type { Types } from 'mongoose';
+import type { ApprovalChainInput } from '../approval/types.js';
+import type { ReferralContext } from '../core/context.js';
+import { ReferralError } from '../core/errors.js';
+import type { Ref } from '../core/ids.js';
+import { type ResolvedTenant, tenantScope } from '../core/tenant.js';
+import type { EventPublisher } from '../events/publisher.js';
+import type { ReferralModels } from '../models/register.js';
+
+/** What the review hook sees of a referral about to be recorded. */
+export interface ReferralDraft {
+  referrerRef: Ref;
+  referrerModel: string;
+  refereeRef: Ref;
+  refereeModel: string;
+  sourceRef: Ref;
+  sourceModel: string;
+  code: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface ReviewConfig {
+  /** Return a chain for referrals that need review, null for those a single decision settles. */
+  chain?: (referral: ReferralDraft) => ApprovalChainInput | null | undefined;
+}
+
+export type TenantFilter = Record<string, Types.ObjectId | string>;
+
+/** The state one engine shares with its repositories. */
+export class EngineRuntime {
+  destroyed = false;
+
+  constructor(
+    readonly tenant: ResolvedTenant,
+    readonly models: ReferralModels,
+    readonly publisher: EventPublisher,
+    readonly codes: { generate: () => string; maxAttempts: number },
+    readonly review: ReviewConfig | undefined,
+  ) {}
+
+  /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */
+  scope(ctx: ReferralContext | undefined): TenantFilter {
+    if (this.destroyed) throw new ReferralError('engine_destroyed', 'This referral engine was destroyed', 409);
+    return tenantScope(this.tenant, ctx);
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { REFERRAL_EVENTS } from './names.js';
+
+/**
+ * Event payloads carry ids as strings and instants as ISO-8601 strings so they survive any
+ * transport (JSON, queues, webhooks) unchanged. Zod is the source of truth; JSON Schema derives.
+ */
+const id = z.string().min(1);
+const instant = z.iso.datetime();
+
+const codeFields = {
+  codeId: id,
+  code: z.string().min(1),
+  ownerRef: id,
+  ownerModel: z.string().min(1),
+};
+
+const partiesFields = {
+  referralId: id,
+  referrerRef: id,
+  referrerModel: z.string().min(1),
+  refereeRef: id,
+  refereeModel: z.string().min(1),
+  sourceRef: id,
+  sourceModel: z.string().min(1),
+};
+
+export const codeCreatedPayloadSchema = z.object({ ...codeFields, createdAt: instant });
+
+export const codeDeactivatedPayloadSchema = z.object({ ...codeFields, deactivatedAt: instant });
+
+export const convertedPayloadSchema = z.object({
+  ...partiesFields,
+  codeId: id.optional(),
+  code: z.string().min(1).optional(),
+  status: z.literal('converted'),
+  /** True when the referral waits on an approval chain before it can be approved. */
+  underReview: z.boolean(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  convertedAt: instant,
+});
+
+export const approvedPayloadSchema = z.object({
+  ...partiesFields,
+  status: z.literal('approved'),
+  decidedBy: id,
+  note: z.string().optional(),
+  decidedAt: instant,
+});
+
+export const rejectedPayloadSchema = z.object({
+  ...partiesFields,
+  status: z.literal('rejected'),
+  decidedBy: id,
+  reason: z.string().min(1),
+  decidedAt: instant,
+});
+
+export type CodeCreatedPayload = z.infer<typeof codeCreatedPayloadSchema>;
+export type CodeDeactivatedPayload = z.infer<typeof codeDeactivatedPayloadSchema>;
+export type ConvertedPayload = z.infer<typeof convertedPayloadSchema>;
+export type ApprovedPayload = z.infer<typeof approvedPayloadSchema>;
+export type RejectedPayload = z.infer<typeof rejectedPayloadSchema>;
+
+/** Event type -> payload type; drives typed `subscribe` and `emit`. */
+export interface ReferralEventPayloads {
+  [REFERRAL_EVENTS.codeCreated]: CodeCreatedPayload;
+  [REFERRAL_EVENTS.codeDeactivated]: CodeDeactivatedPayload;
+  [REFERRAL_EVENTS.converted]: ConvertedPayload;
+  [REFERRAL_EVENTS.approved]: ApprovedPayload;
+  [REFERRAL_EVENTS.rejected]: RejectedPayload;
+}
+
+export const referralEventPayloadSchemas = {
+  [REFERRAL_EVENTS.codeCreated]: codeCreatedPayloadSchema,
+  [REFERRAL_EVENTS.codeDeactivated]: codeDeactivatedPayloadSchema,
+  [REFERRAL_EVENTS.converted]: convertedPayloadSchema,
+  [REFERRAL_EVENTS.approved]: approvedPayloadSchema,
+  [REFERRAL_EVENTS.rejected]: rejectedPayloadSchema,
+} as const satisfies { [K in keyof ReferralEventPayloads]: z.ZodType<ReferralEventPayloads[K]> };

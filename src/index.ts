@@ -1,0 +1,14 @@
+export { createReferral, type ReferralEngine, type ReferralEvents, type ResolvedReferrer } from './engine/create-referral.js';
+export type { CreateReferralOptions } from './engine/options.js';
+export type { ReferralDraft, ReviewConfig } from './engine/runtime.js';
+export type { ReferralContext } from './core/context.js';
+export type { TenantConfig } from './core/tenant.js';
+export type { Ref } from './core/ids.js';
+export { createCodeGenerator, DEFAULT_CODE_ALPHABET, DEFAULT_CODE_LENGTH, normalizeCode } from './core/code-format.js';
+export * from './approval/index.js';
+export * from './core/errors.js';
+export { REFERRAL_EVENTS, referralEventDefinitions, InProcessBus } from './events/index.js';
+export type { DomainEvent, EventMeta, EventTransport, ReferralEventName, ReferralEventPayloads } from './events/index.js';
+export type { ReferralCodeRecord, ReferralDecision, ReferralRecord, ReferralPage } from './repositories/index.js';
+export type { SyncIndexesReport } from './models/sync-indexes.js';
+export type { IndexDeclaration } from './models/index-declaration.js';

@@ -1,0 +1,22 @@
+import type { Schema } from 'mongoose';
+
+/** Every index this package owns is named with this prefix; syncIndexes only ever drops those. */
+export const OWNED_INDEX_PREFIX = 'rf_';
+
+export interface IndexDeclaration {
+  name: string;
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+  partialFilterExpression?: Record<string, unknown>;
+  expireAfterSeconds?: number;
+  /** The query this index serves, in words; README and the index tests read it. */
+  serves: string;
+}
+
+/** Registers the declarations on a mongoose schema, so `Model.listIndexes()`-style tooling sees them. */
+export const applyIndexes = (schema: Schema, declarations: readonly IndexDeclaration[]): void => {
+  for (const { keys, serves: _serves, ...options } of declarations) schema.index(keys, options);
+};
+
+/** Soft delete: live records have `deletedAt: null`; partial indexes cover only those. */
+export const LIVE = { deletedAt: null } as const;

@@ -1,0 +1,100 @@
+import { Schema, type Types } from 'mongoose';
+import type { ApprovalChain } from '../approval/types.js';
+import type { Ref } from '../core/ids.js';
+import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
+import type { ReferralStatus } from '../schemas/inputs.js';
+import { applyIndexes, type IndexDeclaration, LIVE } from './index-declaration.js';
+
+/** One entry per review action, kept forever on the record (who, when, why). */
+export interface ReferralDecision {
+  action: 'approve' | 'reject' | 'update_approvals';
+  decidedBy: string;
+  decidedAt: Date;
+  stepId?: string;
+  note?: string;
+  reason?: string;
+}
+
+export interface ReferralRecord {
+  _id: Types.ObjectId;
+  organizationId?: Types.ObjectId | string;
+  codeId: Types.ObjectId | null;
+  code: string | null;
+  referrerRef: Ref;
+  referrerModel: string;
+  refereeRef: Ref;
+  refereeModel: string;
+  sourceRef: Ref;
+  sourceModel: string;
+  status: ReferralStatus;
+  metadata: Record<string, unknown> | null;
+  /** The review gate; null means a single approve or reject decides. */
+  approvals: ApprovalChain | null;
+  decisions: ReferralDecision[];
+  /** Bumped by every change; transitions are conditional on the version they read. */
+  version: number;
+  convertedAt: Date;
+  decidedAt: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // recordConversion / attributeSale: { tenant, sourceModel, sourceRef, deletedAt: null }; one live referral per sale.
+    name: 'rf_referral_source_unique',
+    keys: withTenantKey(tenant, { sourceModel: 1, sourceRef: 1 }),
+    unique: true,
+    partialFilterExpression: { ...LIVE },
+    serves: 'recordConversion, attributeSale: { tenant, sourceModel, sourceRef, deletedAt: null }',
+  },
+  {
+    // listForReferrer: { tenant, referrerRef, deletedAt: null } sorted { createdAt: -1, _id: -1 }.
+    name: 'rf_referral_referrer_recent',
+    keys: withTenantKey(tenant, { referrerRef: 1, createdAt: -1, _id: -1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
+  },
+];
+
+const decisionSchema = new Schema(
+  {
+    action: { type: String, required: true },
+    decidedBy: { type: String, required: true },
+    decidedAt: { type: Date, required: true },
+    stepId: String,
+    note: String,
+    reason: String,
+  },
+  { _id: false },
+);
+
+export const buildReferralSchema = (tenant: ResolvedTenant, collection: string): Schema => {
+  const schema = new Schema(
+    {
+      ...(tenant.enabled ? { [tenant.field]: { type: tenant.fieldType === 'objectId' ? Schema.Types.ObjectId : String, required: true } } : {}),
+      codeId: { type: Schema.Types.ObjectId, default: null },
+      code: { type: String, default: null },
+      referrerRef: { type: Schema.Types.Mixed, required: true },
+      referrerModel: { type: String, required: true },
+      refereeRef: { type: Schema.Types.Mixed, required: true },
+      refereeModel: { type: String, required: true },
+      sourceRef: { type: Schema.Types.Mixed, required: true },
+      sourceModel: { type: String, required: true },
+      status: { type: String, required: true, enum: ['converted', 'approved', 'rejected'] },
+      metadata: { type: Schema.Types.Mixed, default: null },
+      approvals: { type: Schema.Types.Mixed, default: null },
+      decisions: { type: [decisionSchema], default: [] },
+      version: { type: Number, required: true, default: 0 },
+      convertedAt: { type: Date, required: true },
+      decidedAt: { type: Date, default: null },
+      deletedAt: { type: Date, default: null },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+    },
+    { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
+  );
+  applyIndexes(schema, referralIndexes(tenant));
+  return schema;
+};

@@ -1,0 +1,121 @@
+import type { ReferralContext } from '../core/context.js';
+import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
+import { NotFoundError, ReferralError } from '../core/errors.js';
+import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
+import { REFERRAL_EVENTS } from '../events/names.js';
+import type { ReferralCodeRecord } from '../models/referral-code.model.js';
+import { generateCodeInputSchema } from '../schemas/inputs.js';
+import { parseInput } from '../schemas/parse.js';
+import { codeSchema } from '../schemas/primitives.js';
+import type { Ref } from '../core/ids.js';
+import { codeCollection, driverOptions } from './records.js';
+
+/** How often an owner-index race is retried; the loser's retry finds the winner's code. */
+const OWNER_RACE_RETRIES = 3;
+
+const codePayload = (doc: ReferralCodeRecord) => ({
+  codeId: String(doc._id),
+  code: doc.code,
+  ownerRef: String(doc.ownerRef),
+  ownerModel: doc.ownerModel,
+});
+
+/** Lookup used by resolveReferrer and conversions: one indexed read on { tenant, code }. */
+export const findActiveCode = (runtime: EngineRuntime, scope: TenantFilter, code: string, ctx: ReferralContext | undefined) =>
+  codeCollection(runtime).findOne({ ...scope, code, active: true, deletedAt: null }, driverOptions(ctx));
+
+export class ReferralCodeRepository {
+  readonly #runtime: EngineRuntime;
+
+  constructor(runtime: EngineRuntime) {
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Returns the owner's live active code, creating one if there is none. Idempotent under
+   * concurrency: a single upsert against the owner's partial-unique index decides, and a
+   * random-code collision is retried up to `codes.maxAttempts` times.
+   */
+  async generateCode(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    const collection = codeCollection(this.#runtime);
+    const filter = { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null };
+    let collisions = 0;
+    let ownerRaces = 0;
+    while (collisions < this.#runtime.codes.maxAttempts) {
+      const now = new Date();
+      try {
+        const result = await collection.findOneAndUpdate(
+          filter,
+          { $setOnInsert: { code: this.#runtime.codes.generate(), deactivatedAt: null, createdAt: now, updatedAt: now } },
+          { upsert: true, returnDocument: 'after', includeResultMetadata: true, ...driverOptions(ctx) },
+        );
+        const doc = result.value as ReferralCodeRecord;
+        if (result.lastErrorObject?.upserted !== undefined) {
+          await this.#runtime.publisher.emit(REFERRAL_EVENTS.codeCreated, { ...codePayload(doc), createdAt: doc.createdAt.toISOString() }, ctx, {
+            resource: 'referral_code',
+            resourceId: String(doc._id),
+            change: 'created',
+          });
+        }
+        return doc;
+      } catch (error) {
+        const duplicate = asDuplicateKey(error);
+        if (isDuplicateOn(duplicate, ['ownerRef']) && ownerRaces++ < OWNER_RACE_RETRIES) continue;
+        if (isDuplicateOn(duplicate, ['code'])) {
+          collisions++;
+          continue;
+        }
+        throw translateDuplicate(error);
+      }
+    }
+    throw new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, { details: { attempts: collisions } });
+  }
+
+  /** The live, active code for `code` (trimmed, case-insensitive), or null. */
+  async lookupByCode(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
+    const scope = this.#runtime.scope(ctx);
+    return findActiveCode(this.#runtime, scope, parseInput(codeSchema, code, 'code'), ctx);
+  }
+
+  /** The owner's live active code, or null. */
+  async findForOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
+    const scope = this.#runtime.scope(ctx);
+    const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    return codeCollection(this.#runtime).findOne({ ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null }, driverOptions(ctx));
+  }
+
+  /** Deactivates a code for good; idempotent. The code string is never issued again. */
+  async deactivate(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+    return this.#retire(code, ctx, false);
+  }
+
+  /** Soft-deletes a code (deactivating it); the owner can then be given a new code. */
+  async softDelete(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+    return this.#retire(code, ctx, true);
+  }
+
+  async #retire(rawCode: string, ctx: ReferralContext | undefined, remove: boolean): Promise<ReferralCodeRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const code = parseInput(codeSchema, rawCode, 'code');
+    const collection = codeCollection(this.#runtime);
+    const now = new Date();
+    const before = await collection.findOneAndUpdate(
+      { ...scope, code, deletedAt: null },
+      // Pipeline update: keep the first deactivation instant on replays.
+      [{ $set: { active: false, updatedAt: now, deactivatedAt: { $ifNull: ['$deactivatedAt', now] }, ...(remove ? { deletedAt: now } : {}) } }],
+      { returnDocument: 'before', ...driverOptions(ctx) },
+    );
+    if (!before) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
+    const after: ReferralCodeRecord = { ...before, active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) };
+    if (before.active) {
+      await this.#runtime.publisher.emit(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(after), deactivatedAt: now.toISOString() }, ctx, {
+        resource: 'referral_code',
+        resourceId: String(after._id),
+        change: 'deactivated',
+      });
+    }
+    return after;
+  }
+}

@@ -1,0 +1,146 @@
+import type { Types } from 'mongoose';
+import { applyDecision, createChain } from '../approval/chain.js';
+import type { ApprovalChainInput } from '../approval/types.js';
+import type { ReferralContext } from '../core/context.js';
+import { InvalidTransitionError, NotFoundError } from '../core/errors.js';
+import type { Ref } from '../core/ids.js';
+import type { EngineRuntime } from '../engine/runtime.js';
+import { REFERRAL_EVENTS } from '../events/names.js';
+import type { ReferralDecision, ReferralRecord } from '../models/referral.model.js';
+import { approvalChainInputSchema } from '../schemas/approval.js';
+import {
+  type ApproveInput,
+  approveInputSchema,
+  type ListForReferrerOptions,
+  listForReferrerOptionsSchema,
+  type RecordConversionInput,
+  recordConversionInputSchema,
+  type RejectInput,
+  rejectInputSchema,
+} from '../schemas/inputs.js';
+import { parseInput } from '../schemas/parse.js';
+import { objectIdSchema, refSchema } from '../schemas/primitives.js';
+import { partiesPayload, writeConversion } from './conversion-writer.js';
+import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
+import { driverOptions, referralCollection } from './records.js';
+import { findActiveCode } from './referral-code.repository.js';
+import { runTransition, type TransitionPlan } from './referral-transition.js';
+
+export interface ReferralPage {
+  items: ReferralRecord[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+const decide = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, stepId: string | undefined): TransitionPlan => {
+  if (current.status !== 'converted') throw new InvalidTransitionError(current.status, to);
+  if (!current.approvals) return { set: { status: to, decidedAt: decision.decidedAt }, decision };
+  const approvals = applyDecision(current.approvals, {
+    approverId: decision.decidedBy,
+    decision: to,
+    at: decision.decidedAt,
+    ...(stepId ? { stepId } : {}),
+    ...(decision.note ? { note: decision.note } : decision.reason ? { note: decision.reason } : {}),
+  });
+  const settled = approvals.status === to;
+  return { set: { approvals, ...(settled ? { status: to, decidedAt: decision.decidedAt } : {}) }, decision };
+};
+
+export class ReferralRepository {
+  readonly #runtime: EngineRuntime;
+
+  constructor(runtime: EngineRuntime) {
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Records a converted referral for a sale, by `code` or by a named referrer. Idempotent per
+   * sale (`sourceModel` + `sourceRef`): a replay returns the first record and emits nothing.
+   */
+  async recordConversion(input: RecordConversionInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const parsed = parseInput(recordConversionInputSchema, input, 'input');
+    let referrer;
+    if (parsed.code !== undefined) {
+      const code = await findActiveCode(this.#runtime, scope, parsed.code, ctx);
+      if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
+      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code._id, code: code.code };
+    } else {
+      referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null };
+    }
+    return writeConversion(this.#runtime, scope, referrer, parsed, ctx);
+  }
+
+  /** The live referral with this id in this tenant, or null. */
+  async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
+    const scope = this.#runtime.scope(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    return referralCollection(this.#runtime).findOne({ ...scope, _id, deletedAt: null }, driverOptions(ctx));
+  }
+
+  /**
+   * Records an approval. Without a chain it decides at once; with one it is recorded on the
+   * active step, and the referral becomes `approved` (emitting `referral:approved` once) when
+   * the chain does.
+   */
+  async approve(id: string | Types.ObjectId, input: ApproveInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const parsed = parseInput(approveInputSchema, input, 'input');
+    const decision: ReferralDecision = { action: 'approve', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), ...(parsed.note ? { note: parsed.note } : {}), ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => decide(current, 'approved', decision, parsed.stepId));
+    if (after.status === 'approved') {
+      await this.#runtime.publisher.emit(
+        REFERRAL_EVENTS.approved,
+        { ...partiesPayload(after), status: 'approved', decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}), decidedAt: decision.decidedAt.toISOString() },
+        ctx,
+        { resource: 'referral', resourceId: String(after._id), change: 'approved' },
+      );
+    }
+    return after;
+  }
+
+  /** Rejects a converted referral (recorded on the chain when there is one) and emits `referral:rejected`. */
+  async reject(id: string | Types.ObjectId, input: RejectInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const parsed = parseInput(rejectInputSchema, input, 'input');
+    const decision: ReferralDecision = { action: 'reject', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), reason: parsed.reason, ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => decide(current, 'rejected', decision, parsed.stepId));
+    if (after.status !== 'rejected') return after;
+    await this.#runtime.publisher.emit(
+      REFERRAL_EVENTS.rejected,
+      { ...partiesPayload(after), status: 'rejected', decidedBy: decision.decidedBy, reason: parsed.reason, decidedAt: decision.decidedAt.toISOString() },
+      ctx,
+      { resource: 'referral', resourceId: String(after._id), change: 'rejected' },
+    );
+    return after;
+  }
+
+  /** Replaces the approval chain of a referral still under review (status `converted`). */
+  async updateApprovals(id: string | Types.ObjectId, chainInput: ApprovalChainInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const approvals = createChain(parseInput(approvalChainInputSchema, chainInput, 'chain'));
+    const decision: ReferralDecision = { action: 'update_approvals', decidedBy: ctx?.actorId ? String(ctx.actorId) : 'system', decidedAt: new Date() };
+    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => {
+      if (current.status !== 'converted') throw new InvalidTransitionError(current.status, 'converted');
+      return { set: { approvals }, decision };
+    });
+    return after;
+  }
+
+  /** A referrer's referrals, newest first, by keyset pagination (no skip). */
+  async listForReferrer(referrerRef: Ref, options: ListForReferrerOptions = {}, ctx?: ReferralContext): Promise<ReferralPage> {
+    const scope = this.#runtime.scope(ctx);
+    const ref = parseInput(refSchema, referrerRef, 'referrerRef');
+    const { status, limit, after } = parseInput(listForReferrerOptionsSchema, options, 'options');
+    const filter = { ...scope, referrerRef: ref, deletedAt: null, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) };
+    const docs = await referralCollection(this.#runtime)
+      .find(filter, { sort: { createdAt: -1, _id: -1 }, limit: limit + 1, ...driverOptions(ctx) })
+      .toArray();
+    const items = docs.slice(0, limit);
+    const last = items.at(-1);
+    return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };
+  }
+}

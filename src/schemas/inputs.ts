@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { codeSchema, metadataSchema, modelNameSchema, objectIdSchema, refSchema, textSchema } from './primitives.js';
+
+export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected'] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+const partyFields = {
+  refereeRef: refSchema,
+  refereeModel: modelNameSchema,
+  sourceRef: refSchema,
+  sourceModel: modelNameSchema,
+  metadata: metadataSchema.optional(),
+};
+
+/**
+ * recordConversion: the referrer comes from a `code` or is named directly (`referrerRef` and
+ * `referrerModel`). Unknown keys are refused so nothing (a tenant field, say) is smuggled in.
+ */
+export const recordConversionInputSchema = z
+  .strictObject({
+    code: codeSchema.optional(),
+    referrerRef: refSchema.optional(),
+    referrerModel: modelNameSchema.optional(),
+    ...partyFields,
+  })
+  .superRefine((input, ctx) => {
+    if ((input.code === undefined) === (input.referrerRef === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'Give exactly one of code or referrerRef' });
+    }
+    if (input.referrerRef !== undefined && input.referrerModel === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['referrerModel'], message: 'Required with referrerRef' });
+    }
+    if (input.code !== undefined && input.referrerModel !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['referrerModel'], message: 'Not allowed with code (the code names the referrer)' });
+    }
+  });
+
+/** attributeSale: the checkout call, always by code. */
+export const attributeSaleInputSchema = z.strictObject({ code: codeSchema, ...partyFields });
+
+export const generateCodeInputSchema = z.strictObject({ ownerRef: refSchema, ownerModel: modelNameSchema });
+
+export const approveInputSchema = z.strictObject({
+  decidedBy: refSchema,
+  note: textSchema(2000).optional(),
+  /** The approval step to decide; defaults to the first active step. */
+  stepId: z.string().trim().min(1).max(128).optional(),
+});
+
+export const rejectInputSchema = z.strictObject({
+  decidedBy: refSchema,
+  reason: textSchema(2000),
+  stepId: z.string().trim().min(1).max(128).optional(),
+});
+
+export const MAX_PAGE_SIZE = 100;
+
+export const listForReferrerOptionsSchema = z.strictObject({
+  status: z.enum(REFERRAL_STATUSES).optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+  after: z.string().min(1).max(200).optional(),
+});
+
+export { codeSchema, objectIdSchema, refSchema, modelNameSchema, metadataSchema };
+
+export type RecordConversionInput = z.input<typeof recordConversionInputSchema>;
+export type AttributeSaleInput = z.input<typeof attributeSaleInputSchema>;
+export type ApproveInput = z.input<typeof approveInputSchema>;
+export type RejectInput = z.input<typeof rejectInputSchema>;
+export type ListForReferrerOptions = z.input<typeof listForReferrerOptionsSchema>;

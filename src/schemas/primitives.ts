@@ -1,0 +1,53 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { CODE_PATTERN, MAX_CODE_LENGTH, normalizeCode } from '../core/code-format.js';
+import { normalizeRef, type Ref } from '../core/ids.js';
+import { metadataSchema } from './metadata.js';
+
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+/** A referral code as typed by a person: trimmed, upper-cased, ASCII only. */
+export const codeSchema = z
+  .string()
+  .trim()
+  .min(1, 'Code must not be empty')
+  .max(MAX_CODE_LENGTH, `Code must be at most ${MAX_CODE_LENGTH} characters`)
+  .regex(CODE_PATTERN, 'Code may only contain ASCII letters, digits, "-" and "_"')
+  .transform(normalizeCode);
+
+/** An id of a host document: an ObjectId, or a non-empty string id without control characters. */
+export const refSchema = z
+  .union([
+    z.instanceof(Types.ObjectId),
+    z
+      .string()
+      .trim()
+      .min(1, 'Must not be empty')
+      .max(128, 'Must be at most 128 characters')
+      .refine((value) => !controlCharacters.test(value), 'Must not contain control characters'),
+  ])
+  .transform((value): Ref => normalizeRef(value));
+
+/** A host model name such as `user` or `Order`. */
+export const modelNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Must not be empty')
+  .max(64, 'Must be at most 64 characters')
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'Must start with a letter and contain only letters, digits, "_", "-" or "."');
+
+/** A free-text note or reason shown to reviewers. */
+export const textSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty')
+    .max(max, `Must be at most ${max} characters`)
+    .refine((value) => !value.includes('\u0000'), 'Must not contain NUL bytes');
+
+/** The id of a referral record: always an ObjectId. */
+export const objectIdSchema = z
+  .union([z.instanceof(Types.ObjectId), z.string().regex(/^[0-9a-fA-F]{24}$/, 'Expected a 24-character hex ObjectId')])
+  .transform((value) => (value instanceof Types.ObjectId ? value : new Types.ObjectId(value)));
+
+export { metadataSchema };

@@ -1,0 +1,26 @@
+import { Types, type Connection } from 'mongoose';
+import { createReferral, type CreateReferralOptions, type DomainEvent, type ReferralEngine } from '../../src/index.js';
+
+export interface TestEngine {
+  engine: ReferralEngine;
+  /** Every event published through the engine's transport, in order. */
+  events: DomainEvent[];
+  eventsOf(type: string): DomainEvent[];
+}
+
+let prefixCounter = 0;
+
+/** A fresh engine with its own collection prefix and indexes in place, recording every event. */
+export const createTestEngine = async (connection: Connection, options: Partial<CreateReferralOptions> = {}): Promise<TestEngine> => {
+  const engine = await createReferral({ connection, collectionPrefix: `t${++prefixCounter}_`, ...options });
+  await engine.syncIndexes();
+  const events: DomainEvent[] = [];
+  await engine.events.subscribe('*', (event) => {
+    events.push(event);
+  });
+  return { engine, events, eventsOf: (type) => events.filter((event) => event.type === type) };
+};
+
+export const newTenantContext = () => ({ organizationId: new Types.ObjectId().toHexString() });
+
+export const oid = () => new Types.ObjectId();

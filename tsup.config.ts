@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// One entry per published subpath; the shared chunks keep classes (errors) identical across subpaths.
+export const tsupConfig = defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'repositories/index': 'src/repositories/index.ts',
+    'events/index': 'src/events/index.ts',
+    'schemas/index': 'src/schemas/index.ts',
+    'core/errors': 'src/core/errors.ts',
+  },
+  format: ['esm'],
+  target: 'node20',
+  dts: true,
+  sourcemap: false,
+  splitting: true,
+  clean: true,
+  treeshake: true,
+  external: ['mongoose', 'mongodb', 'zod'],
+});
+
+export default tsupConfig;
