@@ -16,6 +16,7 @@ export const vitestConfig = defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/harness/global-setup.ts'],
+          setupFiles: ['tests/harness/event-contract.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

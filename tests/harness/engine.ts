@@ -1,4 +1,5 @@
 import { Types, type Connection } from 'mongoose';
+import { checkEventContract } from './event-contract.js';
 import { createReferral, type CreateReferralOptions, type DomainEvent, type ReferralEngine } from '../../src/index.js';
 
 export interface TestEngine {
@@ -16,6 +17,7 @@ export const createTestEngine = async (connection: Connection, options: Partial<
   await engine.syncIndexes();
   const events: DomainEvent[] = [];
   await engine.events.subscribe('*', (event) => {
+    checkEventContract(event);
     events.push(event);
   });
   return { engine, events, eventsOf: (type) => events.filter((event) => event.type === type) };

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { referralEventDefinitions, referralEventNames } from '../../src/events/index.js';
+import { useTestDatabase } from '../harness/database.js';
+import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { checkEventContract, drainDriftForSelfTest } from '../harness/event-contract.js';
+
+const db = useTestDatabase();
+
+describe('event definitions (no drift)', () => {
+  it('every event type the engine emits in a full story has a definition, and every definition is emitted', async () => {
+    const { engine, events } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const sale = () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
+    const a = await sale();
+    const b = await sale();
+    await engine.repositories.referral.approve(String(a?._id), { decidedBy: 'm', note: 'fine' }, ctx);
+    await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
+    await engine.repositories.referralCode.deactivate(code, ctx);
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
+    for (const event of events) {
+      const definition = referralEventDefinitions[event.type as keyof typeof referralEventDefinitions];
+      expect(definition.payloadSchema.safeParse(event.payload).success).toBe(true);
+    }
+  });
+
+  it('generates each JSON Schema without throwing, from the zod schema', () => {
+    for (const definition of Object.values(referralEventDefinitions)) {
+      expect(() => z.toJSONSchema(definition.payloadSchema, { unrepresentable: 'any' })).not.toThrow();
+      expect(definition.schema).toEqual(z.toJSONSchema(definition.payloadSchema, { unrepresentable: 'any' }));
+    }
+  });
+
+  it('the contract check catches an undefined type and a payload that does not match', () => {
+    // Exercise the checker itself so a silently passing contract cannot hide drift.
+    const meta = { id: 'x', timestamp: new Date(), idempotencyKey: 'k' };
+    const undefinedType = () => checkEventContract({ type: 'referral:unknown', payload: {}, meta });
+    const badPayload = () => checkEventContract({ type: 'referral:converted', payload: { referralId: 1 }, meta });
+    undefinedType();
+    badPayload();
+    // The afterEach hook would fail this test; drain the two breaches it recorded instead.
+    expect(drainDriftForSelfTest()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { ReferralContext, ReferralEngine } from '../../src/index.js';
+import { useTestDatabase } from '../harness/database.js';
+import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+
+const db = useTestDatabase();
+
+type Verb = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Every public verb, read off the objects themselves: the engine's own functions, the events
+ * facade's functions and each repository's prototype methods. A new verb shows up here without
+ * anyone adding it, and then fails the probe until the table below says how to call it.
+ */
+const publicVerbs = (engine: ReferralEngine): Map<string, Verb> => {
+  const verbs = new Map<string, Verb>();
+  const add = (prefix: string, target: object, names: string[]) => {
+    for (const name of names) {
+      const value = (target as Record<string, unknown>)[name];
+      if (name !== 'constructor' && typeof value === 'function') verbs.set(`${prefix}.${name}`, (value as Verb).bind(target));
+    }
+  };
+  add('engine', engine, Object.keys(engine));
+  add('events', engine.events, Object.keys(engine.events));
+  for (const [name, repository] of Object.entries(engine.repositories)) add(name, repository, Object.getOwnPropertyNames(Object.getPrototypeOf(repository)));
+  return verbs;
+};
+
+interface Fixture {
+  code: string;
+  ownerRef: string;
+  referralId: string;
+  otherTenant: ReferralContext;
+}
+
+type Probe =
+  | { unscoped: string }
+  | { args: (f: Fixture) => unknown[]; /** Asserts the outcome of the call made in the other tenant. */ foreign: (outcome: { value?: unknown; error?: unknown }, f: Fixture) => void };
+
+const notFound = (code: string) => (outcome: { error?: unknown }) => expect(outcome.error).toMatchObject({ code, status: 404 });
+const isNull = (outcome: { value?: unknown; error?: unknown }) => {
+  expect(outcome.error).toBeUndefined();
+  expect(outcome.value).toBeNull();
+};
+const sale = (f: Fixture) => ({ code: f.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' });
+
+const probes: Record<string, Probe> = {
+  'engine.resolveReferrer': { args: (f) => [f.code], foreign: isNull },
+  'engine.attributeSale': { args: (f) => [sale(f)], foreign: isNull },
+  'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
+  'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },
+  'events.subscribe': { unscoped: 'transport subscription; events carry meta.organizationId' },
+  'referralCode.generateCode': {
+    args: (f) => [f.ownerRef, 'user'],
+    foreign: ({ value, error }, f) => {
+      expect(error).toBeUndefined();
+      expect(value).toMatchObject({ organizationId: expect.anything() });
+      const doc = value as { organizationId: unknown; code: string };
+      expect(String(doc.organizationId)).toBe(String(f.otherTenant.organizationId));
+      expect(doc.code).not.toBe(f.code);
+    },
+  },
+  'referralCode.lookupByCode': { args: (f) => [f.code], foreign: isNull },
+  'referralCode.findForOwner': { args: (f) => [f.ownerRef, 'user'], foreign: isNull },
+  'referralCode.deactivate': { args: (f) => [f.code], foreign: notFound('code_not_found') },
+  'referralCode.softDelete': { args: (f) => [f.code], foreign: notFound('code_not_found') },
+  'referral.recordConversion': { args: (f) => [sale(f)], foreign: notFound('code_not_found') },
+  'referral.findById': { args: (f) => [f.referralId], foreign: isNull },
+  'referral.approve': { args: (f) => [f.referralId, { decidedBy: 'm' }], foreign: notFound('referral_not_found') },
+  'referral.reject': { args: (f) => [f.referralId, { decidedBy: 'm', reason: 'probe' }], foreign: notFound('referral_not_found') },
+  'referral.updateApprovals': { args: (f) => [f.referralId, { steps: [{ id: 's', approvers: ['m'] }] }], foreign: notFound('referral_not_found') },
+  'referral.listForReferrer': {
+    args: (f) => [f.ownerRef, {}],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ items: [], next: null });
+    },
+  },
+};
+
+const outcomeOf = async (verb: Verb, args: unknown[]) => {
+  try {
+    return { value: await verb(...args) };
+  } catch (error) {
+    return { error };
+  }
+};
+
+describe('tenant probe', () => {
+  const prepare = async () => {
+    const test = await createTestEngine(db.connection);
+    const tenantA = newTenantContext();
+    const ownerRef = oid().toHexString();
+    const { code } = await test.engine.repositories.referralCode.generateCode(ownerRef, 'user', tenantA);
+    const referral = await test.engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenantA);
+    const fixture: Fixture = { code, ownerRef, referralId: String(referral?._id), otherTenant: newTenantContext() };
+    const counts = async () => [await test.engine.models.ReferralCode.countDocuments({}), await test.engine.models.Referral.countDocuments({})];
+    return { ...test, tenantA, fixture, counts };
+  };
+
+  it('has a probe for every public verb and no stale entries', async () => {
+    const { engine } = await prepare();
+    expect([...publicVerbs(engine).keys()].sort()).toEqual(Object.keys(probes).sort());
+  });
+
+  it('every scoped verb fails with tenant_required before any write when ctx.organizationId is missing', async () => {
+    const { engine, fixture, counts, events } = await prepare();
+    const before = await counts();
+    const eventsBefore = events.length;
+    for (const [name, verb] of publicVerbs(engine)) {
+      const probe = probes[name];
+      if (!probe || 'unscoped' in probe) continue;
+      for (const ctx of [undefined, {}, { organizationId: '' }]) {
+        const { error } = await outcomeOf(verb, [...probe.args(fixture), ctx]);
+        expect(error, `${name} without a tenant`).toMatchObject({ code: 'tenant_required', status: 403 });
+      }
+    }
+    expect(await counts()).toEqual(before);
+    expect(events.length).toBe(eventsBefore);
+  });
+
+  it("every scoped verb finds nothing of another tenant's data", async () => {
+    const { engine, fixture, tenantA } = await prepare();
+    for (const [name, verb] of publicVerbs(engine)) {
+      const probe = probes[name];
+      if (!probe || 'unscoped' in probe) continue;
+      // A fresh tenant per verb, so one verb's own writes in that tenant cannot mask another's.
+      const probeFixture = { ...fixture, otherTenant: newTenantContext() };
+      const outcome = await outcomeOf(verb, [...probe.args(probeFixture), probeFixture.otherTenant]);
+      probe.foreign(outcome, probeFixture);
+    }
+    // Tenant A's records are untouched by everything tenant B did.
+    expect(await engine.repositories.referralCode.lookupByCode(fixture.code, tenantA)).toMatchObject({ active: true });
+    expect(await engine.repositories.referral.findById(fixture.referralId, tenantA)).toMatchObject({ status: 'converted', version: 0, decisions: [] });
+  });
+});
