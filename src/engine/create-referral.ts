@@ -7,6 +7,8 @@ import { InProcessBus } from '../events/in-process-bus.js';
 import { EventPublisher } from '../events/publisher.js';
 import { referralEventDefinitions } from '../events/definitions.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
+import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
+import { tenantScope } from '../core/tenant.js';
 import { registerModels, unregisterModels, type ReferralModels } from '../models/register.js';
 import { type SyncIndexesReport, syncOwnedIndexes } from '../models/sync-indexes.js';
 import { writeConversion } from '../repositories/conversion-writer.js';
@@ -33,6 +35,13 @@ export interface ReferralEvents {
   readonly definitions: typeof referralEventDefinitions;
   /** Subscribe through the transport (`*`, `referral:*`, `referral:code.*` or an exact type). */
   subscribe(pattern: string, handler: EventHandler<DomainEvent>): Promise<Unsubscribe>;
+  /**
+   * Publishes events that were stored but never acknowledged: after a crash, a transport
+   * outage, or a committed transaction. With `ctx.organizationId`, only that tenant's.
+   */
+  redeliver(options?: RedeliverOptions, ctx?: ReferralContext): Promise<RedeliverReport>;
+  /** Runs `redeliver` every `intervalMs` until the returned stop function (or destroy()) is called. */
+  startRelay(options?: RedeliverOptions & { intervalMs?: number }): () => void;
 }
 
 export interface ReferralEngine {
@@ -50,6 +59,8 @@ export interface ReferralEngine {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_ACK_DELAY_MS = 25;
+const DEFAULT_RELAY_INTERVAL_MS = 5_000;
 
 export const createReferral = async (options: CreateReferralOptions): Promise<ReferralEngine> => {
   if (!(options?.connection instanceof Connection)) {
@@ -64,7 +75,37 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('codes.maxAttempts must be a positive integer');
   const generate = options.codes?.generate ?? createCodeGenerator(options.codes ?? {});
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '');
-  const runtime = new EngineRuntime(tenant, models, new EventPublisher(transport, onError), { generate, maxAttempts }, options.review);
+  const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
+  const runtime = new EngineRuntime(tenant, models, publisher, { generate, maxAttempts }, options.review);
+  const relays = new Set<() => void>();
+  const outboxCollections = [models.ReferralCode.collection, models.Referral.collection] as unknown as Parameters<EventPublisher['redeliver']>[0];
+
+  const redeliver = async (redeliverOptions?: RedeliverOptions, ctx?: ReferralContext): Promise<RedeliverReport> => {
+    if (runtime.destroyed) throw new ReferralError('engine_destroyed', 'This referral engine was destroyed', 409);
+    // Tenant-scoped when a tenant is given; a system relay drains every tenant.
+    const filter = ctx?.organizationId ? tenantScope(tenant, ctx) : {};
+    return publisher.redeliver(outboxCollections, filter, redeliverOptions);
+  };
+
+  const startRelay = ({ intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...redeliverOptions }: RedeliverOptions & { intervalMs?: number } = {}) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || runtime.destroyed) return;
+      running = true;
+      redeliver({ olderThanMs: intervalMs, ...redeliverOptions })
+        .catch((error: unknown) => onError(error, { type: 'referral:outbox.relay', payload: {}, meta: { id: 'relay', timestamp: new Date() } }))
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    const stop = () => {
+      clearInterval(timer);
+      relays.delete(stop);
+    };
+    relays.add(stop);
+    return stop;
+  };
   const referralCode = new ReferralCodeRepository(runtime);
   const referral = new ReferralRepository(runtime);
 
@@ -92,6 +133,8 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
         if (!transport.subscribe) throw new ReferralError('validation_failed', `Transport "${transport.name}" does not support subscribe`, 422);
         return transport.subscribe(pattern, handler);
       },
+      redeliver,
+      startRelay,
     },
     resolveReferrer,
     attributeSale,
@@ -99,6 +142,8 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
     destroy: async () => {
       if (runtime.destroyed) return;
       runtime.destroyed = true;
+      for (const stop of [...relays]) stop();
+      await publisher.flush();
       unregisterModels(connection, models);
       if (ownsTransport) await transport.close?.();
     },

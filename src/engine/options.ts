@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { TenantConfig } from '../core/tenant.js';
+import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import type { ReviewConfig } from './runtime.js';
 
@@ -15,6 +16,13 @@ export interface CreateReferralOptions {
     transport?: EventTransport;
     /** Publish failures land here; they never fail the write. Defaults to `console.error`. */
     onError?: (error: unknown, event: DomainEvent) => void;
+    /**
+     * A host outbox. Without one, events are stored in the changed document itself (same
+     * write as the change) until the transport accepted them.
+     */
+    outbox?: OutboxStore;
+    /** How long acknowledgements of published events are batched, in ms. Defaults to 25. */
+    ackDelayMs?: number;
   };
   codes?: {
     /** Characters of generated codes; defaults to 8. */

@@ -1,4 +1,4 @@
-import type { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
 
 /** Every index this package owns is named with this prefix; syncIndexes only ever drops those. */
 export const OWNED_INDEX_PREFIX = 'rf_';
@@ -20,3 +20,20 @@ export const applyIndexes = (schema: Schema, declarations: readonly IndexDeclara
 
 /** Soft delete: live records have `deletedAt: null`; partial indexes cover only those. */
 export const LIVE = { deletedAt: null } as const;
+
+/**
+ * redeliver / startRelay: { pendingEventsAt: { $lte: cutoff } } across tenants, oldest first.
+ * Single-field and partial, so it only holds documents whose events are not yet acknowledged.
+ */
+export const pendingEventsIndex = (collection: string): IndexDeclaration => ({
+  name: `rf_${collection}_pending_events`,
+  keys: { pendingEventsAt: 1 },
+  partialFilterExpression: { pendingEventsAt: { $exists: true } },
+  serves: 'events.redeliver / startRelay: { pendingEventsAt: { $lte: cutoff } }, oldest first',
+});
+
+/** Schema paths of the embedded outbox (see src/events/outbox.ts). */
+export const outboxPaths = {
+  outbox: { type: [Schema.Types.Mixed], default: undefined },
+  pendingEventsAt: { type: Date },
+} as const;

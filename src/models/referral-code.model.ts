@@ -1,7 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
-import { applyIndexes, type IndexDeclaration, LIVE } from './index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from './index-declaration.js';
 
 export interface ReferralCodeRecord {
   _id: Types.ObjectId;
@@ -34,6 +34,7 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
     partialFilterExpression: { active: true, ...LIVE },
     serves: 'generateCode: { tenant, ownerModel, ownerRef, active: true, deletedAt: null }',
   },
+  pendingEventsIndex('code'),
 ];
 
 export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: string): Schema => {
@@ -48,6 +49,7 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
       deletedAt: { type: Date, default: null },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
+      ...outboxPaths,
     },
     { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
   );

@@ -3,7 +3,7 @@ import type { ApprovalChain } from '../approval/types.js';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
 import type { ReferralStatus } from '../schemas/inputs.js';
-import { applyIndexes, type IndexDeclaration, LIVE } from './index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from './index-declaration.js';
 
 /** One entry per review action, kept forever on the record (who, when, why). */
 export interface ReferralDecision {
@@ -56,6 +56,7 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     partialFilterExpression: { ...LIVE },
     serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
   },
+  pendingEventsIndex('referral'),
 ];
 
 const decisionSchema = new Schema(
@@ -90,8 +91,11 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       convertedAt: { type: Date, required: true },
       decidedAt: { type: Date, default: null },
       deletedAt: { type: Date, default: null },
+      /** Why a referral was voided (soft-deleted by the engine), e.g. `code_deactivated`. */
+      voidedReason: { type: String },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
+      ...outboxPaths,
     },
     { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
   );

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { createChain } from '../approval/chain.js';
 import type { ReferralContext } from '../core/context.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
@@ -6,10 +6,12 @@ import { SelfReferralError } from '../core/errors.js';
 import { type Ref, refEquals } from '../core/ids.js';
 import type { EngineRuntime, ReferralDraft, TenantFilter } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
+import { outboxOnInsert } from '../events/outbox.js';
 import type { ReferralRecord } from '../models/referral.model.js';
 import { approvalChainInputSchema } from '../schemas/approval.js';
 import { parseInput } from '../schemas/parse.js';
-import { driverOptions, referralCollection } from './records.js';
+import { insertIfAbsent } from './insert-if-absent.js';
+import { codeCollection, driverOptions, eventHome, PUBLIC_PROJECTION, referralCollection } from './records.js';
 
 export interface Referrer {
   ref: Ref;
@@ -37,10 +39,39 @@ const reviewChain = (runtime: EngineRuntime, draft: ReferralDraft) => {
   return input ? createChain(parseInput(approvalChainInputSchema, input, 'review.chain()')) : null;
 };
 
+export const partiesPayload = (doc: Pick<ReferralRecord, '_id' | 'referrerRef' | 'referrerModel' | 'refereeRef' | 'refereeModel' | 'sourceRef' | 'sourceModel'>) => ({
+  referralId: String(doc._id),
+  referrerRef: String(doc.referrerRef),
+  referrerModel: doc.referrerModel,
+  refereeRef: String(doc.refereeRef),
+  refereeModel: doc.refereeModel,
+  sourceRef: String(doc.sourceRef),
+  sourceModel: doc.sourceModel,
+});
+
+/**
+ * Deactivation fence: a conversion that read its code before a concurrent deactivate but
+ * inserted after it must not stand. After a new insert, the code is read once more; if it is
+ * no longer active the referral is voided (soft-deleted, events dropped) before anything is
+ * published. A deactivate() that has returned is therefore never followed by a conversion.
+ */
+const passesDeactivationFence = async (runtime: EngineRuntime, scope: TenantFilter, referrer: Referrer, referralId: Types.ObjectId, ctx: ReferralContext | undefined): Promise<boolean> => {
+  if (!referrer.codeId) return true;
+  const live = await codeCollection(runtime).findOne({ ...scope, _id: referrer.codeId, active: true, deletedAt: null }, { projection: { _id: 1 }, ...driverOptions(ctx) });
+  if (live) return true;
+  await referralCollection(runtime).updateOne(
+    { ...scope, _id: referralId },
+    { $set: { deletedAt: new Date(), voidedReason: 'code_deactivated' }, $unset: { outbox: '', pendingEventsAt: '' } },
+    driverOptions(ctx),
+  );
+  return false;
+};
+
 /**
  * Records the sale once: a single upsert keyed by the partial-unique { tenant, sourceModel,
- * sourceRef } index. The first attribution of a sale wins; replays return it unchanged and emit
- * nothing. The self-referral guard runs before any write.
+ * sourceRef } index, carrying its `referral:converted` event in the same write. The first
+ * attribution of a sale wins; replays return it unchanged and emit nothing. Returns null when
+ * the code was deactivated while the sale was being recorded.
  */
 export const writeConversion = async (
   runtime: EngineRuntime,
@@ -48,9 +79,11 @@ export const writeConversion = async (
   referrer: Referrer,
   parties: ConversionParties,
   ctx: ReferralContext | undefined,
-): Promise<ReferralRecord> => {
+): Promise<ReferralRecord | null> => {
   if (isSelfReferral(referrer, parties)) throw new SelfReferralError();
+  const { publisher } = runtime;
   const now = new Date();
+  const _id = new Types.ObjectId();
   const draft: ReferralDraft = {
     referrerRef: referrer.ref,
     referrerModel: referrer.model,
@@ -62,30 +95,46 @@ export const writeConversion = async (
     metadata: parties.metadata ?? null,
   };
   const approvals = reviewChain(runtime, draft);
+  const event = publisher.build(
+    REFERRAL_EVENTS.converted,
+    {
+      ...partiesPayload({ _id, ...draft }),
+      ...(referrer.codeId ? { codeId: String(referrer.codeId) } : {}),
+      ...(referrer.code ? { code: referrer.code } : {}),
+      status: 'converted',
+      underReview: approvals !== null,
+      ...(draft.metadata ? { metadata: draft.metadata } : {}),
+      convertedAt: now.toISOString(),
+    },
+    ctx,
+    { resource: 'referral', resourceId: String(_id), change: 'converted' },
+  );
   const { sourceRef, sourceModel, ...insertOnly } = draft;
   const collection = referralCollection(runtime);
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await collection.findOneAndUpdate(
         { ...scope, sourceModel, sourceRef, deletedAt: null },
-        {
-          $setOnInsert: {
-            ...insertOnly,
-            codeId: referrer.codeId,
-            status: 'converted',
-            approvals,
-            decisions: [],
-            version: 0,
-            convertedAt: now,
-            decidedAt: null,
-            createdAt: now,
-            updatedAt: now,
-          },
-        },
-        { upsert: true, returnDocument: 'after', includeResultMetadata: true, ...driverOptions(ctx) },
+        insertIfAbsent({
+          _id,
+          ...insertOnly,
+          codeId: referrer.codeId,
+          status: 'converted',
+          approvals,
+          decisions: [],
+          version: 0,
+          convertedAt: now,
+          decidedAt: null,
+          createdAt: now,
+          updatedAt: now,
+          ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}),
+        }),
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
       );
       const doc = result.value as ReferralRecord;
-      if (result.lastErrorObject?.upserted !== undefined) await emitConverted(runtime, doc, ctx);
+      if (result.lastErrorObject?.upserted === undefined) return doc;
+      if (!(await passesDeactivationFence(runtime, scope, referrer, _id, ctx))) return null;
+      await publisher.afterWrite([event], eventHome(collection, _id), ctx);
       return doc;
     } catch (error) {
       if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
@@ -93,29 +142,3 @@ export const writeConversion = async (
     }
   }
 };
-
-export const partiesPayload = (doc: ReferralRecord) => ({
-  referralId: String(doc._id),
-  referrerRef: String(doc.referrerRef),
-  referrerModel: doc.referrerModel,
-  refereeRef: String(doc.refereeRef),
-  refereeModel: doc.refereeModel,
-  sourceRef: String(doc.sourceRef),
-  sourceModel: doc.sourceModel,
-});
-
-const emitConverted = (runtime: EngineRuntime, doc: ReferralRecord, ctx: ReferralContext | undefined) =>
-  runtime.publisher.emit(
-    REFERRAL_EVENTS.converted,
-    {
-      ...partiesPayload(doc),
-      ...(doc.codeId ? { codeId: String(doc.codeId) } : {}),
-      ...(doc.code ? { code: doc.code } : {}),
-      status: 'converted',
-      underReview: doc.approvals !== null,
-      ...(doc.metadata ? { metadata: doc.metadata } : {}),
-      convertedAt: doc.convertedAt.toISOString(),
-    },
-    ctx,
-    { resource: 'referral', resourceId: String(doc._id), change: 'converted' },
-  );

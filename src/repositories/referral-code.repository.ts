@@ -1,19 +1,24 @@
+import { Types } from 'mongoose';
 import type { ReferralContext } from '../core/context.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
 import { NotFoundError, ReferralError } from '../core/errors.js';
+import type { Ref } from '../core/ids.js';
 import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
+import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { ReferralCodeRecord } from '../models/referral-code.model.js';
 import { generateCodeInputSchema } from '../schemas/inputs.js';
 import { parseInput } from '../schemas/parse.js';
 import { codeSchema } from '../schemas/primitives.js';
-import type { Ref } from '../core/ids.js';
-import { codeCollection, driverOptions } from './records.js';
+import { insertIfAbsent } from './insert-if-absent.js';
+import { codeCollection, driverOptions, eventHome, PUBLIC_PROJECTION } from './records.js';
 
 /** How often an owner-index race is retried; the loser's retry finds the winner's code. */
 const OWNER_RACE_RETRIES = 3;
+/** Concurrent retire calls on one code: the loser re-reads and returns the winner's result. */
+const RETIRE_RACE_RETRIES = 3;
 
-const codePayload = (doc: ReferralCodeRecord) => ({
+const codePayload = (doc: Pick<ReferralCodeRecord, '_id' | 'code' | 'ownerRef' | 'ownerModel'>) => ({
   codeId: String(doc._id),
   code: doc.code,
   ownerRef: String(doc.ownerRef),
@@ -22,7 +27,7 @@ const codePayload = (doc: ReferralCodeRecord) => ({
 
 /** Lookup used by resolveReferrer and conversions: one indexed read on { tenant, code }. */
 export const findActiveCode = (runtime: EngineRuntime, scope: TenantFilter, code: string, ctx: ReferralContext | undefined) =>
-  codeCollection(runtime).findOne({ ...scope, code, active: true, deletedAt: null }, driverOptions(ctx));
+  codeCollection(runtime).findOne({ ...scope, code, active: true, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
 
 export class ReferralCodeRepository {
   readonly #runtime: EngineRuntime;
@@ -40,25 +45,27 @@ export class ReferralCodeRepository {
     const scope = this.#runtime.scope(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     const collection = codeCollection(this.#runtime);
+    const { publisher } = this.#runtime;
     const filter = { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null };
     let collisions = 0;
     let ownerRaces = 0;
     while (collisions < this.#runtime.codes.maxAttempts) {
       const now = new Date();
+      const _id = new Types.ObjectId();
+      const code = this.#runtime.codes.generate();
+      const event = publisher.build(REFERRAL_EVENTS.codeCreated, { ...codePayload({ _id, code, ...owner }), createdAt: now.toISOString() }, ctx, {
+        resource: 'referral_code',
+        resourceId: String(_id),
+        change: 'created',
+      });
       try {
         const result = await collection.findOneAndUpdate(
           filter,
-          { $setOnInsert: { code: this.#runtime.codes.generate(), deactivatedAt: null, createdAt: now, updatedAt: now } },
-          { upsert: true, returnDocument: 'after', includeResultMetadata: true, ...driverOptions(ctx) },
+          insertIfAbsent({ _id, code, deactivatedAt: null, createdAt: now, updatedAt: now, ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}) }),
+          { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
         );
         const doc = result.value as ReferralCodeRecord;
-        if (result.lastErrorObject?.upserted !== undefined) {
-          await this.#runtime.publisher.emit(REFERRAL_EVENTS.codeCreated, { ...codePayload(doc), createdAt: doc.createdAt.toISOString() }, ctx, {
-            resource: 'referral_code',
-            resourceId: String(doc._id),
-            change: 'created',
-          });
-        }
+        if (result.lastErrorObject?.upserted !== undefined) await publisher.afterWrite([event], eventHome(collection, _id), ctx);
         return doc;
       } catch (error) {
         const duplicate = asDuplicateKey(error);
@@ -83,7 +90,10 @@ export class ReferralCodeRepository {
   async findForOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
     const scope = this.#runtime.scope(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
-    return codeCollection(this.#runtime).findOne({ ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null }, driverOptions(ctx));
+    return codeCollection(this.#runtime).findOne(
+      { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null },
+      { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
+    );
   }
 
   /** Deactivates a code for good; idempotent. The code string is never issued again. */
@@ -100,22 +110,26 @@ export class ReferralCodeRepository {
     const scope = this.#runtime.scope(ctx);
     const code = parseInput(codeSchema, rawCode, 'code');
     const collection = codeCollection(this.#runtime);
-    const now = new Date();
-    const before = await collection.findOneAndUpdate(
-      { ...scope, code, deletedAt: null },
-      // Pipeline update: keep the first deactivation instant on replays.
-      [{ $set: { active: false, updatedAt: now, deactivatedAt: { $ifNull: ['$deactivatedAt', now] }, ...(remove ? { deletedAt: now } : {}) } }],
-      { returnDocument: 'before', ...driverOptions(ctx) },
-    );
-    if (!before) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
-    const after: ReferralCodeRecord = { ...before, active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) };
-    if (before.active) {
-      await this.#runtime.publisher.emit(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(after), deactivatedAt: now.toISOString() }, ctx, {
-        resource: 'referral_code',
-        resourceId: String(after._id),
-        change: 'deactivated',
-      });
+    const { publisher } = this.#runtime;
+    for (let attempt = 0; attempt < RETIRE_RACE_RETRIES; attempt++) {
+      const before = await collection.findOne({ ...scope, code, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
+      if (!before) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
+      if (!before.active && !remove) return before;
+      const now = new Date();
+      const events = before.active
+        ? [publisher.build(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(before), deactivatedAt: now.toISOString() }, ctx, { resource: 'referral_code', resourceId: String(before._id), change: 'deactivated' })]
+        : [];
+      const outbox = outboxOnUpdate(publisher.embedsEvents ? events : [], now);
+      const set = { active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) };
+      const after = await collection.findOneAndUpdate(
+        { ...scope, _id: before._id, active: before.active, deletedAt: null },
+        { $set: { ...set, ...outbox.set }, ...(events.length > 0 && publisher.embedsEvents ? { $push: outbox.push } : {}) },
+        { returnDocument: 'after', projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
+      );
+      if (!after) continue;
+      await publisher.afterWrite(events, eventHome(collection, before._id), ctx);
+      return after;
     }
-    return after;
+    throw new ReferralError('invalid_transition', 'The code kept changing concurrently; retry the call', 409);
   }
 }

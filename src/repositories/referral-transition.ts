@@ -2,12 +2,16 @@ import type { Types } from 'mongoose';
 import type { ReferralContext } from '../core/context.js';
 import { NotFoundError, ReferralError } from '../core/errors.js';
 import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
+import { outboxOnUpdate } from '../events/outbox.js';
+import type { DomainEvent } from '../events/types.js';
 import type { ReferralDecision, ReferralRecord } from '../models/referral.model.js';
-import { driverOptions, referralCollection } from './records.js';
+import { driverOptions, eventHome, PUBLIC_PROJECTION, referralCollection } from './records.js';
 
 export interface TransitionPlan {
   set: Partial<Pick<ReferralRecord, 'status' | 'approvals' | 'decidedAt'>>;
   decision: ReferralDecision;
+  /** Events this transition emits; stored with it and published after it. */
+  events: DomainEvent[];
 }
 
 /** Lost optimistic races retried before giving up; each retry re-reads and re-plans. */
@@ -24,18 +28,22 @@ export const runTransition = async (
   id: Types.ObjectId,
   ctx: ReferralContext | undefined,
   plan: (current: ReferralRecord) => TransitionPlan,
-): Promise<{ before: ReferralRecord; after: ReferralRecord }> => {
+): Promise<ReferralRecord> => {
   const collection = referralCollection(runtime);
+  const { publisher } = runtime;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const current = await collection.findOne({ ...scope, _id: id, deletedAt: null }, driverOptions(ctx));
+    const current = await collection.findOne({ ...scope, _id: id, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
     if (!current) throw new NotFoundError('referral_not_found', 'No such referral in this tenant');
-    const { set, decision } = plan(current);
+    const { set, decision, events } = plan(current);
+    const outbox = outboxOnUpdate(publisher.embedsEvents ? events : [], decision.decidedAt);
     const after = await collection.findOneAndUpdate(
       { ...scope, _id: id, deletedAt: null, status: current.status, version: current.version },
-      { $set: { ...set, updatedAt: decision.decidedAt }, $inc: { version: 1 }, $push: { decisions: decision } },
-      { returnDocument: 'after', ...driverOptions(ctx) },
+      { $set: { ...set, ...outbox.set, updatedAt: decision.decidedAt }, $inc: { version: 1 }, $push: { decisions: decision, ...outbox.push } },
+      { returnDocument: 'after', projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
     );
-    if (after) return { before: current, after };
+    if (!after) continue;
+    await publisher.afterWrite(events, eventHome(collection, id), ctx);
+    return after;
   }
   throw new ReferralError('invalid_transition', 'The referral kept changing concurrently; retry the call', 409);
 };

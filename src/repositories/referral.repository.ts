@@ -22,7 +22,7 @@ import { parseInput } from '../schemas/parse.js';
 import { objectIdSchema, refSchema } from '../schemas/primitives.js';
 import { partiesPayload, writeConversion } from './conversion-writer.js';
 import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
-import { driverOptions, referralCollection } from './records.js';
+import { driverOptions, PUBLIC_PROJECTION, referralCollection } from './records.js';
 import { findActiveCode } from './referral-code.repository.js';
 import { runTransition, type TransitionPlan } from './referral-transition.js';
 
@@ -32,7 +32,7 @@ export interface ReferralPage {
   next: string | null;
 }
 
-const decide = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, stepId: string | undefined): TransitionPlan => {
+const decide = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, stepId: string | undefined): Omit<TransitionPlan, 'events'> => {
   if (current.status !== 'converted') throw new InvalidTransitionError(current.status, to);
   if (!current.approvals) return { set: { status: to, decidedAt: decision.decidedAt }, decision };
   const approvals = applyDecision(current.approvals, {
@@ -68,14 +68,16 @@ export class ReferralRepository {
     } else {
       referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null };
     }
-    return writeConversion(this.#runtime, scope, referrer, parsed, ctx);
+    const record = await writeConversion(this.#runtime, scope, referrer, parsed, ctx);
+    if (!record) throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
+    return record;
   }
 
   /** The live referral with this id in this tenant, or null. */
   async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
     const scope = this.#runtime.scope(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
-    return referralCollection(this.#runtime).findOne({ ...scope, _id, deletedAt: null }, driverOptions(ctx));
+    return referralCollection(this.#runtime).findOne({ ...scope, _id, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
   }
 
   /**
@@ -88,16 +90,22 @@ export class ReferralRepository {
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(approveInputSchema, input, 'input');
     const decision: ReferralDecision = { action: 'approve', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), ...(parsed.note ? { note: parsed.note } : {}), ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
-    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => decide(current, 'approved', decision, parsed.stepId));
-    if (after.status === 'approved') {
-      await this.#runtime.publisher.emit(
-        REFERRAL_EVENTS.approved,
-        { ...partiesPayload(after), status: 'approved', decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}), decidedAt: decision.decidedAt.toISOString() },
-        ctx,
-        { resource: 'referral', resourceId: String(after._id), change: 'approved' },
-      );
-    }
-    return after;
+    const { publisher } = this.#runtime;
+    return runTransition(this.#runtime, scope, _id, ctx, (current) => {
+      const plan = decide(current, 'approved', decision, parsed.stepId);
+      const events =
+        plan.set.status === 'approved'
+          ? [
+              publisher.build(
+                REFERRAL_EVENTS.approved,
+                { ...partiesPayload(current), status: 'approved', decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}), decidedAt: decision.decidedAt.toISOString() },
+                ctx,
+                { resource: 'referral', resourceId: String(current._id), change: 'approved' },
+              ),
+            ]
+          : [];
+      return { ...plan, events };
+    });
   }
 
   /** Rejects a converted referral (recorded on the chain when there is one) and emits `referral:rejected`. */
@@ -106,15 +114,22 @@ export class ReferralRepository {
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(rejectInputSchema, input, 'input');
     const decision: ReferralDecision = { action: 'reject', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), reason: parsed.reason, ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
-    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => decide(current, 'rejected', decision, parsed.stepId));
-    if (after.status !== 'rejected') return after;
-    await this.#runtime.publisher.emit(
-      REFERRAL_EVENTS.rejected,
-      { ...partiesPayload(after), status: 'rejected', decidedBy: decision.decidedBy, reason: parsed.reason, decidedAt: decision.decidedAt.toISOString() },
-      ctx,
-      { resource: 'referral', resourceId: String(after._id), change: 'rejected' },
-    );
-    return after;
+    const { publisher } = this.#runtime;
+    return runTransition(this.#runtime, scope, _id, ctx, (current) => {
+      const plan = decide(current, 'rejected', decision, parsed.stepId);
+      const events =
+        plan.set.status === 'rejected'
+          ? [
+              publisher.build(
+                REFERRAL_EVENTS.rejected,
+                { ...partiesPayload(current), status: 'rejected', decidedBy: decision.decidedBy, reason: parsed.reason, decidedAt: decision.decidedAt.toISOString() },
+                ctx,
+                { resource: 'referral', resourceId: String(current._id), change: 'rejected' },
+              ),
+            ]
+          : [];
+      return { ...plan, events };
+    });
   }
 
   /** Replaces the approval chain of a referral still under review (status `converted`). */
@@ -123,11 +138,10 @@ export class ReferralRepository {
     const _id = parseInput(objectIdSchema, id, 'id');
     const approvals = createChain(parseInput(approvalChainInputSchema, chainInput, 'chain'));
     const decision: ReferralDecision = { action: 'update_approvals', decidedBy: ctx?.actorId ? String(ctx.actorId) : 'system', decidedAt: new Date() };
-    const { after } = await runTransition(this.#runtime, scope, _id, ctx, (current) => {
+    return runTransition(this.#runtime, scope, _id, ctx, (current) => {
       if (current.status !== 'converted') throw new InvalidTransitionError(current.status, 'converted');
-      return { set: { approvals }, decision };
+      return { set: { approvals }, decision, events: [] };
     });
-    return after;
   }
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */
@@ -137,7 +151,7 @@ export class ReferralRepository {
     const { status, limit, after } = parseInput(listForReferrerOptionsSchema, options, 'options');
     const filter = { ...scope, referrerRef: ref, deletedAt: null, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) };
     const docs = await referralCollection(this.#runtime)
-      .find(filter, { sort: { createdAt: -1, _id: -1 }, limit: limit + 1, ...driverOptions(ctx) })
+      .find(filter, { sort: { createdAt: -1, _id: -1 }, limit: limit + 1, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) })
       .toArray();
     const items = docs.slice(0, limit);
     const last = items.at(-1);

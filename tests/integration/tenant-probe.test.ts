@@ -50,6 +50,8 @@ const probes: Record<string, Probe> = {
   'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
   'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },
   'events.subscribe': { unscoped: 'transport subscription; events carry meta.organizationId' },
+  'events.redeliver': { unscoped: 'system relay: publishes pending events of all tenants (or of ctx.organizationId), returns only counts' },
+  'events.startRelay': { unscoped: 'system relay timer around redeliver' },
   'referralCode.generateCode': {
     args: (f) => [f.ownerRef, 'user'],
     foreign: ({ value, error }, f) => {
