@@ -21,6 +21,17 @@ export const vitestConfig = defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          // Checks only a real mongod can answer (query plans); `npm run test:mongod`.
+          name: 'mongod',
+          include: ['tests/mongod/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/harness/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,4 +1,7 @@
-export { createReferral, type ReferralEngine, type ReferralEvents, type ResolvedReferrer } from './engine/create-referral.js';
+export { createReferral, type ReferralEngine, type ResolvedReferrer } from './engine/create-referral.js';
+export type { ReferralEvents } from './engine/events-facade.js';
+export type { CodeCacheOptions } from './engine/code-cache.js';
+export type { OutboxStore, RedeliverOptions, RedeliverReport } from './events/outbox.js';
 export type { CreateReferralOptions } from './engine/options.js';
 export type { ReferralDraft, ReviewConfig } from './engine/runtime.js';
 export type { ReferralContext } from './core/context.js';

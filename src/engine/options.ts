@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { TenantConfig } from '../core/tenant.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
+import type { CodeCacheOptions } from './code-cache.js';
 import type { ReviewConfig } from './runtime.js';
 
 export interface CreateReferralOptions {
@@ -33,6 +34,16 @@ export interface CreateReferralOptions {
     generate?: () => string;
     /** Collisions tolerated before `code_space_exhausted`; defaults to 5. */
     maxAttempts?: number;
+    /**
+     * Cache resolved codes in process (off by default). Saves the code lookup on checkout;
+     * other processes may see a deactivation up to `ttlMs` late (see `deactivationFence`).
+     */
+    cache?: CodeCacheOptions;
+    /**
+     * Re-check the code after recording a new sale and void the sale if the code was
+     * deactivated meanwhile (one extra read per new sale). Defaults to true.
+     */
+    deactivationFence?: boolean;
   };
   review?: ReviewConfig;
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */

@@ -6,6 +6,7 @@ import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, tenantScope } from '../core/tenant.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { ReferralModels } from '../models/register.js';
+import type { CodeCache } from './code-cache.js';
 
 /** What the review hook sees of a referral about to be recorded. */
 export interface ReferralDraft {
@@ -34,7 +35,7 @@ export class EngineRuntime {
     readonly tenant: ResolvedTenant,
     readonly models: ReferralModels,
     readonly publisher: EventPublisher,
-    readonly codes: { generate: () => string; maxAttempts: number },
+    readonly codes: { generate: () => string; maxAttempts: number; cache: CodeCache | undefined; deactivationFence: boolean },
     readonly review: ReviewConfig | undefined,
   ) {}
 

@@ -52,6 +52,7 @@ export class AckBuffer {
       { updateOne: { filter: { _id, outbox: { $size: 0 } }, update: { $unset: { pendingEventsAt: '' } } } },
     ]);
     try {
+      // query: outbox.ack
       await collection.bulkWrite(operations as mongo.AnyBulkWriteOperation[], { ordered: true });
     } catch (error) {
       this.#onError(error);

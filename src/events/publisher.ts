@@ -109,6 +109,7 @@ export class EventPublisher {
     await this.#acks.flush();
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0));
     for (const collection of collections) {
+      // query: outbox.pending
       const documents = await collection
         .find({ ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: { outbox: 1 }, sort: { pendingEventsAt: 1 }, limit })
         .toArray();

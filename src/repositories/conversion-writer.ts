@@ -56,9 +56,11 @@ export const partiesPayload = (doc: Pick<ReferralRecord, '_id' | 'referrerRef' |
  * published. A deactivate() that has returned is therefore never followed by a conversion.
  */
 const passesDeactivationFence = async (runtime: EngineRuntime, scope: TenantFilter, referrer: Referrer, referralId: Types.ObjectId, ctx: ReferralContext | undefined): Promise<boolean> => {
-  if (!referrer.codeId) return true;
+  if (!referrer.codeId || !runtime.codes.deactivationFence) return true;
+  // query: code.byId
   const live = await codeCollection(runtime).findOne({ ...scope, _id: referrer.codeId, active: true, deletedAt: null }, { projection: { _id: 1 }, ...driverOptions(ctx) });
   if (live) return true;
+  // query: referral.byId
   await referralCollection(runtime).updateOne(
     { ...scope, _id: referralId },
     { $set: { deletedAt: new Date(), voidedReason: 'code_deactivated' }, $unset: { outbox: '', pendingEventsAt: '' } },
@@ -113,6 +115,7 @@ export const writeConversion = async (
   const collection = referralCollection(runtime);
   for (let attempt = 0; ; attempt++) {
     try {
+      // query: referral.bySource
       const result = await collection.findOneAndUpdate(
         { ...scope, sourceModel, sourceRef, deletedAt: null },
         insertIfAbsent({

@@ -3,7 +3,8 @@ import type { ReferralContext } from '../core/context.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
 import { NotFoundError, ReferralError } from '../core/errors.js';
 import type { Ref } from '../core/ids.js';
-import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
+import type { EngineRuntime } from '../engine/runtime.js';
+import { findActiveCode } from './code-resolver.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { ReferralCodeRecord } from '../models/referral-code.model.js';
@@ -24,10 +25,6 @@ const codePayload = (doc: Pick<ReferralCodeRecord, '_id' | 'code' | 'ownerRef' |
   ownerRef: String(doc.ownerRef),
   ownerModel: doc.ownerModel,
 });
-
-/** Lookup used by resolveReferrer and conversions: one indexed read on { tenant, code }. */
-export const findActiveCode = (runtime: EngineRuntime, scope: TenantFilter, code: string, ctx: ReferralContext | undefined) =>
-  codeCollection(runtime).findOne({ ...scope, code, active: true, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
 
 export class ReferralCodeRepository {
   readonly #runtime: EngineRuntime;
@@ -59,6 +56,7 @@ export class ReferralCodeRepository {
         change: 'created',
       });
       try {
+        // query: code.byOwner
         const result = await collection.findOneAndUpdate(
           filter,
           insertIfAbsent({ _id, code, deactivatedAt: null, createdAt: now, updatedAt: now, ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}) }),
@@ -90,6 +88,7 @@ export class ReferralCodeRepository {
   async findForOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
     const scope = this.#runtime.scope(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    // query: code.byOwner
     return codeCollection(this.#runtime).findOne(
       { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null },
       { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
@@ -112,6 +111,7 @@ export class ReferralCodeRepository {
     const collection = codeCollection(this.#runtime);
     const { publisher } = this.#runtime;
     for (let attempt = 0; attempt < RETIRE_RACE_RETRIES; attempt++) {
+      // query: code.byCodeLive
       const before = await collection.findOne({ ...scope, code, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
       if (!before) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
       if (!before.active && !remove) return before;
@@ -121,12 +121,14 @@ export class ReferralCodeRepository {
         : [];
       const outbox = outboxOnUpdate(publisher.embedsEvents ? events : [], now);
       const set = { active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) };
+      // query: code.byId
       const after = await collection.findOneAndUpdate(
         { ...scope, _id: before._id, active: before.active, deletedAt: null },
         { $set: { ...set, ...outbox.set }, ...(events.length > 0 && publisher.embedsEvents ? { $push: outbox.push } : {}) },
         { returnDocument: 'after', projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
       );
       if (!after) continue;
+      this.#runtime.codes.cache?.invalidate(scope, code);
       await publisher.afterWrite(events, eventHome(collection, before._id), ctx);
       return after;
     }

@@ -32,10 +32,12 @@ export const runTransition = async (
   const collection = referralCollection(runtime);
   const { publisher } = runtime;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    // query: referral.byId
     const current = await collection.findOne({ ...scope, _id: id, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
     if (!current) throw new NotFoundError('referral_not_found', 'No such referral in this tenant');
     const { set, decision, events } = plan(current);
     const outbox = outboxOnUpdate(publisher.embedsEvents ? events : [], decision.decidedAt);
+    // query: referral.byId
     const after = await collection.findOneAndUpdate(
       { ...scope, _id: id, deletedAt: null, status: current.status, version: current.version },
       { $set: { ...set, ...outbox.set, updatedAt: decision.decidedAt }, $inc: { version: 1 }, $push: { decisions: decision, ...outbox.push } },

@@ -23,7 +23,7 @@ import { objectIdSchema, refSchema } from '../schemas/primitives.js';
 import { partiesPayload, writeConversion } from './conversion-writer.js';
 import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
 import { driverOptions, PUBLIC_PROJECTION, referralCollection } from './records.js';
-import { findActiveCode } from './referral-code.repository.js';
+import { resolveCode } from './code-resolver.js';
 import { runTransition, type TransitionPlan } from './referral-transition.js';
 
 export interface ReferralPage {
@@ -62,9 +62,9 @@ export class ReferralRepository {
     const parsed = parseInput(recordConversionInputSchema, input, 'input');
     let referrer;
     if (parsed.code !== undefined) {
-      const code = await findActiveCode(this.#runtime, scope, parsed.code, ctx);
+      const code = await resolveCode(this.#runtime, scope, parsed.code, ctx);
       if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
-      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code._id, code: code.code };
+      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code.codeId, code: code.code };
     } else {
       referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null };
     }
@@ -77,6 +77,7 @@ export class ReferralRepository {
   async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
     const scope = this.#runtime.scope(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
+    // query: referral.byId
     return referralCollection(this.#runtime).findOne({ ...scope, _id, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
   }
 
@@ -150,6 +151,7 @@ export class ReferralRepository {
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     const { status, limit, after } = parseInput(listForReferrerOptionsSchema, options, 'options');
     const filter = { ...scope, referrerRef: ref, deletedAt: null, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) };
+    // query: referral.byReferrer
     const docs = await referralCollection(this.#runtime)
       .find(filter, { sort: { createdAt: -1, _id: -1 }, limit: limit + 1, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) })
       .toArray();

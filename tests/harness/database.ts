@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface TestDatabase {
   /** Available inside tests and hooks (after beforeAll ran). */
   readonly connection: Connection;
   readonly uri: string;
-  /** Opens an extra connection to the same database (multi-connection race tests). */
-  openConnection(): Promise<Connection>;
+  /** Opens an extra connection to the same database (multi-connection race tests, command monitoring). */
+  openConnection(options?: ConnectOptions): Promise<Connection>;
 }
 
 /**
@@ -38,8 +38,8 @@ export const useTestDatabase = (): TestDatabase => {
       if (!connection) throw new Error('useTestDatabase(): the connection opens in beforeAll');
       return connection;
     },
-    async openConnection() {
-      const other = await mongoose.createConnection(uri, { dbName, autoIndex: false, autoCreate: false }).asPromise();
+    async openConnection(options: ConnectOptions = {}) {
+      const other = await mongoose.createConnection(uri, { dbName, autoIndex: false, autoCreate: false, ...options }).asPromise();
       extra.push(other);
       return other;
     },

@@ -1,0 +1,53 @@
+import { LRUCache } from 'lru-cache';
+import type { Types } from 'mongoose';
+import type { Ref } from '../core/ids.js';
+import type { TenantFilter } from './runtime.js';
+
+export interface CachedReferrer {
+  ownerRef: Ref;
+  ownerModel: string;
+  codeId: Types.ObjectId;
+  code: string;
+}
+
+export interface CodeCacheOptions {
+  /** How long a resolved code is trusted, in ms. */
+  ttlMs: number;
+  /** Most codes kept; the least recently used go first. */
+  max: number;
+}
+
+/**
+ * Optional in-process cache of resolved codes (positive results only, so a new code is never
+ * hidden). Invalidated in this process on deactivate/softDelete; other processes may keep a
+ * deactivated code for up to `ttlMs` (with the deactivation fence on, such a sale is voided).
+ */
+export class CodeCache {
+  readonly #cache: LRUCache<string, CachedReferrer>;
+
+  constructor(options: CodeCacheOptions) {
+    if (!Number.isInteger(options.max) || options.max < 1) throw new RangeError('codes.cache.max must be a positive integer');
+    if (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0) throw new RangeError('codes.cache.ttlMs must be a positive number');
+    this.#cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
+  }
+
+  static key(scope: TenantFilter, code: string): string {
+    return `${Object.values(scope).map(String).join('/')}|${code}`;
+  }
+
+  get(scope: TenantFilter, code: string): CachedReferrer | undefined {
+    return this.#cache.get(CodeCache.key(scope, code));
+  }
+
+  set(scope: TenantFilter, referrer: CachedReferrer): void {
+    this.#cache.set(CodeCache.key(scope, referrer.code), referrer);
+  }
+
+  invalidate(scope: TenantFilter, code: string): void {
+    this.#cache.delete(CodeCache.key(scope, code));
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+}

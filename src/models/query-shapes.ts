@@ -1,0 +1,52 @@
+/**
+ * Every query the engine sends, by shape. Each call site in src/ carries a `// query: <name>`
+ * comment naming its shape; tests check that each shape is served by a declared index (unit)
+ * and that MongoDB's planner agrees (explain, against a real mongod).
+ */
+export type OwnedCollection = 'referral_codes' | 'referrals';
+
+export interface QueryShape {
+  name: string;
+  /** Where the query runs and the index the planner should pick there (`_id_` is implicit). */
+  targets: readonly { collection: OwnedCollection; index: string }[];
+  /** Equality fields besides the tenant (which every tenant-scoped query also has). */
+  equality: readonly string[];
+  /** Range fields (`$lt`, `$lte`, ...), after the equality fields. */
+  range?: readonly string[];
+  /** Sort fields, in order. */
+  sort?: readonly string[];
+  /** Cross-tenant system queries (the relay, acks by _id) carry no tenant equality. */
+  tenantScoped: boolean;
+  /** On the checkout path or a per-request listing. */
+  hot: boolean;
+}
+
+const codes = (index: string) => [{ collection: 'referral_codes' as const, index }];
+const referrals = (index: string) => [{ collection: 'referrals' as const, index }];
+
+export const QUERY_SHAPES: readonly QueryShape[] = [
+  { name: 'code.byCode', targets: codes('rf_code_unique'), equality: ['code', 'active', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'code.byCodeLive', targets: codes('rf_code_unique'), equality: ['code', 'deletedAt'], tenantScoped: true, hot: false },
+  { name: 'code.byOwner', targets: codes('rf_code_owner_active_unique'), equality: ['ownerModel', 'ownerRef', 'active', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  { name: 'referral.bySource', targets: referrals('rf_referral_source_unique'), equality: ['sourceModel', 'sourceRef', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'referral.byId', targets: referrals('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  {
+    name: 'referral.byReferrer',
+    targets: referrals('rf_referral_referrer_recent'),
+    equality: ['referrerRef', 'deletedAt'],
+    sort: ['createdAt', '_id'],
+    tenantScoped: true,
+    hot: true,
+  },
+  {
+    name: 'outbox.pending',
+    targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events')],
+    equality: [],
+    range: ['pendingEventsAt'],
+    sort: ['pendingEventsAt'],
+    tenantScoped: false,
+    hot: false,
+  },
+  { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
+];

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { createReferral, type CreateReferralOptions } from '../../src/index.js';
+import { commandCounter } from '../harness/command-counter.js';
+import { useTestDatabase } from '../harness/database.js';
+import { newTenantContext, oid } from '../harness/engine.js';
+
+const db = useTestDatabase();
+let prefixes = 0;
+
+/** Acks are pushed out of the measured window (long ackDelayMs) and counted separately. */
+const measured = async (options: Partial<CreateReferralOptions> = {}) => {
+  const connection = await db.openConnection({ monitorCommands: true });
+  const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 }, ...options });
+  await engine.syncIndexes();
+  const counter = commandCounter(connection);
+  const ctx = newTenantContext();
+  const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+  const sale = (sourceRef = oid()) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+  return { engine, counter, ctx, code, sale };
+};
+
+describe('round trips per operation', () => {
+  it('attributeSale: new sale 3 (lookup, upsert, deactivation fence), replay 2, unknown code 1', async () => {
+    const { engine, counter, ctx, sale } = await measured();
+    const order = oid();
+    expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['find', 'findAndModify', 'find']);
+    expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['find', 'findAndModify']);
+    expect((await counter.during(() => engine.attributeSale({ ...sale(), code: 'NOSUCH22' }, ctx))).commands).toEqual(['find']);
+    await engine.destroy();
+  });
+
+  it('attributeSale without the deactivation fence: new sale 2, and 1 with the code cache', async () => {
+    const plain = await measured({ codes: { deactivationFence: false } });
+    expect((await plain.counter.during(() => plain.engine.attributeSale(plain.sale(), plain.ctx))).commands).toEqual(['find', 'findAndModify']);
+    await plain.engine.destroy();
+    const cached = await measured({ codes: { deactivationFence: false, cache: { ttlMs: 60_000, max: 100 } } });
+    await cached.engine.resolveReferrer(cached.code, cached.ctx);
+    expect((await cached.counter.during(() => cached.engine.attributeSale(cached.sale(), cached.ctx))).commands).toEqual(['findAndModify']);
+    await cached.engine.destroy();
+  });
+
+  it('with the code cache and the fence: a new sale is 2 (upsert, fence)', async () => {
+    const { engine, counter, ctx, code, sale } = await measured({ codes: { cache: { ttlMs: 60_000, max: 100 } } });
+    await engine.resolveReferrer(code, ctx);
+    expect((await counter.during(() => engine.attributeSale(sale(), ctx))).commands).toEqual(['findAndModify', 'find']);
+    await engine.destroy();
+  });
+
+  it('resolveReferrer 1, generateCode 1 (first and repeat), approve 2, listForReferrer page 1', async () => {
+    const { engine, counter, ctx, code, sale } = await measured();
+    expect((await counter.during(() => engine.resolveReferrer(code, ctx))).commands).toEqual(['find']);
+    const owner = oid();
+    expect((await counter.during(() => engine.repositories.referralCode.generateCode(owner, 'user', ctx))).commands).toEqual(['findAndModify']);
+    expect((await counter.during(() => engine.repositories.referralCode.generateCode(owner, 'user', ctx))).commands).toEqual(['findAndModify']);
+    const r = await engine.attributeSale(sale(), ctx);
+    expect((await counter.during(() => engine.repositories.referral.approve(String(r?._id), { decidedBy: 'm' }, ctx))).commands).toEqual(['find', 'findAndModify']);
+    expect((await counter.during(() => engine.repositories.referral.listForReferrer(r?.referrerRef as string, { limit: 10 }, ctx))).commands).toEqual(['find']);
+    await engine.destroy();
+  });
+
+  it('acknowledgements are batched: one bulk write for many published events', async () => {
+    const connection = await db.openConnection({ monitorCommands: true });
+    const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 } });
+    await engine.syncIndexes();
+    const counter = commandCounter(connection);
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    await Promise.all(Array.from({ length: 20 }, () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)));
+    const { commands } = await counter.during(() => engine.destroy()); // destroy() flushes the buffered acks
+    expect(commands).toEqual(['update', 'update']); // one bulk write per collection
+    expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
+  });
+});
+
+describe('code cache', () => {
+  it('is invalidated in-process by deactivate()', async () => {
+    const { engine, ctx, code, sale } = await measured({ codes: { cache: { ttlMs: 60_000, max: 10 } } });
+    expect(await engine.resolveReferrer(code, ctx)).not.toBeNull();
+    await engine.repositories.referralCode.deactivate(code, ctx);
+    expect(await engine.resolveReferrer(code, ctx)).toBeNull();
+    expect(await engine.attributeSale(sale(), ctx)).toBeNull();
+    await engine.destroy();
+  });
+
+  it('another process may resolve a deactivated code until ttlMs, but the fence still refuses the sale', async () => {
+    const prefix = `cachex${++prefixes}_`;
+    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, codes: { cache: { ttlMs: 60_000, max: 10 } } });
+    const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
+    await processA.syncIndexes();
+    const ctx = newTenantContext();
+    const { code } = await processB.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    expect(await processA.resolveReferrer(code, ctx)).not.toBeNull();
+    await processB.repositories.referralCode.deactivate(code, ctx);
+    expect(await processA.resolveReferrer(code, ctx)).not.toBeNull(); // documented staleness
+    expect(await processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).toBeNull();
+    expect(await processA.models.Referral.countDocuments({ deletedAt: null })).toBe(0);
+    await processA.destroy();
+    await processB.destroy();
+  });
+
+  it('refuses unusable cache options', async () => {
+    await expect(createReferral({ connection: db.connection, collectionPrefix: 'badcache_', codes: { cache: { ttlMs: 0, max: 10 } } })).rejects.toThrow(RangeError);
+  });
+});

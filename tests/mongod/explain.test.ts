@@ -1,0 +1,67 @@
+import { Types } from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import { createReferral } from '../../src/index.js';
+import { QUERY_SHAPES } from '../../src/models/query-shapes.js';
+import { useTestDatabase } from '../harness/database.js';
+
+/**
+ * Needs a real mongod (`MONGODB_URI`, or mongodb-memory-server): the planner's choice is what is
+ * checked. Against a server without `explain` it fails, by design, rather than passing silently.
+ */
+const db = useTestDatabase();
+
+const sample: Record<string, unknown> = {
+  _id: new Types.ObjectId(),
+  organizationId: new Types.ObjectId(),
+  code: 'ABCD2345',
+  active: true,
+  deletedAt: null,
+  ownerModel: 'user',
+  ownerRef: new Types.ObjectId(),
+  sourceModel: 'Order',
+  sourceRef: new Types.ObjectId(),
+  referrerRef: new Types.ObjectId(),
+};
+
+const indexesUsed = (plan: unknown): string[] => {
+  if (!plan || typeof plan !== 'object') return [];
+  const node = plan as Record<string, unknown>;
+  const here = typeof node.indexName === 'string' ? [node.indexName] : node.stage === 'IDHACK' ? ['_id_'] : [];
+  const children = [node.inputStage, ...(Array.isArray(node.inputStages) ? node.inputStages : [])];
+  return [...here, ...children.flatMap(indexesUsed)];
+};
+
+const stages = (plan: unknown): string[] => {
+  if (!plan || typeof plan !== 'object') return [];
+  const node = plan as Record<string, unknown>;
+  return [String(node.stage), ...[node.inputStage, ...(Array.isArray(node.inputStages) ? node.inputStages : [])].flatMap(stages)];
+};
+
+describe('hot queries use their declared index (explain)', () => {
+  it('the server explains queries (a real mongod is required for this suite)', async () => {
+    const result = await db.connection.db!.command({ explain: { find: 'probe', filter: {} }, verbosity: 'queryPlanner' }).catch((error: unknown) => error);
+    expect(result, 'this suite needs a real mongod: set MONGODB_URI or let mongodb-memory-server start one').toHaveProperty('queryPlanner');
+  });
+
+  it.each(QUERY_SHAPES.flatMap((shape) => shape.targets.map((target) => [shape.name, target.collection, target.index, shape] as const)))(
+    '%s on %s uses %s without a collection scan or an in-memory sort',
+    async (_name, collection, index, shape) => {
+      const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true });
+      try {
+        const model = collection === 'referral_codes' ? engine.models.ReferralCode : engine.models.Referral;
+        const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
+        for (const field of shape.equality) filter[field] = sample[field];
+        for (const field of shape.range ?? []) filter[field] = { $lte: new Date() };
+        const sort = Object.fromEntries((shape.sort ?? []).map((field) => [field, shape.range?.includes(field) ? 1 : -1]));
+        const explained = await model.collection.find(filter, { sort }).explain('queryPlanner');
+        const winning = (explained.queryPlanner as { winningPlan: unknown }).winningPlan;
+        const plan = (winning as { queryPlan?: unknown }).queryPlan ?? winning;
+        expect(indexesUsed(plan)).toContain(index);
+        expect(stages(plan)).not.toContain('COLLSCAN');
+        expect(stages(plan)).not.toContain('SORT');
+      } finally {
+        await engine.destroy();
+      }
+    },
+  );
+});
