@@ -52,7 +52,7 @@ describe('hot queries use their declared index (explain)', () => {
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];
         for (const field of shape.range ?? []) filter[field] = { $lte: new Date() };
-        const sort = Object.fromEntries((shape.sort ?? []).map((field) => [field, shape.range?.includes(field) ? 1 : -1]));
+        const sort: Record<string, 1 | -1> = Object.fromEntries((shape.sort ?? []).map((field) => [field, shape.range?.includes(field) ? 1 : -1]));
         const explained = await model.collection.find(filter, { sort }).explain('queryPlanner');
         const winning = (explained.queryPlanner as { winningPlan: unknown }).winningPlan;
         const plan = (winning as { queryPlan?: unknown }).queryPlan ?? winning;
