@@ -1,4 +1,4 @@
-import { Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { createCodeGenerator } from '../core/code-format.js';
 import type { ReferralContext } from '../core/context.js';
 import { ReferralError } from '../core/errors.js';
@@ -40,10 +40,14 @@ export interface ReferralEngine {
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_ACK_DELAY_MS = 25;
 
+/** By shape, not instanceof: mongoose is CommonJS (no named `Connection` export under ESM) and a host may carry its own copy. */
+const isConnection = (value: unknown): value is Connection =>
+  typeof value === 'object' && value !== null && typeof (value as Connection).model === 'function' && typeof (value as Connection).deleteModel === 'function' && typeof (value as Connection).models === 'object';
+
 const defaultOnError = (error: unknown, event: DomainEvent) => console.error(`[@classytic/referral] delivering ${event.type} failed`, error);
 
 export const createReferral = async (options: CreateReferralOptions): Promise<ReferralEngine> => {
-  if (!(options?.connection instanceof Connection)) {
+  if (!isConnection(options?.connection)) {
     throw new ReferralError('validation_failed', 'createReferral needs a mongoose Connection as `connection`', 422, { details: { field: 'connection' } });
   }
   const { connection } = options;

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StartedMongo {
+  uri: string;
+  /** Which server answered: figures from the wire test server are not mongod's. */
+  kind: 'MONGODB_URI' | 'mongodb-memory-server' | 'mongo-wire test server';
+  stop(): Promise<void>;
+}
+
+/** mongodb-memory-server logs a full stack when it cannot download mongod; keep one line of it. */
+const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const { warn, error } = console;
+  console.warn = console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+};
+
+/**
+ * A MongoDB for the demo and the bench, in the order the tests use: MONGODB_URI, else
+ * mongodb-memory-server (a real mongod, downloaded on first use), else the offline wire test
+ * server in ../shared/mongo-wire for machines that cannot download mongod.
+ */
+export const startMongo = async (): Promise<StartedMongo> => {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'MONGODB_URI', stop: async () => {} };
+  try {
+    const { MongoMemoryReplSet } = await import('mongodb-memory-server');
+    const replSet = await quietly(() => MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } }));
+    return { uri: replSet.getUri(), kind: 'mongodb-memory-server', stop: async () => void (await replSet.stop()) };
+  } catch (error) {
+    const launcher = join(import.meta.dirname, '../../../shared/mongo-wire/launch.sh');
+    if (!existsSync(launcher)) throw error;
+    console.log(`(mongodb-memory-server could not start: ${(error as Error).message.split('\n')[0]}; using the offline mongo-wire test server)`);
+    const launched = spawnSync('bash', [launcher], { encoding: 'utf8' });
+    const uri = /MONGODB_URI='([^']+)'/.exec(launched.stdout)?.[1];
+    const pid = Number(/MONGO_WIRE_PID=(\d+)/.exec(launched.stdout)?.[1]);
+    if (!uri || !pid) throw new Error(`mongo-wire did not start: ${launched.stderr}`);
+    return { uri, kind: 'mongo-wire test server', stop: async () => void process.kill(pid, 'SIGTERM') };
+  }
+};
