@@ -23,6 +23,7 @@ const descriptions: Record<ReferralEventName, string> = {
   [REFERRAL_EVENTS.converted]: 'A sale was attributed to a referrer (status converted).',
   [REFERRAL_EVENTS.approved]: 'A converted referral passed review; reward it now.',
   [REFERRAL_EVENTS.rejected]: 'A converted referral was rejected in review; do not reward it.',
+  [REFERRAL_EVENTS.reversed]: 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.',
 };
 
 const SCHEMA_VERSION = 1;
@@ -52,4 +53,5 @@ export const referralEventDefinitions: { readonly [K in ReferralEventName]: Even
   [REFERRAL_EVENTS.converted]: define(REFERRAL_EVENTS.converted),
   [REFERRAL_EVENTS.approved]: define(REFERRAL_EVENTS.approved),
   [REFERRAL_EVENTS.rejected]: define(REFERRAL_EVENTS.rejected),
+  [REFERRAL_EVENTS.reversed]: define(REFERRAL_EVENTS.reversed),
 };

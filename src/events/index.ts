@@ -9,11 +9,13 @@ export {
   convertedPayloadSchema,
   referralEventPayloadSchemas,
   rejectedPayloadSchema,
+  reversedPayloadSchema,
   type ApprovedPayload,
   type CodeCreatedPayload,
   type CodeDeactivatedPayload,
   type ConvertedPayload,
   type ReferralEventPayloads,
   type RejectedPayload,
+  type ReversedPayload,
 } from './payloads.js';
 export type { DomainEvent, EventHandler, EventMeta, EventTransport, Unsubscribe } from './types.js';

@@ -5,6 +5,7 @@ export const REFERRAL_EVENTS = {
   converted: 'referral:converted',
   approved: 'referral:approved',
   rejected: 'referral:rejected',
+  reversed: 'referral:reversed',
 } as const;
 
 export type ReferralEventName = (typeof REFERRAL_EVENTS)[keyof typeof REFERRAL_EVENTS];

@@ -56,11 +56,26 @@ export const rejectedPayloadSchema = z.object({
   decidedAt: instant,
 });
 
+export const reversedPayloadSchema = z.object({
+  ...partiesFields,
+  /** `reversed` once nothing is left of the sale; otherwise the status it had. */
+  status: z.enum(['converted', 'approved', 'reversed']),
+  refundKey: z.string().min(1),
+  reason: z.string().min(1),
+  amount: z.number().optional(),
+  reversedAmount: z.number().optional(),
+  convertedAmount: z.number().optional(),
+  fullyReversed: z.boolean(),
+  reversedBy: id,
+  reversedAt: instant,
+});
+
 export type CodeCreatedPayload = z.infer<typeof codeCreatedPayloadSchema>;
 export type CodeDeactivatedPayload = z.infer<typeof codeDeactivatedPayloadSchema>;
 export type ConvertedPayload = z.infer<typeof convertedPayloadSchema>;
 export type ApprovedPayload = z.infer<typeof approvedPayloadSchema>;
 export type RejectedPayload = z.infer<typeof rejectedPayloadSchema>;
+export type ReversedPayload = z.infer<typeof reversedPayloadSchema>;
 
 /** Event type -> payload type; drives typed `subscribe` and `emit`. */
 export interface ReferralEventPayloads {
@@ -69,6 +84,7 @@ export interface ReferralEventPayloads {
   [REFERRAL_EVENTS.converted]: ConvertedPayload;
   [REFERRAL_EVENTS.approved]: ApprovedPayload;
   [REFERRAL_EVENTS.rejected]: RejectedPayload;
+  [REFERRAL_EVENTS.reversed]: ReversedPayload;
 }
 
 export const referralEventPayloadSchemas = {
@@ -77,4 +93,5 @@ export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.converted]: convertedPayloadSchema,
   [REFERRAL_EVENTS.approved]: approvedPayloadSchema,
   [REFERRAL_EVENTS.rejected]: rejectedPayloadSchema,
+  [REFERRAL_EVENTS.reversed]: reversedPayloadSchema,
 } as const satisfies { [K in keyof ReferralEventPayloads]: z.ZodType<ReferralEventPayloads[K]> };

@@ -7,12 +7,22 @@ import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIn
 
 /** One entry per review action, kept forever on the record (who, when, why). */
 export interface ReferralDecision {
-  action: 'approve' | 'reject' | 'update_approvals';
+  action: 'approve' | 'reject' | 'update_approvals' | 'reverse';
   decidedBy: string;
   decidedAt: Date;
   stepId?: string;
   note?: string;
   reason?: string;
+}
+
+/** One refund or chargeback against a referral, idempotent per `refundKey`. */
+export interface ReferralReversal {
+  refundKey: string;
+  reason: string;
+  /** Part of `metadata.amount` reversed; absent for a full reversal without amounts. */
+  amount?: number;
+  reversedBy: string;
+  reversedAt: Date;
 }
 
 export interface ReferralRecord {
@@ -31,6 +41,10 @@ export interface ReferralRecord {
   /** The review gate; null means a single approve or reject decides. */
   approvals: ApprovalChain | null;
   decisions: ReferralDecision[];
+  /** Refunds and chargebacks recorded against the sale. */
+  reversals?: ReferralReversal[];
+  /** Sum of `reversals[].amount`; never more than `metadata.amount`. */
+  reversedAmount?: number;
   /** Bumped by every change; transitions are conditional on the version they read. */
   version: number;
   convertedAt: Date;
@@ -83,10 +97,12 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       refereeModel: { type: String, required: true },
       sourceRef: { type: Schema.Types.Mixed, required: true },
       sourceModel: { type: String, required: true },
-      status: { type: String, required: true, enum: ['converted', 'approved', 'rejected'] },
+      status: { type: String, required: true, enum: ['converted', 'approved', 'rejected', 'reversed'] },
       metadata: { type: Schema.Types.Mixed, default: null },
       approvals: { type: Schema.Types.Mixed, default: null },
       decisions: { type: [decisionSchema], default: [] },
+      reversals: { type: [Schema.Types.Mixed], default: undefined },
+      reversedAmount: { type: Number },
       version: { type: Number, required: true, default: 0 },
       convertedAt: { type: Date, required: true },
       decidedAt: { type: Date, default: null },

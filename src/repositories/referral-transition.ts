@@ -4,11 +4,13 @@ import { NotFoundError, ReferralError } from '../core/errors.js';
 import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
 import { outboxOnUpdate } from '../events/outbox.js';
 import type { DomainEvent } from '../events/types.js';
-import type { ReferralDecision, ReferralRecord } from '../models/referral.model.js';
+import type { ReferralDecision, ReferralRecord, ReferralReversal } from '../models/referral.model.js';
 import { driverOptions, eventHome, PUBLIC_PROJECTION, referralCollection } from './records.js';
 
 export interface TransitionPlan {
-  set: Partial<Pick<ReferralRecord, 'status' | 'approvals' | 'decidedAt'>>;
+  set: Partial<Pick<ReferralRecord, 'status' | 'approvals' | 'decidedAt' | 'reversedAmount'>>;
+  /** Appended to `reversals` in the same write. */
+  reversal?: ReferralReversal;
   decision: ReferralDecision;
   /** Events this transition emits; stored with it and published after it. */
   events: DomainEvent[];
@@ -27,7 +29,8 @@ export const runTransition = async (
   scope: TenantFilter,
   id: Types.ObjectId,
   ctx: ReferralContext | undefined,
-  plan: (current: ReferralRecord) => TransitionPlan,
+  /** Returns the change to make, or null when the record already reflects it (an idempotent replay). */
+  plan: (current: ReferralRecord) => TransitionPlan | null,
 ): Promise<ReferralRecord> => {
   const collection = referralCollection(runtime);
   const { publisher } = runtime;
@@ -35,12 +38,18 @@ export const runTransition = async (
     // query: referral.byId
     const current = await collection.findOne({ ...scope, _id: id, deletedAt: null }, { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) });
     if (!current) throw new NotFoundError('referral_not_found', 'No such referral in this tenant');
-    const { set, decision, events } = plan(current);
+    const planned = plan(current);
+    if (!planned) return current;
+    const { set, decision, events } = planned;
     const outbox = outboxOnUpdate(publisher.embedsEvents ? events : [], decision.decidedAt);
     // query: referral.byId
     const after = await collection.findOneAndUpdate(
       { ...scope, _id: id, deletedAt: null, status: current.status, version: current.version },
-      { $set: { ...set, ...outbox.set, updatedAt: decision.decidedAt }, $inc: { version: 1 }, $push: { decisions: decision, ...outbox.push } },
+      {
+        $set: { ...set, ...outbox.set, updatedAt: decision.decidedAt },
+        $inc: { version: 1 },
+        $push: { decisions: decision, ...(planned.reversal ? { reversals: planned.reversal } : {}), ...outbox.push },
+      },
       { returnDocument: 'after', projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
     );
     if (!after) continue;

@@ -6,7 +6,7 @@ import { InvalidTransitionError, NotFoundError } from '../core/errors.js';
 import type { Ref } from '../core/ids.js';
 import type { EngineRuntime } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import type { ReferralDecision, ReferralRecord } from '../models/referral.model.js';
+import type { ReferralDecision, ReferralRecord, ReferralReversal } from '../models/referral.model.js';
 import { approvalChainInputSchema } from '../schemas/approval.js';
 import {
   type ApproveInput,
@@ -17,7 +17,10 @@ import {
   recordConversionInputSchema,
   type RejectInput,
   rejectInputSchema,
+  type ReverseInput,
+  reverseInputSchema,
 } from '../schemas/inputs.js';
+import { planReversal } from '../domain/reversal.js';
 import { parseInput } from '../schemas/parse.js';
 import { objectIdSchema, refSchema } from '../schemas/primitives.js';
 import { partiesPayload, writeConversion } from './conversion-writer.js';
@@ -130,6 +133,49 @@ export class ReferralRepository {
             ]
           : [];
       return { ...plan, events };
+    });
+  }
+
+  /**
+   * Records a refund or chargeback. Idempotent per `refundKey`; partial amounts add up to at
+   * most the sale's `metadata.amount`; the referral becomes `reversed` once nothing is left.
+   * Emits `referral:reversed` for each new reversal.
+   */
+  async reverse(id: string | Types.ObjectId, input: ReverseInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const parsed = parseInput(reverseInputSchema, input, 'input');
+    const { publisher } = this.#runtime;
+    const reversedBy = ctx?.actorId ? String(ctx.actorId) : 'system';
+    return runTransition(this.#runtime, scope, _id, ctx, (current) => {
+      const outcome = planReversal(current, parsed.refundKey, parsed.amount);
+      if (outcome.kind === 'replay') return null;
+      const at = new Date();
+      const status = outcome.fully ? 'reversed' : current.status;
+      const reversal: ReferralReversal = { refundKey: parsed.refundKey, reason: parsed.reason, ...(outcome.amount === undefined ? {} : { amount: outcome.amount }), reversedBy, reversedAt: at };
+      const event = publisher.build(
+        REFERRAL_EVENTS.reversed,
+        {
+          ...partiesPayload(current),
+          status: status as 'converted' | 'approved' | 'reversed',
+          refundKey: parsed.refundKey,
+          reason: parsed.reason,
+          ...(outcome.amount === undefined ? {} : { amount: outcome.amount }),
+          ...(outcome.reversedAmount === undefined ? {} : { reversedAmount: outcome.reversedAmount }),
+          ...(outcome.convertedAmount === undefined ? {} : { convertedAmount: outcome.convertedAmount }),
+          fullyReversed: outcome.fully,
+          reversedBy,
+          reversedAt: at.toISOString(),
+        },
+        ctx,
+        { resource: 'referral', resourceId: String(current._id), change: `reversed:${parsed.refundKey}` },
+      );
+      return {
+        set: { status, ...(outcome.reversedAmount === undefined ? {} : { reversedAmount: outcome.reversedAmount }) },
+        reversal,
+        decision: { action: 'reverse', decidedBy: reversedBy, decidedAt: at, reason: parsed.reason },
+        events: [event],
+      };
     });
   }
 

@@ -7,12 +7,14 @@ export {
   recordConversionInputSchema,
   REFERRAL_STATUSES,
   rejectInputSchema,
+  reverseInputSchema,
   type ApproveInput,
   type AttributeSaleInput,
   type ListForReferrerOptions,
   type RecordConversionInput,
   type ReferralStatus,
   type RejectInput,
+  type ReverseInput,
 } from './inputs.js';
 export { approvalChainInputSchema } from './approval.js';
 export { codeSchema, modelNameSchema, objectIdSchema, refSchema, textSchema } from './primitives.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { codeSchema, metadataSchema, modelNameSchema, objectIdSchema, refSchema, textSchema } from './primitives.js';
 
-export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected'] as const;
+export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected', 'reversed'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
 const partyFields = {
@@ -53,6 +53,19 @@ export const rejectInputSchema = z.strictObject({
   stepId: z.string().trim().min(1).max(128).optional(),
 });
 
+export const reverseInputSchema = z.strictObject({
+  reason: textSchema(2000),
+  /** The refund or chargeback id from the payment provider; a repeat with the same key is a no-op. */
+  refundKey: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .regex(/^[\w.:\-/]+$/, 'May only contain letters, digits and _ . : - /'),
+  /** Part of the sale's `metadata.amount` to reverse; omit to reverse what is left. */
+  amount: z.number().positive().finite().optional(),
+});
+
 export const MAX_PAGE_SIZE = 100;
 
 export const listForReferrerOptionsSchema = z.strictObject({
@@ -68,3 +81,4 @@ export type AttributeSaleInput = z.input<typeof attributeSaleInputSchema>;
 export type ApproveInput = z.input<typeof approveInputSchema>;
 export type RejectInput = z.input<typeof rejectInputSchema>;
 export type ListForReferrerOptions = z.input<typeof listForReferrerOptionsSchema>;
+export type ReverseInput = z.input<typeof reverseInputSchema>;

@@ -17,6 +17,7 @@ describe('event definitions (no drift)', () => {
     const b = await sale();
     await engine.repositories.referral.approve(String(a?._id), { decidedBy: 'm', note: 'fine' }, ctx);
     await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
+    await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5 }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
     for (const event of events) {

@@ -70,6 +70,7 @@ const probes: Record<string, Probe> = {
   'referral.findById': { args: (f) => [f.referralId], foreign: isNull },
   'referral.approve': { args: (f) => [f.referralId, { decidedBy: 'm' }], foreign: notFound('referral_not_found') },
   'referral.reject': { args: (f) => [f.referralId, { decidedBy: 'm', reason: 'probe' }], foreign: notFound('referral_not_found') },
+  'referral.reverse': { args: (f) => [f.referralId, { reason: 'probe', refundKey: 're_probe' }], foreign: notFound('referral_not_found') },
   'referral.updateApprovals': { args: (f) => [f.referralId, { steps: [{ id: 's', approvers: ['m'] }] }], foreign: notFound('referral_not_found') },
   'referral.listForReferrer': {
     args: (f) => [f.ownerRef, {}],
