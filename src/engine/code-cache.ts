@@ -8,6 +8,9 @@ export interface CachedReferrer {
   ownerModel: string;
   codeId: Types.ObjectId;
   code: string;
+  expiresAt: Date | null;
+  maxConversions: number | null;
+  campaign: string | null;
 }
 
 export interface CodeCacheOptions {
@@ -39,12 +42,15 @@ export class CodeCache {
     return this.#cache.get(CodeCache.key(scope, code));
   }
 
-  set(scope: TenantFilter, referrer: CachedReferrer): void {
-    this.#cache.set(CodeCache.key(scope, referrer.code), referrer);
+  /** Keyed by the code as typed (normalized), so a folded look-alike is cached under what was typed. */
+  set(scope: TenantFilter, typed: string, referrer: CachedReferrer): void {
+    this.#cache.set(CodeCache.key(scope, typed), referrer);
   }
 
+  /** Drops a code and every typed form that was resolved to it. */
   invalidate(scope: TenantFilter, code: string): void {
-    this.#cache.delete(CodeCache.key(scope, code));
+    const prefix = CodeCache.key(scope, '');
+    for (const [key, value] of this.#cache.entries()) if (key.startsWith(prefix) && value.code === code) this.#cache.delete(key);
   }
 
   get size(): number {

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createCodeGenerator } from '../core/code-format.js';
+import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../core/code-format.js';
 import type { ReferralContext } from '../core/context.js';
 import { ReferralError } from '../core/errors.js';
 import { resolveTenant } from '../core/tenant.js';
@@ -29,7 +29,7 @@ export interface ReferralEngine {
   readonly events: ReferralEvents;
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
   resolveReferrer(code: string, ctx?: ReferralContext): Promise<ResolvedReferrer | null>;
-  /** Checkout in one call: resolve the code and record the sale. Null for an unknown code. */
+  /** Checkout in one call: resolve the code and record the sale. Null when the code cannot attribute (unknown, deactivated, expired, or out of conversions). */
   attributeSale(input: AttributeSaleInput, ctx?: ReferralContext): Promise<ReferralRecord | null>;
   /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */
   syncIndexes(): Promise<SyncIndexesReport>;
@@ -62,7 +62,13 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
   const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
 
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '');
-  const runtime = new EngineRuntime(tenant, models, publisher, { generate, maxAttempts, cache, deactivationFence: options.codes?.deactivationFence ?? true }, options.review);
+  const runtime = new EngineRuntime(tenant, models, publisher, {
+      generate,
+      maxAttempts,
+      cache,
+      deactivationFence: options.codes?.deactivationFence ?? true,
+      reservedWords: new Set((options.codes?.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
+    }, options.review);
   const { events, stopRelays } = createEventsFacade(runtime, transport, publisher, onError);
 
   const engine: ReferralEngine = {
@@ -78,7 +84,8 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
       const parsed = parseInput(attributeSaleInputSchema, input, 'input');
       const referrer = await resolveCode(runtime, scope, parsed.code, ctx);
       if (!referrer) return null;
-      return writeConversion(runtime, scope, { ref: referrer.ownerRef, model: referrer.ownerModel, codeId: referrer.codeId, code: referrer.code }, parsed, ctx);
+      const outcome = await writeConversion(runtime, scope, { ref: referrer.ownerRef, model: referrer.ownerModel, codeId: referrer.codeId, code: referrer.code, maxConversions: referrer.maxConversions }, parsed, ctx);
+      return 'recorded' in outcome ? outcome.recorded : null;
     },
     syncIndexes: () => syncOwnedIndexes(owned),
     destroy: async () => {

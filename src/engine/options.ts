@@ -44,6 +44,8 @@ export interface CreateReferralOptions {
      * deactivated meanwhile (one extra read per new sale). Defaults to true.
      */
     deactivationFence?: boolean;
+    /** Vanity codes nobody may claim (case-insensitive). Defaults to ADMIN, SUPPORT, ROOT, ... */
+    reservedWords?: readonly string[];
   };
   review?: ReviewConfig;
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */

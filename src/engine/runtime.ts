@@ -35,7 +35,7 @@ export class EngineRuntime {
     readonly tenant: ResolvedTenant,
     readonly models: ReferralModels,
     readonly publisher: EventPublisher,
-    readonly codes: { generate: () => string; maxAttempts: number; cache: CodeCache | undefined; deactivationFence: boolean },
+    readonly codes: { generate: () => string; maxAttempts: number; cache: CodeCache | undefined; deactivationFence: boolean; reservedWords: ReadonlySet<string> },
     readonly review: ReviewConfig | undefined,
   ) {}
 

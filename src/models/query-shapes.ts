@@ -27,7 +27,7 @@ const referrals = (index: string) => [{ collection: 'referrals' as const, index 
 export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byCode', targets: codes('rf_code_unique'), equality: ['code', 'active', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'code.byCodeLive', targets: codes('rf_code_unique'), equality: ['code', 'deletedAt'], tenantScoped: true, hot: false },
-  { name: 'code.byOwner', targets: codes('rf_code_owner_active_unique'), equality: ['ownerModel', 'ownerRef', 'active', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'code.byOwner', targets: codes('rf_code_owner_active_unique'), equality: ['ownerModel', 'ownerRef', 'kind', 'active', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
   { name: 'referral.bySource', targets: referrals('rf_referral_source_unique'), equality: ['sourceModel', 'sourceRef', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'referral.byId', targets: referrals('_id_'), equality: ['_id'], tenantScoped: true, hot: true },

@@ -10,7 +10,15 @@ export interface ReferralCodeRecord {
   code: string;
   ownerRef: Ref;
   ownerModel: string;
+  /** `generated` codes are one per owner; `vanity` codes are claimed by name, in addition. */
+  kind: 'generated' | 'vanity';
   active: boolean;
+  expiresAt?: Date | null;
+  maxConversions?: number | null;
+  /** Conversions recorded through the code (counted while `maxConversions` is set). */
+  conversions?: number;
+  campaign?: string | null;
+  metadata?: Record<string, unknown> | null;
   deactivatedAt: Date | null;
   deletedAt: Date | null;
   createdAt: Date;
@@ -27,12 +35,12 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
     serves: 'lookupByCode, resolveReferrer, attributeSale, deactivate: { tenant, code }',
   },
   {
-    // generateCode: { tenant, ownerModel, ownerRef, active: true, deletedAt: null }; one live active code per owner.
+    // generateCode: { tenant, ownerModel, ownerRef, kind: 'generated', active: true, deletedAt: null }; one live generated code per owner.
     name: 'rf_code_owner_active_unique',
     keys: withTenantKey(tenant, { ownerModel: 1, ownerRef: 1 }),
     unique: true,
-    partialFilterExpression: { active: true, ...LIVE },
-    serves: 'generateCode: { tenant, ownerModel, ownerRef, active: true, deletedAt: null }',
+    partialFilterExpression: { kind: 'generated', active: true, ...LIVE },
+    serves: 'generateCode: { tenant, ownerModel, ownerRef, kind: generated, active: true, deletedAt: null }',
   },
   pendingEventsIndex('code'),
 ];
@@ -44,7 +52,13 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
       code: { type: String, required: true },
       ownerRef: { type: Schema.Types.Mixed, required: true },
       ownerModel: { type: String, required: true },
+      kind: { type: String, required: true, enum: ['generated', 'vanity'], default: 'generated' },
       active: { type: Boolean, required: true, default: true },
+      expiresAt: { type: Date, default: null },
+      maxConversions: { type: Number, default: null },
+      conversions: { type: Number, default: 0 },
+      campaign: { type: String, default: null },
+      metadata: { type: Schema.Types.Mixed, default: null },
       deactivatedAt: { type: Date, default: null },
       deletedAt: { type: Date, default: null },
       createdAt: { type: Date, required: true },

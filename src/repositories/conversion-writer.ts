@@ -18,7 +18,12 @@ export interface Referrer {
   model: string;
   codeId: Types.ObjectId | null;
   code: string | null;
+  /** The code's conversion limit, when it has one. */
+  maxConversions?: number | null;
 }
+
+/** A recorded (or replayed) referral, or why the code could not take this sale. */
+export type ConversionOutcome = { recorded: ReferralRecord } | { refused: 'code_deactivated' | 'code_limit_reached' };
 
 export interface ConversionParties {
   refereeRef: Ref;
@@ -50,6 +55,28 @@ export const partiesPayload = (doc: Pick<ReferralRecord, '_id' | 'referrerRef' |
 });
 
 /**
+ * Conversion limit: a capped code hands out slots with one conditional increment, so the count
+ * never passes `maxConversions` however many sales race. A slot not used (a replay, a voided
+ * or failed insert) is given back.
+ */
+const reserveSlot = async (runtime: EngineRuntime, scope: TenantFilter, referrer: Referrer, ctx: ReferralContext | undefined): Promise<boolean> => {
+  if (!referrer.codeId || !referrer.maxConversions) return true;
+  // query: code.byId
+  const reserved = await codeCollection(runtime).updateOne(
+    { ...scope, _id: referrer.codeId, active: true, deletedAt: null, conversions: { $lt: referrer.maxConversions } },
+    { $inc: { conversions: 1 } },
+    driverOptions(ctx),
+  );
+  return reserved.modifiedCount === 1;
+};
+
+const releaseSlot = async (runtime: EngineRuntime, scope: TenantFilter, referrer: Referrer, ctx: ReferralContext | undefined): Promise<void> => {
+  if (!referrer.codeId || !referrer.maxConversions) return;
+  // query: code.byId
+  await codeCollection(runtime).updateOne({ ...scope, _id: referrer.codeId, conversions: { $gt: 0 } }, { $inc: { conversions: -1 } }, driverOptions(ctx));
+};
+
+/**
  * Deactivation fence: a conversion that read its code before a concurrent deactivate but
  * inserted after it must not stand. After a new insert, the code is read once more; if it is
  * no longer active the referral is voided (soft-deleted, events dropped) before anything is
@@ -72,8 +99,8 @@ const passesDeactivationFence = async (runtime: EngineRuntime, scope: TenantFilt
 /**
  * Records the sale once: a single upsert keyed by the partial-unique { tenant, sourceModel,
  * sourceRef } index, carrying its `referral:converted` event in the same write. The first
- * attribution of a sale wins; replays return it unchanged and emit nothing. Returns null when
- * the code was deactivated while the sale was being recorded.
+ * attribution of a sale wins; replays return it unchanged and emit nothing. Refused when the
+ * code was deactivated while the sale was being recorded, or has no conversions left.
  */
 export const writeConversion = async (
   runtime: EngineRuntime,
@@ -81,7 +108,7 @@ export const writeConversion = async (
   referrer: Referrer,
   parties: ConversionParties,
   ctx: ReferralContext | undefined,
-): Promise<ReferralRecord | null> => {
+): Promise<ConversionOutcome> => {
   if (isSelfReferral(referrer, parties)) throw new SelfReferralError();
   const { publisher } = runtime;
   const now = new Date();
@@ -113,6 +140,7 @@ export const writeConversion = async (
   );
   const { sourceRef, sourceModel, ...insertOnly } = draft;
   const collection = referralCollection(runtime);
+  if (!(await reserveSlot(runtime, scope, referrer, ctx))) return { refused: 'code_limit_reached' };
   for (let attempt = 0; ; attempt++) {
     try {
       // query: referral.bySource
@@ -135,12 +163,19 @@ export const writeConversion = async (
         { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
       );
       const doc = result.value as ReferralRecord;
-      if (result.lastErrorObject?.upserted === undefined) return doc;
-      if (!(await passesDeactivationFence(runtime, scope, referrer, _id, ctx))) return null;
+      if (result.lastErrorObject?.upserted === undefined) {
+        await releaseSlot(runtime, scope, referrer, ctx);
+        return { recorded: doc };
+      }
+      if (!(await passesDeactivationFence(runtime, scope, referrer, _id, ctx))) {
+        await releaseSlot(runtime, scope, referrer, ctx);
+        return { refused: 'code_deactivated' };
+      }
       await publisher.afterWrite([event], eventHome(collection, _id), ctx);
-      return doc;
+      return { recorded: doc };
     } catch (error) {
       if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
+      await releaseSlot(runtime, scope, referrer, ctx);
       throw translateDuplicate(error);
     }
   }

@@ -2,17 +2,25 @@ import { Types } from 'mongoose';
 import type { ReferralContext } from '../core/context.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
 import { NotFoundError, ReferralError } from '../core/errors.js';
-import type { Ref } from '../core/ids.js';
+import { type Ref, refEquals } from '../core/ids.js';
 import type { EngineRuntime } from '../engine/runtime.js';
 import { findActiveCode } from './code-resolver.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { ReferralCodeRecord } from '../models/referral-code.model.js';
-import { generateCodeInputSchema } from '../schemas/inputs.js';
+import { type CodePolicy, codePolicySchema, generateCodeInputSchema, vanityCodeSchema } from '../schemas/inputs.js';
 import { parseInput } from '../schemas/parse.js';
 import { codeSchema } from '../schemas/primitives.js';
 import { insertIfAbsent } from './insert-if-absent.js';
 import { codeCollection, driverOptions, eventHome, PUBLIC_PROJECTION } from './records.js';
+
+/** Policy input as stored fields: only what was given, so an omitted field is left as it is. */
+const policyFields = (policy: { expiresAt?: Date | null; maxConversions?: number | null; campaign?: string | null; metadata?: Record<string, unknown> | null }) => ({
+  ...(policy.expiresAt === undefined ? {} : { expiresAt: policy.expiresAt }),
+  ...(policy.maxConversions === undefined ? {} : { maxConversions: policy.maxConversions }),
+  ...(policy.campaign === undefined ? {} : { campaign: policy.campaign }),
+  ...(policy.metadata === undefined ? {} : { metadata: policy.metadata }),
+});
 
 /** How often an owner-index race is retried; the loser's retry finds the winner's code. */
 const OWNER_RACE_RETRIES = 3;
@@ -38,12 +46,13 @@ export class ReferralCodeRepository {
    * concurrency: a single upsert against the owner's partial-unique index decides, and a
    * random-code collision is retried up to `codes.maxAttempts` times.
    */
-  async generateCode(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+  async generateCode(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
     const scope = this.#runtime.scope(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    const initial = policyFields(parseInput(codePolicySchema, policy ?? {}, 'policy'));
     const collection = codeCollection(this.#runtime);
     const { publisher } = this.#runtime;
-    const filter = { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null };
+    const filter = { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated' as const, active: true, deletedAt: null };
     let collisions = 0;
     let ownerRaces = 0;
     while (collisions < this.#runtime.codes.maxAttempts) {
@@ -59,7 +68,7 @@ export class ReferralCodeRepository {
         // query: code.byOwner
         const result = await collection.findOneAndUpdate(
           filter,
-          insertIfAbsent({ _id, code, deactivatedAt: null, createdAt: now, updatedAt: now, ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}) }),
+          insertIfAbsent({ _id, code, conversions: 0, ...initial, deactivatedAt: null, createdAt: now, updatedAt: now, ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}) }),
           { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
         );
         const doc = result.value as ReferralCodeRecord;
@@ -78,6 +87,62 @@ export class ReferralCodeRepository {
     throw new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, { details: { attempts: collisions } });
   }
 
+  /**
+   * Claims a vanity code (`CHRIS`, 3-32 letters, digits and dashes) for an owner, in addition
+   * to their generated code. Case-insensitive and unique per tenant, forever: a taken or
+   * retired name fails with `code_taken` (409), a reserved word with `code_reserved` (422).
+   * Claiming your own live code again returns it.
+   */
+  async claimVanityCode(ownerRef: Ref, ownerModel: string, vanity: string, ctx?: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    const code = parseInput(vanityCodeSchema, vanity, 'vanity');
+    const initial = policyFields(parseInput(codePolicySchema, policy ?? {}, 'policy'));
+    if (this.#runtime.codes.reservedWords.has(code)) throw new ReferralError('code_reserved', `"${code}" is reserved`, 422, { details: { field: 'vanity' } });
+    const { publisher } = this.#runtime;
+    const collection = codeCollection(this.#runtime);
+    const now = new Date();
+    const _id = new Types.ObjectId();
+    const event = publisher.build(REFERRAL_EVENTS.codeCreated, { ...codePayload({ _id, code, ...owner }), createdAt: now.toISOString() }, ctx, {
+      resource: 'referral_code',
+      resourceId: String(_id),
+      change: 'created',
+    });
+    // query: code.byCodeLive
+    const result = await collection.findOneAndUpdate(
+      { ...scope, code },
+      insertIfAbsent({ _id, ...owner, kind: 'vanity', active: true, conversions: 0, ...initial, deactivatedAt: null, deletedAt: null, createdAt: now, updatedAt: now, ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}) }),
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
+    );
+    const doc = result.value as ReferralCodeRecord;
+    if (result.lastErrorObject?.upserted !== undefined) {
+      await publisher.afterWrite([event], eventHome(collection, _id), ctx);
+      return doc;
+    }
+    const mine = doc.ownerModel === owner.ownerModel && refEquals(doc.ownerRef, owner.ownerRef) && doc.active && doc.deletedAt === null;
+    if (!mine) throw new ReferralError('code_taken', `"${code}" is already taken`, 409, { details: { field: 'vanity' } });
+    return doc;
+  }
+
+  /**
+   * Changes a live code's policy: `expiresAt`, `maxConversions`, `campaign`, `metadata` (null
+   * clears). A limit counts conversions recorded while one is set; set it at creation to count all.
+   */
+  async setPolicy(code: string, policy: CodePolicy, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+    const scope = this.#runtime.scope(ctx);
+    const normalized = parseInput(codeSchema, code, 'code');
+    const fields = policyFields(parseInput(codePolicySchema, policy, 'policy'));
+    // query: code.byCodeLive
+    const doc = await codeCollection(this.#runtime).findOneAndUpdate(
+      { ...scope, code: normalized, deletedAt: null },
+      { $set: { ...fields, updatedAt: new Date() } },
+      { returnDocument: 'after', projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
+    );
+    if (!doc) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
+    this.#runtime.codes.cache?.invalidate(scope, normalized);
+    return doc;
+  }
+
   /** The live, active code for `code` (trimmed, case-insensitive), or null. */
   async lookupByCode(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
     const scope = this.#runtime.scope(ctx);
@@ -90,7 +155,7 @@ export class ReferralCodeRepository {
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     // query: code.byOwner
     return codeCollection(this.#runtime).findOne(
-      { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, active: true, deletedAt: null },
+      { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true, deletedAt: null },
       { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
     );
   }

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { applyDecision, createChain } from '../approval/chain.js';
 import type { ApprovalChainInput } from '../approval/types.js';
 import type { ReferralContext } from '../core/context.js';
-import { InvalidTransitionError, NotFoundError } from '../core/errors.js';
+import { InvalidTransitionError, NotFoundError, ReferralError } from '../core/errors.js';
 import type { Ref } from '../core/ids.js';
 import type { EngineRuntime } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
@@ -67,13 +67,14 @@ export class ReferralRepository {
     if (parsed.code !== undefined) {
       const code = await resolveCode(this.#runtime, scope, parsed.code, ctx);
       if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
-      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code.codeId, code: code.code };
+      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code.codeId, code: code.code, maxConversions: code.maxConversions };
     } else {
       referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null };
     }
-    const record = await writeConversion(this.#runtime, scope, referrer, parsed, ctx);
-    if (!record) throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
-    return record;
+    const outcome = await writeConversion(this.#runtime, scope, referrer, parsed, ctx);
+    if ('recorded' in outcome) return outcome.recorded;
+    if (outcome.refused === 'code_limit_reached') throw new ReferralError('code_limit_reached', 'The referral code has no conversions left', 409);
+    throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
   }
 
   /** The live referral with this id in this tenant, or null. */

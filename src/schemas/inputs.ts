@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VANITY_PATTERN } from '../core/code-format.js';
 import { codeSchema, metadataSchema, modelNameSchema, objectIdSchema, refSchema, textSchema } from './primitives.js';
 
 export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected', 'reversed'] as const;
@@ -66,6 +67,21 @@ export const reverseInputSchema = z.strictObject({
   amount: z.number().positive().finite().optional(),
 });
 
+/** Code policy, set when a code is created or later with setPolicy; null clears a field. */
+export const codePolicySchema = z.strictObject({
+  expiresAt: z.coerce.date().nullable().optional(),
+  /** Conversions the code may record; enforced atomically, never exceeded under concurrency. */
+  maxConversions: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
+  campaign: textSchema(128).nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+});
+
+export const vanityCodeSchema = z
+  .string()
+  .trim()
+  .regex(VANITY_PATTERN, 'Vanity codes are 3-32 letters, digits and dashes')
+  .transform((value) => value.toUpperCase());
+
 export const MAX_PAGE_SIZE = 100;
 
 export const listForReferrerOptionsSchema = z.strictObject({
@@ -82,3 +98,4 @@ export type ApproveInput = z.input<typeof approveInputSchema>;
 export type RejectInput = z.input<typeof rejectInputSchema>;
 export type ListForReferrerOptions = z.input<typeof listForReferrerOptionsSchema>;
 export type ReverseInput = z.input<typeof reverseInputSchema>;
+export type CodePolicy = z.input<typeof codePolicySchema>;

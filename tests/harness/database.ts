@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import { afterAll, beforeAll, inject } from 'vitest';
 
+/** Engines created by a test file; destroyed (flushing their acks) before its connection closes. */
+const liveEngines = new Set<{ destroy(): Promise<void> }>();
+export const destroyAfterFile = (engine: { destroy(): Promise<void> }): void => void liveEngines.add(engine);
+
 export interface TestDatabase {
   /** Available inside tests and hooks (after beforeAll ran). */
   readonly connection: Connection;
@@ -25,6 +29,8 @@ export const useTestDatabase = (): TestDatabase => {
   });
 
   afterAll(async () => {
+    for (const engine of liveEngines) await engine.destroy();
+    liveEngines.clear();
     for (const other of extra) await other.close();
     if (connection) {
       await connection.dropDatabase();

@@ -1,4 +1,5 @@
 import { Types, type Connection } from 'mongoose';
+import { destroyAfterFile } from './database.js';
 import { checkEventContract } from './event-contract.js';
 import { createReferral, type CreateReferralOptions, type DomainEvent, type ReferralEngine } from '../../src/index.js';
 
@@ -14,6 +15,7 @@ let prefixCounter = 0;
 /** A fresh engine with its own collection prefix and indexes in place, recording every event. */
 export const createTestEngine = async (connection: Connection, options: Partial<CreateReferralOptions> = {}): Promise<TestEngine> => {
   const engine = await createReferral({ connection, collectionPrefix: `t${++prefixCounter}_`, ...options });
+  destroyAfterFile(engine);
   await engine.syncIndexes();
   const events: DomainEvent[] = [];
   await engine.events.subscribe('*', (event) => {

@@ -28,6 +28,7 @@ const publicVerbs = (engine: ReferralEngine): Map<string, Verb> => {
 
 interface Fixture {
   code: string;
+  vanity: string;
   ownerRef: string;
   referralId: string;
   otherTenant: ReferralContext;
@@ -62,6 +63,15 @@ const probes: Record<string, Probe> = {
       expect(doc.code).not.toBe(f.code);
     },
   },
+  'referralCode.claimVanityCode': {
+    args: (f) => [f.ownerRef, 'user', f.vanity],
+    // Vanity names are unique per tenant: the other tenant gets its own, not a conflict with A's.
+    foreign: ({ value, error }, f) => {
+      expect(error).toBeUndefined();
+      expect(String((value as { organizationId: unknown }).organizationId)).toBe(String(f.otherTenant.organizationId));
+    },
+  },
+  'referralCode.setPolicy': { args: (f) => [f.code, { campaign: 'probe' }], foreign: notFound('code_not_found') },
   'referralCode.lookupByCode': { args: (f) => [f.code], foreign: isNull },
   'referralCode.findForOwner': { args: (f) => [f.ownerRef, 'user'], foreign: isNull },
   'referralCode.deactivate': { args: (f) => [f.code], foreign: notFound('code_not_found') },
@@ -96,7 +106,8 @@ describe('tenant probe', () => {
     const ownerRef = oid().toHexString();
     const { code } = await test.engine.repositories.referralCode.generateCode(ownerRef, 'user', tenantA);
     const referral = await test.engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenantA);
-    const fixture: Fixture = { code, ownerRef, referralId: String(referral?._id), otherTenant: newTenantContext() };
+    await test.engine.repositories.referralCode.claimVanityCode(ownerRef, 'user', 'PROBE-VANITY', tenantA);
+    const fixture: Fixture = { code, vanity: 'probe-vanity', ownerRef, referralId: String(referral?._id), otherTenant: newTenantContext() };
     const counts = async () => [await test.engine.models.ReferralCode.countDocuments({}), await test.engine.models.Referral.countDocuments({})];
     return { ...test, tenantA, fixture, counts };
   };

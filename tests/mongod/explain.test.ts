@@ -14,6 +14,7 @@ const sample: Record<string, unknown> = {
   _id: new Types.ObjectId(),
   organizationId: new Types.ObjectId(),
   code: 'ABCD2345',
+  kind: 'generated',
   active: true,
   deletedAt: null,
   ownerModel: 'user',

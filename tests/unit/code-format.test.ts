@@ -44,3 +44,12 @@ describe('normalizeCode', () => {
     expect(CODE_PATTERN.test('CHRIS-22')).toBe(true);
   });
 });
+
+describe('look-alike folding', () => {
+  it('folds O to 0 and I/L to 1, and lists the exact form first', async () => {
+    const { foldLookAlikes, lookupCandidates } = await import('../../src/core/code-format.js');
+    expect(foldLookAlikes('LOLI-2')).toBe('1011-2');
+    expect(lookupCandidates('ABC234')).toEqual(['ABC234']);
+    expect(lookupCandidates('CHRIS')).toEqual(['CHRIS', 'CHR1S']);
+  });
+});
