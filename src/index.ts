@@ -15,3 +15,6 @@ export type { DomainEvent, EventMeta, EventTransport, ReferralEventName, Referra
 export type { ReferralCodeRecord, ReferralDecision, ReferralRecord, ReferralPage } from './repositories/index.js';
 export type { SyncIndexesReport } from './models/sync-indexes.js';
 export type { IndexDeclaration } from './models/index-declaration.js';
+export { normalizeEmail, ownerIsRefereeGuard, referralLoopGuard, runGuards, sameEmailGuard } from './guards/index.js';
+export type { FraudGuard, GuardContext, GuardDecision, GuardInput, GuardOutcome, GuardVerdict, IdentitySignals } from './guards/index.js';
+export type { CodePolicy, ReverseInput } from './schemas/inputs.js';

@@ -16,6 +16,7 @@ export type ReferralErrorCode =
   | 'code_taken'
   | 'code_reserved'
   | 'code_limit_reached'
+  | 'fraud_rejected'
   | 'engine_conflict'
   | 'engine_destroyed'
   | 'approval_chain_missing'
@@ -110,6 +111,17 @@ export class DuplicateError extends ReferralError {
     super('duplicate', `Duplicate value for ${fields.join(', ') || 'a unique field'}`, 409, { details: { fields }, cause });
     this.name = 'DuplicateError';
     this.fields = fields;
+  }
+}
+
+/** 422: a fraud guard rejected the conversion; nothing was written. `rules` names the guards. */
+export class FraudRejectedError extends ReferralError {
+  readonly rules: string[];
+
+  constructor(rules: string[]) {
+    super('fraud_rejected', `Refused by ${rules.join(', ')}`, 422, { details: { rules } });
+    this.name = 'FraudRejectedError';
+    this.rules = rules;
   }
 }
 

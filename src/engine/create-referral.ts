@@ -62,13 +62,14 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
   const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
 
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '');
-  const runtime = new EngineRuntime(tenant, models, publisher, {
-      generate,
-      maxAttempts,
-      cache,
-      deactivationFence: options.codes?.deactivationFence ?? true,
-      reservedWords: new Set((options.codes?.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
-    }, options.review);
+  const codes = {
+    generate,
+    maxAttempts,
+    cache,
+    deactivationFence: options.codes?.deactivationFence ?? true,
+    reservedWords: new Set((options.codes?.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
+  };
+  const runtime = new EngineRuntime(tenant, models, publisher, codes, options.review, options.guards ?? []);
   const { events, stopRelays } = createEventsFacade(runtime, transport, publisher, onError);
 
   const engine: ReferralEngine = {

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { TenantConfig } from '../core/tenant.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
+import type { FraudGuard } from '../guards/types.js';
 import type { CodeCacheOptions } from './code-cache.js';
 import type { ReviewConfig } from './runtime.js';
 
@@ -48,6 +49,12 @@ export interface CreateReferralOptions {
     reservedWords?: readonly string[];
   };
   review?: ReviewConfig;
+  /**
+   * Fraud guards run in order before a new referral is written (after the built-in
+   * self-referral refusal): any `reject` writes nothing (`fraud_rejected`), any `flag` records
+   * the referral with `review.flagged` and emits `referral:flagged`.
+   */
+  guards?: readonly FraudGuard[];
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */
   autoIndex?: boolean;
 }

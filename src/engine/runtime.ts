@@ -6,6 +6,7 @@ import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, tenantScope } from '../core/tenant.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { ReferralModels } from '../models/register.js';
+import type { FraudGuard } from '../guards/types.js';
 import type { CodeCache } from './code-cache.js';
 
 /** What the review hook sees of a referral about to be recorded. */
@@ -37,6 +38,7 @@ export class EngineRuntime {
     readonly publisher: EventPublisher,
     readonly codes: { generate: () => string; maxAttempts: number; cache: CodeCache | undefined; deactivationFence: boolean; reservedWords: ReadonlySet<string> },
     readonly review: ReviewConfig | undefined,
+    readonly guards: readonly FraudGuard[],
   ) {}
 
   /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */

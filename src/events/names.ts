@@ -3,6 +3,7 @@ export const REFERRAL_EVENTS = {
   codeCreated: 'referral:code.created',
   codeDeactivated: 'referral:code.deactivated',
   converted: 'referral:converted',
+  flagged: 'referral:flagged',
   approved: 'referral:approved',
   rejected: 'referral:rejected',
   reversed: 'referral:reversed',

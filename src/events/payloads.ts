@@ -36,8 +36,19 @@ export const convertedPayloadSchema = z.object({
   status: z.literal('converted'),
   /** True when the referral waits on an approval chain before it can be approved. */
   underReview: z.boolean(),
+  /** True when a fraud guard flagged it (see `referral:flagged`): hold the reward for review. */
+  flagged: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
+});
+
+export const flaggedPayloadSchema = z.object({
+  ...partiesFields,
+  status: z.literal('converted'),
+  /** Rule ids that flagged the conversion. */
+  rules: z.array(z.string().min(1)).min(1),
+  reasons: z.array(z.string()),
+  flaggedAt: instant,
 });
 
 export const approvedPayloadSchema = z.object({
@@ -74,6 +85,7 @@ export type CodeCreatedPayload = z.infer<typeof codeCreatedPayloadSchema>;
 export type CodeDeactivatedPayload = z.infer<typeof codeDeactivatedPayloadSchema>;
 export type ConvertedPayload = z.infer<typeof convertedPayloadSchema>;
 export type ApprovedPayload = z.infer<typeof approvedPayloadSchema>;
+export type FlaggedPayload = z.infer<typeof flaggedPayloadSchema>;
 export type RejectedPayload = z.infer<typeof rejectedPayloadSchema>;
 export type ReversedPayload = z.infer<typeof reversedPayloadSchema>;
 
@@ -82,6 +94,7 @@ export interface ReferralEventPayloads {
   [REFERRAL_EVENTS.codeCreated]: CodeCreatedPayload;
   [REFERRAL_EVENTS.codeDeactivated]: CodeDeactivatedPayload;
   [REFERRAL_EVENTS.converted]: ConvertedPayload;
+  [REFERRAL_EVENTS.flagged]: FlaggedPayload;
   [REFERRAL_EVENTS.approved]: ApprovedPayload;
   [REFERRAL_EVENTS.rejected]: RejectedPayload;
   [REFERRAL_EVENTS.reversed]: ReversedPayload;
@@ -91,6 +104,7 @@ export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.codeCreated]: codeCreatedPayloadSchema,
   [REFERRAL_EVENTS.codeDeactivated]: codeDeactivatedPayloadSchema,
   [REFERRAL_EVENTS.converted]: convertedPayloadSchema,
+  [REFERRAL_EVENTS.flagged]: flaggedPayloadSchema,
   [REFERRAL_EVENTS.approved]: approvedPayloadSchema,
   [REFERRAL_EVENTS.rejected]: rejectedPayloadSchema,
   [REFERRAL_EVENTS.reversed]: reversedPayloadSchema,

@@ -31,6 +31,7 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
   { name: 'referral.bySource', targets: referrals('rf_referral_source_unique'), equality: ['sourceModel', 'sourceRef', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'referral.byId', targets: referrals('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  { name: 'referral.byPair', targets: referrals('rf_referral_referee_pair'), equality: ['refereeRef', 'referrerRef', 'deletedAt'], tenantScoped: true, hot: true },
   {
     name: 'referral.byReferrer',
     targets: referrals('rf_referral_referrer_recent'),

@@ -1,5 +1,6 @@
 import { Schema, type Types } from 'mongoose';
 import type { ApprovalChain } from '../approval/types.js';
+import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
 import type { ReferralStatus } from '../schemas/inputs.js';
@@ -38,6 +39,8 @@ export interface ReferralRecord {
   sourceModel: string;
   status: ReferralStatus;
   metadata: Record<string, unknown> | null;
+  /** The fraud-guard verdict, when guards are configured (`review.flagged`, `review.rules`). */
+  review?: GuardVerdict | null;
   /** The review gate; null means a single approve or reject decides. */
   approvals: ApprovalChain | null;
   decisions: ReferralDecision[];
@@ -70,6 +73,13 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     partialFilterExpression: { ...LIVE },
     serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
   },
+  {
+    // referralLoopGuard (and per-referee lookups): { tenant, refereeRef, referrerRef, deletedAt: null }.
+    name: 'rf_referral_referee_pair',
+    keys: withTenantKey(tenant, { refereeRef: 1, referrerRef: 1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'referralLoopGuard: { tenant, refereeRef, referrerRef, deletedAt: null }',
+  },
   pendingEventsIndex('referral'),
 ];
 
@@ -100,6 +110,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       status: { type: String, required: true, enum: ['converted', 'approved', 'rejected', 'reversed'] },
       metadata: { type: Schema.Types.Mixed, default: null },
       approvals: { type: Schema.Types.Mixed, default: null },
+      review: { type: Schema.Types.Mixed, default: null },
       decisions: { type: [decisionSchema], default: [] },
       reversals: { type: [Schema.Types.Mixed], default: undefined },
       reversedAmount: { type: Number },

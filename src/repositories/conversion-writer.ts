@@ -2,7 +2,10 @@ import { Types } from 'mongoose';
 import { createChain } from '../approval/chain.js';
 import type { ReferralContext } from '../core/context.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../core/duplicate-key.js';
-import { SelfReferralError } from '../core/errors.js';
+import { FraudRejectedError, SelfReferralError } from '../core/errors.js';
+import { runGuards } from '../guards/pipeline.js';
+import type { DomainEvent } from '../events/types.js';
+import type { GuardContext, IdentitySignals } from '../guards/types.js';
 import { type Ref, refEquals } from '../core/ids.js';
 import type { EngineRuntime, ReferralDraft, TenantFilter } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
@@ -31,6 +34,7 @@ export interface ConversionParties {
   sourceRef: Ref;
   sourceModel: string;
   metadata?: Record<string, unknown> | undefined;
+  signals?: IdentitySignals | undefined;
 }
 
 /** A concurrent insert for the same sale makes the loser's upsert fail once; its retry matches the winner. */
@@ -52,6 +56,13 @@ export const partiesPayload = (doc: Pick<ReferralRecord, '_id' | 'referrerRef' |
   refereeModel: doc.refereeModel,
   sourceRef: String(doc.sourceRef),
   sourceModel: doc.sourceModel,
+});
+
+const guardContext = (runtime: EngineRuntime, scope: TenantFilter, ctx: ReferralContext | undefined): GuardContext => ({
+  ctx,
+  hasReferral: async ({ referrerRef, refereeRef }) =>
+    // query: referral.byPair
+    (await referralCollection(runtime).findOne({ ...scope, refereeRef, referrerRef, deletedAt: null }, { projection: { _id: 1 }, ...driverOptions(ctx) })) !== null,
 });
 
 /**
@@ -123,8 +134,10 @@ export const writeConversion = async (
     code: referrer.code,
     metadata: parties.metadata ?? null,
   };
+  const verdict = await runGuards(runtime.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(runtime, scope, ctx));
+  if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
   const approvals = reviewChain(runtime, draft);
-  const event = publisher.build(
+  const converted = publisher.build(
     REFERRAL_EVENTS.converted,
     {
       ...partiesPayload({ _id, ...draft }),
@@ -132,12 +145,24 @@ export const writeConversion = async (
       ...(referrer.code ? { code: referrer.code } : {}),
       status: 'converted',
       underReview: approvals !== null,
+      ...(verdict?.flagged ? { flagged: true } : {}),
       ...(draft.metadata ? { metadata: draft.metadata } : {}),
       convertedAt: now.toISOString(),
     },
     ctx,
     { resource: 'referral', resourceId: String(_id), change: 'converted' },
   );
+  const events: DomainEvent[] = [converted];
+  if (verdict?.flagged) {
+    const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
+    events.push(
+      publisher.build(REFERRAL_EVENTS.flagged, { ...partiesPayload({ _id, ...draft }), status: 'converted', rules: verdict.rules, reasons, flaggedAt: now.toISOString() }, ctx, {
+        resource: 'referral',
+        resourceId: String(_id),
+        change: 'flagged',
+      }),
+    );
+  }
   const { sourceRef, sourceModel, ...insertOnly } = draft;
   const collection = referralCollection(runtime);
   if (!(await reserveSlot(runtime, scope, referrer, ctx))) return { refused: 'code_limit_reached' };
@@ -152,13 +177,14 @@ export const writeConversion = async (
           codeId: referrer.codeId,
           status: 'converted',
           approvals,
+          review: verdict,
           decisions: [],
           version: 0,
           convertedAt: now,
           decidedAt: null,
           createdAt: now,
           updatedAt: now,
-          ...(publisher.embedsEvents ? outboxOnInsert([event], now) : {}),
+          ...(publisher.embedsEvents ? outboxOnInsert(events, now) : {}),
         }),
         { upsert: true, returnDocument: 'after', includeResultMetadata: true, projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
       );
@@ -171,7 +197,7 @@ export const writeConversion = async (
         await releaseSlot(runtime, scope, referrer, ctx);
         return { refused: 'code_deactivated' };
       }
-      await publisher.afterWrite([event], eventHome(collection, _id), ctx);
+      await publisher.afterWrite(events, eventHome(collection, _id), ctx);
       return { recorded: doc };
     } catch (error) {
       if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;

@@ -5,12 +5,19 @@ import { codeSchema, metadataSchema, modelNameSchema, objectIdSchema, refSchema,
 export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected', 'reversed'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
+/** Identity hints for fraud guards; used for the decision, never stored. */
+export const identitySignalsSchema = z.strictObject({
+  refereeEmail: z.string().trim().max(320).optional(),
+  referrerEmail: z.string().trim().max(320).optional(),
+});
+
 const partyFields = {
   refereeRef: refSchema,
   refereeModel: modelNameSchema,
   sourceRef: refSchema,
   sourceModel: modelNameSchema,
   metadata: metadataSchema.optional(),
+  signals: identitySignalsSchema.optional(),
 };
 
 /**

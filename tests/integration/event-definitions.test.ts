@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { referralEventDefinitions, referralEventNames } from '../../src/events/index.js';
+import { sameEmailGuard } from '../../src/guards/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 import { checkEventContract, drainDriftForSelfTest } from '../harness/event-contract.js';
@@ -9,7 +10,7 @@ const db = useTestDatabase();
 
 describe('event definitions (no drift)', () => {
   it('every event type the engine emits in a full story has a definition, and every definition is emitted', async () => {
-    const { engine, events } = await createTestEngine(db.connection);
+    const { engine, events } = await createTestEngine(db.connection, { guards: [sameEmailGuard()] });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const sale = () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
@@ -18,6 +19,7 @@ describe('event definitions (no drift)', () => {
     await engine.repositories.referral.approve(String(a?._id), { decidedBy: 'm', note: 'fine' }, ctx);
     await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
     await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5 }, ctx);
+    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', signals: { refereeEmail: 'a.b+x@gmail.com', referrerEmail: 'AB@gmail.com' } }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
     for (const event of events) {

@@ -1,0 +1,47 @@
+import type { ReferralContext } from '../core/context.js';
+import type { Ref } from '../core/ids.js';
+
+export type GuardOutcome = 'accept' | 'flag' | 'reject';
+
+export interface GuardDecision {
+  outcome: GuardOutcome;
+  /** Stable rule id, stored on the record and in events (`same_email`, `referral_loop`, ...). */
+  rule: string;
+  reason?: string;
+}
+
+/** Identity hints the host passes at checkout; used by guards, never stored. */
+export interface IdentitySignals {
+  refereeEmail?: string;
+  referrerEmail?: string;
+}
+
+export interface GuardInput {
+  referrerRef: Ref;
+  referrerModel: string;
+  refereeRef: Ref;
+  refereeModel: string;
+  sourceRef: Ref;
+  sourceModel: string;
+  code: string | null;
+  metadata: Record<string, unknown> | null;
+  signals: IdentitySignals;
+}
+
+export interface GuardContext {
+  ctx: ReferralContext | undefined;
+  /** Whether a live referral exists from `referrerRef` to `refereeRef` in this tenant (one indexed read). */
+  hasReferral(pair: { referrerRef: Ref; refereeRef: Ref }): Promise<boolean>;
+}
+
+export type FraudGuard = (input: GuardInput, context: GuardContext) => GuardDecision | Promise<GuardDecision>;
+
+/** What the pipeline decided, stored on the referral as `review`. */
+export interface GuardVerdict {
+  outcome: GuardOutcome;
+  flagged: boolean;
+  /** Rule ids that flagged or rejected. */
+  rules: string[];
+  results: GuardDecision[];
+  decidedAt: Date;
+}
