@@ -13,6 +13,7 @@ import { resolveCode } from '../repositories/code-resolver.js';
 import { writeConversion } from '../repositories/conversion-writer.js';
 import { ReferralCodeRepository } from '../repositories/referral-code.repository.js';
 import { ReferralRepository } from '../repositories/referral.repository.js';
+import { ReferralStats } from '../repositories/referral-stats.js';
 import { type AttributeSaleInput, attributeSaleInputSchema, codeSchema } from '../schemas/inputs.js';
 import { parseInput } from '../schemas/parse.js';
 import { type CachedReferrer, CodeCache } from './code-cache.js';
@@ -27,6 +28,8 @@ export interface ReferralEngine {
   readonly repositories: { readonly referralCode: ReferralCodeRepository; readonly referral: ReferralRepository };
   readonly models: ReferralModels;
   readonly events: ReferralEvents;
+  /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
+  readonly stats: ReferralStats;
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
   resolveReferrer(code: string, ctx?: ReferralContext): Promise<ResolvedReferrer | null>;
   /** Checkout in one call: resolve the code and record the sale. Null when the code cannot attribute (unknown, deactivated, expired, or out of conversions). */
@@ -69,13 +72,14 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
     deactivationFence: options.codes?.deactivationFence ?? true,
     reservedWords: new Set((options.codes?.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
   };
-  const runtime = new EngineRuntime(tenant, models, publisher, codes, options.review, options.guards ?? []);
+  const runtime = new EngineRuntime(tenant, models, publisher, codes, options.review, options.guards ?? [], options.erasure?.secret);
   const { events, stopRelays } = createEventsFacade(runtime, transport, publisher, onError);
 
   const engine: ReferralEngine = {
     repositories: { referralCode: new ReferralCodeRepository(runtime), referral: new ReferralRepository(runtime) },
     models,
     events,
+    stats: new ReferralStats(runtime),
     resolveReferrer: async (code, ctx) => {
       const scope = runtime.scope(ctx);
       return resolveCode(runtime, scope, parseInput(codeSchema, code, 'code'), ctx);

@@ -55,6 +55,10 @@ export interface CreateReferralOptions {
    * the referral with `review.flagged` and emits `referral:flagged`.
    */
   guards?: readonly FraudGuard[];
+  erasure?: {
+    /** Keys the one-way hash that replaces erased refs (HMAC-SHA-256). Recommended: ids are guessable. */
+    secret?: string;
+  };
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */
   autoIndex?: boolean;
 }

@@ -39,6 +39,7 @@ export class EngineRuntime {
     readonly codes: { generate: () => string; maxAttempts: number; cache: CodeCache | undefined; deactivationFence: boolean; reservedWords: ReadonlySet<string> },
     readonly review: ReviewConfig | undefined,
     readonly guards: readonly FraudGuard[],
+    readonly erasureSecret: string | undefined,
   ) {}
 
   /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */

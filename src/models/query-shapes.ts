@@ -31,6 +31,8 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
   { name: 'referral.bySource', targets: referrals('rf_referral_source_unique'), equality: ['sourceModel', 'sourceRef', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'referral.byId', targets: referrals('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  { name: 'referral.byReferee', targets: referrals('rf_referral_referee_pair'), equality: ['refereeRef'], tenantScoped: true, hot: false },
+  { name: 'code.byOwnerAll', targets: codes('rf_code_owner_all'), equality: ['ownerRef', 'ownerModel'], tenantScoped: true, hot: false },
   { name: 'referral.byPair', targets: referrals('rf_referral_referee_pair'), equality: ['refereeRef', 'referrerRef', 'deletedAt'], tenantScoped: true, hot: true },
   {
     name: 'referral.byReferrer',
@@ -40,6 +42,7 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: true,
     hot: true,
   },
+  { name: 'referral.byConvertedAt', targets: referrals('rf_referral_converted_at'), equality: ['deletedAt'], range: ['convertedAt'], tenantScoped: true, hot: false },
   {
     name: 'outbox.pending',
     targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events')],

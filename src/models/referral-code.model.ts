@@ -21,6 +21,8 @@ export interface ReferralCodeRecord {
   metadata?: Record<string, unknown> | null;
   deactivatedAt: Date | null;
   deletedAt: Date | null;
+  /** Set when the owner was erased (ownerRef is then a one-way stand-in). */
+  erasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,6 +44,12 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
     partialFilterExpression: { kind: 'generated', active: true, ...LIVE },
     serves: 'generateCode: { tenant, ownerModel, ownerRef, kind: generated, active: true, deletedAt: null }',
   },
+  {
+    // eraseOwner: { tenant, ownerRef, ownerModel }, every code of the owner (any kind or state).
+    name: 'rf_code_owner_all',
+    keys: withTenantKey(tenant, { ownerRef: 1, ownerModel: 1 }),
+    serves: 'eraseOwner: { tenant, ownerRef, ownerModel }',
+  },
   pendingEventsIndex('code'),
 ];
 
@@ -61,6 +69,7 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
       metadata: { type: Schema.Types.Mixed, default: null },
       deactivatedAt: { type: Date, default: null },
       deletedAt: { type: Date, default: null },
+      erasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,

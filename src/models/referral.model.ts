@@ -53,6 +53,8 @@ export interface ReferralRecord {
   convertedAt: Date;
   decidedAt: Date | null;
   deletedAt: Date | null;
+  /** Set when the referee was erased (refereeRef is then a one-way stand-in). */
+  erasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -74,11 +76,18 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
   },
   {
-    // referralLoopGuard (and per-referee lookups): { tenant, refereeRef, referrerRef, deletedAt: null }.
+    // referralLoopGuard { tenant, refereeRef, referrerRef, deletedAt: null } and eraseReferee
+    // { tenant, refereeRef } (soft-deleted records too, so not partial).
     name: 'rf_referral_referee_pair',
     keys: withTenantKey(tenant, { refereeRef: 1, referrerRef: 1 }),
+    serves: 'referralLoopGuard: { tenant, refereeRef, referrerRef }; eraseReferee: { tenant, refereeRef }',
+  },
+  {
+    // stats.leaderboard: { tenant, convertedAt: { $gte, $lt }, deletedAt: null, status: { $in } }.
+    name: 'rf_referral_converted_at',
+    keys: withTenantKey(tenant, { convertedAt: 1 }),
     partialFilterExpression: { ...LIVE },
-    serves: 'referralLoopGuard: { tenant, refereeRef, referrerRef, deletedAt: null }',
+    serves: 'stats.leaderboard: { tenant, convertedAt in [from, to) }',
   },
   pendingEventsIndex('referral'),
 ];
@@ -120,6 +129,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       deletedAt: { type: Date, default: null },
       /** Why a referral was voided (soft-deleted by the engine), e.g. `code_deactivated`. */
       voidedReason: { type: String },
+      erasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,

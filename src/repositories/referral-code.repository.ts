@@ -11,6 +11,8 @@ import type { ReferralCodeRecord } from '../models/referral-code.model.js';
 import { type CodePolicy, codePolicySchema, generateCodeInputSchema, vanityCodeSchema } from '../schemas/inputs.js';
 import { parseInput } from '../schemas/parse.js';
 import { codeSchema } from '../schemas/primitives.js';
+import { anonymizedRef, scrubEvent } from './erasure.js';
+import type { DomainEvent } from '../events/types.js';
 import { insertIfAbsent } from './insert-if-absent.js';
 import { codeCollection, driverOptions, eventHome, PUBLIC_PROJECTION } from './records.js';
 
@@ -158,6 +160,51 @@ export class ReferralCodeRepository {
       { ...scope, ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true, deletedAt: null },
       { projection: PUBLIC_PROJECTION, ...driverOptions(ctx) },
     );
+  }
+
+  /**
+   * Erasure request for a code owner: every code of theirs is deactivated for good and its
+   * `ownerRef` replaced by a one-way stand-in (`metadata` dropped). The code strings stay taken.
+   */
+  async eraseOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<{ erased: number }> {
+    const scope = this.#runtime.scope(ctx);
+    const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
+    const stand = anonymizedRef(this.#runtime, scope, owner.ownerRef);
+    const collection = codeCollection(this.#runtime);
+    const { publisher } = this.#runtime;
+    // query: code.byOwnerAll
+    const codes = await collection.find({ ...scope, ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }, driverOptions(ctx)).toArray();
+    let erased = 0;
+    for (const doc of codes) {
+      const now = new Date();
+      const events = doc.active && doc.deletedAt === null
+        ? [publisher.build(REFERRAL_EVENTS.codeDeactivated, { ...codePayload({ ...doc, ownerRef: stand }), deactivatedAt: now.toISOString() }, ctx, { resource: 'referral_code', resourceId: String(doc._id), change: 'deactivated' })]
+        : [];
+      // Events still waiting in the outbox are rewritten too, so no pending payload keeps the ref.
+      const pending = ((doc as { outbox?: DomainEvent[] }).outbox ?? []).map((event) => scrubEvent(event, 'ownerRef', stand));
+      const outbox = [...pending, ...(publisher.embedsEvents ? events : [])];
+      // query: code.byId
+      const updated = await collection.updateOne(
+        { ...scope, _id: doc._id, ownerRef: owner.ownerRef },
+        {
+          $set: {
+            ownerRef: stand,
+            metadata: null,
+            active: false,
+            deactivatedAt: doc.deactivatedAt ?? now,
+            erasedAt: now,
+            updatedAt: now,
+            ...(outbox.length > 0 ? { outbox, pendingEventsAt: now } : {}),
+          },
+        },
+        driverOptions(ctx),
+      );
+      if (updated.modifiedCount === 0) continue;
+      erased++;
+      this.#runtime.codes.cache?.invalidate(scope, doc.code);
+      await publisher.afterWrite(events, eventHome(collection, doc._id), ctx);
+    }
+    return { erased };
   }
 
   /** Deactivates a code for good; idempotent. The code string is never issued again. */

@@ -21,6 +21,7 @@ import {
   reverseInputSchema,
 } from '../schemas/inputs.js';
 import { planReversal } from '../domain/reversal.js';
+import { eraseRefereeRecords } from './erasure.js';
 import { parseInput } from '../schemas/parse.js';
 import { objectIdSchema, refSchema } from '../schemas/primitives.js';
 import { partiesPayload, writeConversion } from './conversion-writer.js';
@@ -190,6 +191,16 @@ export class ReferralRepository {
       if (current.status !== 'converted') throw new InvalidTransitionError(current.status, 'converted');
       return { set: { approvals }, decision, events: [] };
     });
+  }
+
+  /**
+   * Erasure request for a referee: every referral of theirs (live or soft-deleted) gets a
+   * one-way stand-in for `refereeRef` and loses `metadata`; statuses and counts stay.
+   */
+  async eraseReferee(refereeRef: Ref, ctx?: ReferralContext): Promise<{ erased: number }> {
+    const scope = this.#runtime.scope(ctx);
+    const ref = parseInput(refSchema, refereeRef, 'refereeRef');
+    return { erased: await eraseRefereeRecords(this.#runtime, scope, ref, ctx) };
   }
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */

@@ -14,19 +14,26 @@ type Verb = (...args: unknown[]) => Promise<unknown>;
  */
 const publicVerbs = (engine: ReferralEngine): Map<string, Verb> => {
   const verbs = new Map<string, Verb>();
-  const add = (prefix: string, target: object, names: string[]) => {
-    for (const name of names) {
+  // Not verbs: mongoose models (the host's own escape hatch) and the events facade's data.
+  const notVerbs = new Set(['models', 'transport', 'definitions']);
+  const methodsOf = (target: object): string[] => {
+    const proto = Object.getPrototypeOf(target);
+    return [...Object.keys(target), ...(proto && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : [])];
+  };
+  const walk = (prefix: string, target: object) => {
+    for (const name of methodsOf(target)) {
+      if (name === 'constructor' || notVerbs.has(name)) continue;
       const value = (target as Record<string, unknown>)[name];
-      if (name !== 'constructor' && typeof value === 'function') verbs.set(`${prefix}.${name}`, (value as Verb).bind(target));
+      if (typeof value === 'function') verbs.set(`${prefix}${name}`, (value as Verb).bind(target));
+      else if (value && typeof value === 'object') walk(prefix === 'engine.' && name === 'repositories' ? '' : `${name}.`, value);
     }
   };
-  add('engine', engine, Object.keys(engine));
-  add('events', engine.events, Object.keys(engine.events));
-  for (const [name, repository] of Object.entries(engine.repositories)) add(name, repository, Object.getOwnPropertyNames(Object.getPrototypeOf(repository)));
+  walk('engine.', engine);
   return verbs;
 };
 
 interface Fixture {
+  refereeRef: string;
   code: string;
   vanity: string;
   ownerRef: string;
@@ -82,6 +89,34 @@ const probes: Record<string, Probe> = {
   'referral.reject': { args: (f) => [f.referralId, { decidedBy: 'm', reason: 'probe' }], foreign: notFound('referral_not_found') },
   'referral.reverse': { args: (f) => [f.referralId, { reason: 'probe', refundKey: 're_probe' }], foreign: notFound('referral_not_found') },
   'referral.updateApprovals': { args: (f) => [f.referralId, { steps: [{ id: 's', approvers: ['m'] }] }], foreign: notFound('referral_not_found') },
+  'stats.forReferrer': {
+    args: (f) => [f.ownerRef],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toMatchObject({ total: 0 });
+    },
+  },
+  'stats.leaderboard': {
+    args: () => [{ from: new Date(0), to: new Date(Date.now() + 60_000) }],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual([]);
+    },
+  },
+  'referral.eraseReferee': {
+    args: (f) => [f.refereeRef],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ erased: 0 });
+    },
+  },
+  'referralCode.eraseOwner': {
+    args: (f) => [f.ownerRef, 'user'],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ erased: 0 });
+    },
+  },
   'referral.listForReferrer': {
     args: (f) => [f.ownerRef, {}],
     foreign: ({ value, error }) => {
@@ -105,9 +140,10 @@ describe('tenant probe', () => {
     const tenantA = newTenantContext();
     const ownerRef = oid().toHexString();
     const { code } = await test.engine.repositories.referralCode.generateCode(ownerRef, 'user', tenantA);
-    const referral = await test.engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenantA);
+    const refereeRef = oid().toHexString();
+    const referral = await test.engine.attributeSale({ code, refereeRef, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenantA);
     await test.engine.repositories.referralCode.claimVanityCode(ownerRef, 'user', 'PROBE-VANITY', tenantA);
-    const fixture: Fixture = { code, vanity: 'probe-vanity', ownerRef, referralId: String(referral?._id), otherTenant: newTenantContext() };
+    const fixture: Fixture = { refereeRef, code, vanity: 'probe-vanity', ownerRef, referralId: String(referral?._id), otherTenant: newTenantContext() };
     const counts = async () => [await test.engine.models.ReferralCode.countDocuments({}), await test.engine.models.Referral.countDocuments({})];
     return { ...test, tenantA, fixture, counts };
   };
@@ -145,6 +181,7 @@ describe('tenant probe', () => {
     }
     // Tenant A's records are untouched by everything tenant B did.
     expect(await engine.repositories.referralCode.lookupByCode(fixture.code, tenantA)).toMatchObject({ active: true });
-    expect(await engine.repositories.referral.findById(fixture.referralId, tenantA)).toMatchObject({ status: 'converted', version: 0, decisions: [] });
+    expect(await engine.repositories.referral.findById(fixture.referralId, tenantA)).toMatchObject({ status: 'converted', version: 0, decisions: [], refereeRef: expect.anything() });
+    expect(String((await engine.repositories.referral.findById(fixture.referralId, tenantA))?.refereeRef)).toBe(fixture.refereeRef);
   });
 });

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../harness/database.js';
+import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+
+const db = useTestDatabase();
+
+describe('erasure', () => {
+  it('eraseReferee anonymizes refs and drops metadata while statuses and counts stay', async () => {
+    const { engine } = await createTestEngine(db.connection, { erasure: { secret: 'test-secret' } });
+    const ctx = newTenantContext();
+    const creator = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(creator, 'user', ctx);
+    const buyer = oid();
+    const first = await engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { email: 'buyer@example.com', amount: 20 } }, ctx);
+    await engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await engine.repositories.referral.approve(String(first?._id), { decidedBy: 'm' }, ctx);
+
+    expect(await engine.repositories.referral.eraseReferee(buyer, ctx)).toEqual({ erased: 2 });
+    const raw = await engine.models.Referral.collection.find({}).toArray();
+    expect(JSON.stringify(raw)).not.toContain(buyer.toHexString());
+    expect(JSON.stringify(raw)).not.toContain('buyer@example.com');
+    const erased = raw.filter((r) => r.erasedAt);
+    expect(erased).toHaveLength(2);
+    expect(new Set(erased.map((r) => r.refereeRef)).size).toBe(1); // the same stand-in: counts per person stay
+    expect(String(erased[0]?.refereeRef)).toMatch(/^erased:[0-9a-f]{40}$/);
+    expect(erased.map((r) => r.metadata)).toEqual([null, null]);
+    const stats = await engine.stats.forReferrer(creator, ctx);
+    expect(stats).toMatchObject({ total: 3, byStatus: { approved: 1, converted: 2 } });
+    expect(await engine.repositories.referral.eraseReferee(buyer, ctx)).toEqual({ erased: 0 });
+  });
+
+  it('scrubs events still waiting in the outbox', async () => {
+    const { engine } = await createTestEngine(db.connection, { events: { transport: { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: () => () => {} }, onError: () => {} } });
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const buyer = oid();
+    await engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { note: 'private' } }, ctx);
+    await engine.repositories.referral.eraseReferee(buyer, ctx);
+    const [doc] = await engine.models.Referral.collection.find({}).toArray();
+    expect(doc?.outbox).toHaveLength(1);
+    expect(JSON.stringify(doc?.outbox)).not.toContain(buyer.toHexString());
+    expect(JSON.stringify(doc?.outbox)).not.toContain('private');
+  });
+
+  it('eraseOwner deactivates and anonymizes every code of the owner; the codes stay unusable', async () => {
+    const { engine, eventsOf } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const owner = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);
+    await engine.repositories.referralCode.claimVanityCode(owner, 'user', 'ERASE-ME', ctx);
+    expect(await engine.repositories.referralCode.eraseOwner(owner, 'user', ctx)).toEqual({ erased: 2 });
+    expect(await engine.resolveReferrer(code, ctx)).toBeNull();
+    expect(await engine.resolveReferrer('ERASE-ME', ctx)).toBeNull();
+    const raw = await engine.models.ReferralCode.collection.find({}).toArray();
+    expect(JSON.stringify(raw)).not.toContain(owner.toHexString());
+    expect(raw.every((c) => c.active === false && c.erasedAt instanceof Date)).toBe(true);
+    await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', 'ERASE-ME', ctx)).rejects.toMatchObject({ code: 'code_taken' });
+    const deactivated = eventsOf('referral:code.deactivated');
+    expect(deactivated).toHaveLength(2);
+    expect(JSON.stringify(deactivated)).not.toContain(owner.toHexString());
+    expect((await engine.repositories.referralCode.generateCode(owner, 'user', ctx)).code).not.toBe(code); // a new start, if they come back
+  });
+});
