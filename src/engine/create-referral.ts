@@ -10,11 +10,13 @@ import type { ReferralRecord } from '../models/referral.model.js';
 import { type ReferralModels, registerModels, unregisterModels } from '../models/register.js';
 import { type SyncIndexesReport, syncOwnedIndexes } from '../models/sync-indexes.js';
 import { resolveCode } from '../repositories/code-resolver.js';
-import { writeConversion } from '../repositories/conversion-writer.js';
 import { ReferralCodeRepository } from '../repositories/referral-code.repository.js';
 import { ReferralRepository } from '../repositories/referral.repository.js';
 import { ReferralStats } from '../repositories/referral-stats.js';
-import { type AttributeSaleInput, attributeSaleInputSchema, codeSchema } from '../schemas/inputs.js';
+import { type AttributeSaleInput, codeSchema, type TrackVisitInput } from '../schemas/inputs.js';
+import type { ReferralTouchRecord } from '../models/touch.model.js';
+import { resolveAttributionPolicy } from '../domain/attribution-policy.js';
+import { attributeSale, trackVisit } from './attribute-sale.js';
 import { parseInput } from '../schemas/parse.js';
 import { type CachedReferrer, CodeCache } from './code-cache.js';
 import { createEventsFacade, type ReferralEvents } from './events-facade.js';
@@ -32,8 +34,14 @@ export interface ReferralEngine {
   readonly stats: ReferralStats;
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
   resolveReferrer(code: string, ctx?: ReferralContext): Promise<ResolvedReferrer | null>;
-  /** Checkout in one call: resolve the code and record the sale. Null when the code cannot attribute (unknown, deactivated, expired, or out of conversions). */
+  /**
+   * Checkout in one call: find the referrer (code, else touches, per `attribution`) and record
+   * the sale. Null when nothing attributes it (no or an unknown, deactivated, expired or
+   * exhausted code, no touch in the window).
+   */
   attributeSale(input: AttributeSaleInput, ctx?: ReferralContext): Promise<ReferralRecord | null>;
+  /** Records a visit through a referral link (`{ code, visitorId, at? }`); null for a code that cannot attribute. */
+  trackVisit(input: TrackVisitInput, ctx?: ReferralContext): Promise<ReferralTouchRecord | null>;
   /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */
   syncIndexes(): Promise<SyncIndexesReport>;
   /** Stops relays, writes pending acks, unregisters the models and closes what the engine owns; idempotent. Never closes the connection. */
@@ -64,7 +72,8 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
   const cache = options.codes?.cache ? new CodeCache(options.codes.cache) : undefined;
   const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
 
-  const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '');
+  const attribution = resolveAttributionPolicy(options.attribution);
+  const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', attribution.touchTtlSeconds);
   const codes = {
     generate,
     maxAttempts,
@@ -72,7 +81,7 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
     deactivationFence: options.codes?.deactivationFence ?? true,
     reservedWords: new Set((options.codes?.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
   };
-  const runtime = new EngineRuntime(tenant, models, publisher, codes, options.review, options.guards ?? [], options.erasure?.secret);
+  const runtime = new EngineRuntime(tenant, models, publisher, codes, options.review, options.guards ?? [], options.erasure?.secret, attribution);
   const { events, stopRelays } = createEventsFacade(runtime, transport, publisher, onError);
 
   const engine: ReferralEngine = {
@@ -84,14 +93,8 @@ export const createReferral = async (options: CreateReferralOptions): Promise<Re
       const scope = runtime.scope(ctx);
       return resolveCode(runtime, scope, parseInput(codeSchema, code, 'code'), ctx);
     },
-    attributeSale: async (input, ctx) => {
-      const scope = runtime.scope(ctx);
-      const parsed = parseInput(attributeSaleInputSchema, input, 'input');
-      const referrer = await resolveCode(runtime, scope, parsed.code, ctx);
-      if (!referrer) return null;
-      const outcome = await writeConversion(runtime, scope, { ref: referrer.ownerRef, model: referrer.ownerModel, codeId: referrer.codeId, code: referrer.code, maxConversions: referrer.maxConversions }, parsed, ctx);
-      return 'recorded' in outcome ? outcome.recorded : null;
-    },
+    attributeSale: (input, ctx) => attributeSale(runtime, input, ctx),
+    trackVisit: (input, ctx) => trackVisit(runtime, input, ctx),
     syncIndexes: () => syncOwnedIndexes(owned),
     destroy: async () => {
       if (runtime.destroyed) return;

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { TenantConfig } from '../core/tenant.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
+import type { AttributionConfig } from '../domain/attribution-policy.js';
 import type { FraudGuard } from '../guards/types.js';
 import type { CodeCacheOptions } from './code-cache.js';
 import type { ReviewConfig } from './runtime.js';
@@ -55,6 +56,8 @@ export interface CreateReferralOptions {
    * the referral with `review.flagged` and emits `referral:flagged`.
    */
   guards?: readonly FraudGuard[];
+  /** Attribution without a code: by touches (`trackVisit`) and optional lifetime binding. */
+  attribution?: AttributionConfig;
   erasure?: {
     /** Keys the one-way hash that replaces erased refs (HMAC-SHA-256). Recommended: ids are guessable. */
     secret?: string;

@@ -7,6 +7,7 @@ import { type ResolvedTenant, tenantScope } from '../core/tenant.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { ReferralModels } from '../models/register.js';
 import type { FraudGuard } from '../guards/types.js';
+import type { AttributionPolicy } from '../domain/attribution-policy.js';
 import type { CodeCache } from './code-cache.js';
 
 /** What the review hook sees of a referral about to be recorded. */
@@ -40,6 +41,7 @@ export class EngineRuntime {
     readonly review: ReviewConfig | undefined,
     readonly guards: readonly FraudGuard[],
     readonly erasureSecret: string | undefined,
+    readonly attribution: AttributionPolicy,
   ) {}
 
   /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */

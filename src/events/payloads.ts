@@ -38,6 +38,8 @@ export const convertedPayloadSchema = z.object({
   underReview: z.boolean(),
   /** True when a fraud guard flagged it (see `referral:flagged`): hold the reward for review. */
   flagged: z.boolean().optional(),
+  /** How the referrer was found: `code`, `first_touch`, `last_touch`, `lifetime_binding` or `named_referrer`. */
+  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer']), touchAt: instant.optional() }).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
 });

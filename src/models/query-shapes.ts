@@ -3,7 +3,7 @@
  * comment naming its shape; tests check that each shape is served by a declared index (unit)
  * and that MongoDB's planner agrees (explain, against a real mongod).
  */
-export type OwnedCollection = 'referral_codes' | 'referrals';
+export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings';
 
 export interface QueryShape {
   name: string;
@@ -23,6 +23,8 @@ export interface QueryShape {
 
 const codes = (index: string) => [{ collection: 'referral_codes' as const, index }];
 const referrals = (index: string) => [{ collection: 'referrals' as const, index }];
+const touches = (index: string) => [{ collection: 'referral_touches' as const, index }];
+const bindings = (index: string) => [{ collection: 'referral_bindings' as const, index }];
 
 export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byCode', targets: codes('rf_code_unique'), equality: ['code', 'active', 'deletedAt'], tenantScoped: true, hot: true },
@@ -43,6 +45,9 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     hot: true,
   },
   { name: 'referral.byConvertedAt', targets: referrals('rf_referral_converted_at'), equality: ['deletedAt'], range: ['convertedAt'], tenantScoped: true, hot: false },
+  { name: 'touch.byVisitor', targets: touches('rf_touch_visitor_recent'), equality: ['visitorId'], range: ['at'], sort: ['at'], tenantScoped: true, hot: true },
+  { name: 'binding.byReferee', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef', 'refereeModel'], tenantScoped: true, hot: true },
+  { name: 'binding.byRefereeAnyModel', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef'], tenantScoped: true, hot: false },
   {
     name: 'outbox.pending',
     targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events')],

@@ -1,6 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
+import type { AttributionRule } from '../domain/attribution-policy.js';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
 import type { ReferralStatus } from '../schemas/inputs.js';
@@ -26,6 +27,13 @@ export interface ReferralReversal {
   reversedAt: Date;
 }
 
+/** How the referrer of a sale was found. */
+export interface ReferralAttribution {
+  rule: AttributionRule;
+  visitorId?: string;
+  touchAt?: Date;
+}
+
 export interface ReferralRecord {
   _id: Types.ObjectId;
   organizationId?: Types.ObjectId | string;
@@ -39,6 +47,8 @@ export interface ReferralRecord {
   sourceModel: string;
   status: ReferralStatus;
   metadata: Record<string, unknown> | null;
+  /** The rule that attributed the sale (code, first/last touch, lifetime binding, named referrer). */
+  attribution?: ReferralAttribution | null;
   /** The fraud-guard verdict, when guards are configured (`review.flagged`, `review.rules`). */
   review?: GuardVerdict | null;
   /** The review gate; null means a single approve or reject decides. */
@@ -120,6 +130,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       metadata: { type: Schema.Types.Mixed, default: null },
       approvals: { type: Schema.Types.Mixed, default: null },
       review: { type: Schema.Types.Mixed, default: null },
+      attribution: { type: Schema.Types.Mixed, default: null },
       decisions: { type: [decisionSchema], default: [] },
       reversals: { type: [Schema.Types.Mixed], default: undefined },
       reversedAmount: { type: Number },

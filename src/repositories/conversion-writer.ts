@@ -10,7 +10,7 @@ import { type Ref, refEquals } from '../core/ids.js';
 import type { EngineRuntime, ReferralDraft, TenantFilter } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import { outboxOnInsert } from '../events/outbox.js';
-import type { ReferralRecord } from '../models/referral.model.js';
+import type { ReferralAttribution, ReferralRecord } from '../models/referral.model.js';
 import { approvalChainInputSchema } from '../schemas/approval.js';
 import { parseInput } from '../schemas/parse.js';
 import { insertIfAbsent } from './insert-if-absent.js';
@@ -23,6 +23,8 @@ export interface Referrer {
   code: string | null;
   /** The code's conversion limit, when it has one. */
   maxConversions?: number | null;
+  /** How this referrer was found; stored on the referral and in `referral:converted`. */
+  attribution?: ReferralAttribution;
 }
 
 /** A recorded (or replayed) referral, or why the code could not take this sale. */
@@ -146,6 +148,7 @@ export const writeConversion = async (
       status: 'converted',
       underReview: approvals !== null,
       ...(verdict?.flagged ? { flagged: true } : {}),
+      ...(referrer.attribution ? { attribution: { rule: referrer.attribution.rule, ...(referrer.attribution.touchAt ? { touchAt: referrer.attribution.touchAt.toISOString() } : {}) } } : {}),
       ...(draft.metadata ? { metadata: draft.metadata } : {}),
       convertedAt: now.toISOString(),
     },
@@ -178,6 +181,7 @@ export const writeConversion = async (
           status: 'converted',
           approvals,
           review: verdict,
+          attribution: referrer.attribution ?? null,
           decisions: [],
           version: 0,
           convertedAt: now,

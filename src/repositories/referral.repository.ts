@@ -22,6 +22,7 @@ import {
 } from '../schemas/inputs.js';
 import { planReversal } from '../domain/reversal.js';
 import { eraseRefereeRecords } from './erasure.js';
+import { type AttributionExplanation, explainReferee } from './attribution.js';
 import { parseInput } from '../schemas/parse.js';
 import { objectIdSchema, refSchema } from '../schemas/primitives.js';
 import { partiesPayload, writeConversion } from './conversion-writer.js';
@@ -68,9 +69,9 @@ export class ReferralRepository {
     if (parsed.code !== undefined) {
       const code = await resolveCode(this.#runtime, scope, parsed.code, ctx);
       if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
-      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code.codeId, code: code.code, maxConversions: code.maxConversions };
+      referrer = { ref: code.ownerRef, model: code.ownerModel, codeId: code.codeId, code: code.code, maxConversions: code.maxConversions, attribution: { rule: 'code' as const } };
     } else {
-      referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null };
+      referrer = { ref: parsed.referrerRef as Ref, model: parsed.referrerModel as string, codeId: null, code: null, attribution: { rule: 'named_referrer' as const } };
     }
     const outcome = await writeConversion(this.#runtime, scope, referrer, parsed, ctx);
     if ('recorded' in outcome) return outcome.recorded;
@@ -191,6 +192,15 @@ export class ReferralRepository {
       if (current.status !== 'converted') throw new InvalidTransitionError(current.status, 'converted');
       return { set: { approvals }, decision, events: [] };
     });
+  }
+
+  /**
+   * Why a referee's sales went where they did: the attribution policy, the referee's lifetime
+   * binding (if any), their referrals with the rule that decided each, and the touches behind them.
+   */
+  async explain(refereeRef: Ref, ctx?: ReferralContext): Promise<AttributionExplanation> {
+    const scope = this.#runtime.scope(ctx);
+    return explainReferee(this.#runtime, scope, parseInput(refSchema, refereeRef, 'refereeRef'), ctx);
   }
 
   /**

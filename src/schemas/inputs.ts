@@ -43,8 +43,29 @@ export const recordConversionInputSchema = z
     }
   });
 
-/** attributeSale: the checkout call, always by code. */
-export const attributeSaleInputSchema = z.strictObject({ code: codeSchema, ...partyFields });
+/** An anonymous visitor id (cookie, device id) that touches are recorded under. */
+export const visitorIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'May only contain letters, digits and _ . : -');
+
+/**
+ * attributeSale: the checkout call. By `code` when the buyer brought one; else by the
+ * visitor's touches (`visitorId`) or the referee's lifetime binding, per `attribution`.
+ */
+export const attributeSaleInputSchema = z.strictObject({ code: codeSchema.optional(), visitorId: visitorIdSchema.optional(), ...partyFields });
+
+/** trackVisit: a visit through a referral link. `at` defaults to now and may not be in the future. */
+export const trackVisitInputSchema = z.strictObject({
+  code: codeSchema,
+  visitorId: visitorIdSchema,
+  at: z.coerce
+    .date()
+    .refine((at) => at.getTime() <= Date.now() + 60_000, 'Must not be in the future')
+    .optional(),
+});
 
 export const generateCodeInputSchema = z.strictObject({ ownerRef: refSchema, ownerModel: modelNameSchema });
 
@@ -101,6 +122,7 @@ export { codeSchema, objectIdSchema, refSchema, modelNameSchema, metadataSchema 
 
 export type RecordConversionInput = z.input<typeof recordConversionInputSchema>;
 export type AttributeSaleInput = z.input<typeof attributeSaleInputSchema>;
+export type TrackVisitInput = z.input<typeof trackVisitInputSchema>;
 export type ApproveInput = z.input<typeof approveInputSchema>;
 export type RejectInput = z.input<typeof rejectInputSchema>;
 export type ListForReferrerOptions = z.input<typeof listForReferrerOptionsSchema>;
