@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { ApprovalChainInput } from '../approval/types.js';
 import type { ReferralContext } from '../core/context.js';
 import { ReferralError } from '../core/errors.js';
-import type { Ref } from '../core/ids.js';
+import type { ReferralDraft } from '../domain/referral-draft.js';
 import { type ResolvedTenant, tenantScope } from '../core/tenant.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { ReferralModels } from '../models/register.js';
@@ -10,22 +10,12 @@ import type { FraudGuard } from '../guards/types.js';
 import type { AttributionPolicy } from '../domain/attribution-policy.js';
 import type { CodeCache } from './code-cache.js';
 
-/** What the review hook sees of a referral about to be recorded. */
-export interface ReferralDraft {
-  referrerRef: Ref;
-  referrerModel: string;
-  refereeRef: Ref;
-  refereeModel: string;
-  sourceRef: Ref;
-  sourceModel: string;
-  code: string | null;
-  metadata: Record<string, unknown> | null;
-}
-
 export interface ReviewConfig {
   /** Return a chain for referrals that need review, null for those a single decision settles. */
   chain?: (referral: ReferralDraft) => ApprovalChainInput | null | undefined;
 }
+
+export type { ReferralDraft };
 
 export type TenantFilter = Record<string, Types.ObjectId | string>;
 

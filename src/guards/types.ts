@@ -1,5 +1,6 @@
 import type { ReferralContext } from '../core/context.js';
 import type { Ref } from '../core/ids.js';
+import type { ReferralDraft } from '../domain/referral-draft.js';
 
 export type GuardOutcome = 'accept' | 'flag' | 'reject';
 
@@ -16,15 +17,7 @@ export interface IdentitySignals {
   referrerEmail?: string;
 }
 
-export interface GuardInput {
-  referrerRef: Ref;
-  referrerModel: string;
-  refereeRef: Ref;
-  refereeModel: string;
-  sourceRef: Ref;
-  sourceModel: string;
-  code: string | null;
-  metadata: Record<string, unknown> | null;
+export interface GuardInput extends ReferralDraft {
   signals: IdentitySignals;
 }
 

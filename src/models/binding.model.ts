@@ -1,6 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
+import { ownedSchemaOptions, tenantPath } from './schema-parts.js';
 import { applyIndexes, type IndexDeclaration } from './index-declaration.js';
 
 /** Lifetime attribution: a referee belongs to the first referrer that converted them. */
@@ -30,7 +31,7 @@ export const bindingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
 export const buildBindingSchema = (tenant: ResolvedTenant, collection: string): Schema => {
   const schema = new Schema(
     {
-      ...(tenant.enabled ? { [tenant.field]: { type: tenant.fieldType === 'objectId' ? Schema.Types.ObjectId : String, required: true } } : {}),
+      ...tenantPath(tenant),
       refereeRef: { type: Schema.Types.Mixed, required: true },
       refereeModel: { type: String, required: true },
       referrerRef: { type: Schema.Types.Mixed, required: true },
@@ -40,7 +41,7 @@ export const buildBindingSchema = (tenant: ResolvedTenant, collection: string): 
       boundAt: { type: Date, required: true },
       createdAt: { type: Date, required: true },
     },
-    { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
+    ownedSchemaOptions(collection),
   );
   applyIndexes(schema, bindingIndexes(tenant));
   return schema;

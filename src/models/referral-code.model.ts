@@ -1,6 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
+import { ownedSchemaOptions, tenantPath } from './schema-parts.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from './index-declaration.js';
 
 export interface ReferralCodeRecord {
@@ -56,7 +57,7 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
 export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: string): Schema => {
   const schema = new Schema(
     {
-      ...(tenant.enabled ? { [tenant.field]: { type: tenant.fieldType === 'objectId' ? Schema.Types.ObjectId : String, required: true } } : {}),
+      ...tenantPath(tenant),
       code: { type: String, required: true },
       ownerRef: { type: Schema.Types.Mixed, required: true },
       ownerModel: { type: String, required: true },
@@ -74,7 +75,7 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
       updatedAt: { type: Date, required: true },
       ...outboxPaths,
     },
-    { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
+    ownedSchemaOptions(collection),
   );
   applyIndexes(schema, referralCodeIndexes(tenant));
   return schema;

@@ -5,6 +5,7 @@ import type { AttributionRule } from '../domain/attribution-policy.js';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
 import type { ReferralStatus } from '../schemas/inputs.js';
+import { ownedSchemaOptions, tenantPath } from './schema-parts.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from './index-declaration.js';
 
 /** One entry per review action, kept forever on the record (who, when, why). */
@@ -117,7 +118,7 @@ const decisionSchema = new Schema(
 export const buildReferralSchema = (tenant: ResolvedTenant, collection: string): Schema => {
   const schema = new Schema(
     {
-      ...(tenant.enabled ? { [tenant.field]: { type: tenant.fieldType === 'objectId' ? Schema.Types.ObjectId : String, required: true } } : {}),
+      ...tenantPath(tenant),
       codeId: { type: Schema.Types.ObjectId, default: null },
       code: { type: String, default: null },
       referrerRef: { type: Schema.Types.Mixed, required: true },
@@ -145,7 +146,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       updatedAt: { type: Date, required: true },
       ...outboxPaths,
     },
-    { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
+    ownedSchemaOptions(collection),
   );
   applyIndexes(schema, referralIndexes(tenant));
   return schema;

@@ -1,6 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../core/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
+import { ownedSchemaOptions, tenantPath } from './schema-parts.js';
 import { applyIndexes, type IndexDeclaration } from './index-declaration.js';
 
 /** One visit through a referral link, kept until the TTL index removes it. */
@@ -34,7 +35,7 @@ export const touchIndexes = (tenant: ResolvedTenant, ttlSeconds: number): IndexD
 export const buildTouchSchema = (tenant: ResolvedTenant, collection: string, ttlSeconds: number): Schema => {
   const schema = new Schema(
     {
-      ...(tenant.enabled ? { [tenant.field]: { type: tenant.fieldType === 'objectId' ? Schema.Types.ObjectId : String, required: true } } : {}),
+      ...tenantPath(tenant),
       visitorId: { type: String, required: true },
       codeId: { type: Schema.Types.ObjectId, required: true },
       code: { type: String, required: true },
@@ -42,7 +43,7 @@ export const buildTouchSchema = (tenant: ResolvedTenant, collection: string, ttl
       ownerModel: { type: String, required: true },
       at: { type: Date, required: true },
     },
-    { collection, autoIndex: false, autoCreate: false, versionKey: false, id: false },
+    ownedSchemaOptions(collection),
   );
   applyIndexes(schema, touchIndexes(tenant, ttlSeconds));
   return schema;
