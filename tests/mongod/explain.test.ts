@@ -22,6 +22,9 @@ const sample: Record<string, unknown> = {
   sourceModel: 'Order',
   sourceRef: new Types.ObjectId(),
   referrerRef: new Types.ObjectId(),
+  refereeRef: new Types.ObjectId(),
+  refereeModel: 'user',
+  visitorId: 'visitor-1',
 };
 
 const indexesUsed = (plan: unknown): string[] => {
@@ -49,7 +52,7 @@ describe('hot queries use their declared index (explain)', () => {
     async (_name, collection, index, shape) => {
       const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true });
       try {
-        const model = collection === 'referral_codes' ? engine.models.ReferralCode : engine.models.Referral;
+        const model = { referral_codes: engine.models.ReferralCode, referrals: engine.models.Referral, referral_touches: engine.models.ReferralTouch, referral_bindings: engine.models.ReferralBinding }[collection];
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];
         for (const field of shape.range ?? []) filter[field] = { $lte: new Date() };
