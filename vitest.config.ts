@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export const vitestConfig = defineConfig({
   test: {
+    reporters: ['default', './tests/harness/summary-reporter.ts'],
     projects: [
       {
         test: {
