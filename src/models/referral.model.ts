@@ -2,7 +2,7 @@ import { Schema, type Types } from 'mongoose';
 import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { AttributionRule } from '../domain/attribution-policy.js';
-import type { Ref } from '../core/ids.js';
+import type { ReferralDraft } from '../domain/referral-draft.js';
 import { type ResolvedTenant, withTenantKey } from '../core/tenant.js';
 import type { ReferralStatus } from '../schemas/inputs.js';
 import { ownedSchemaOptions, tenantPath } from './schema-parts.js';
@@ -35,19 +35,12 @@ export interface ReferralAttribution {
   touchAt?: Date;
 }
 
-export interface ReferralRecord {
+/** The stored referral: the draft's parties, code and metadata, plus its lifecycle. */
+export interface ReferralRecord extends ReferralDraft {
   _id: Types.ObjectId;
   organizationId?: Types.ObjectId | string;
   codeId: Types.ObjectId | null;
-  code: string | null;
-  referrerRef: Ref;
-  referrerModel: string;
-  refereeRef: Ref;
-  refereeModel: string;
-  sourceRef: Ref;
-  sourceModel: string;
   status: ReferralStatus;
-  metadata: Record<string, unknown> | null;
   /** The rule that attributed the sale (code, first/last touch, lifetime binding, named referrer). */
   attribution?: ReferralAttribution | null;
   /** The fraud-guard verdict, when guards are configured (`review.flagged`, `review.rules`). */
