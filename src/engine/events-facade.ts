@@ -16,7 +16,7 @@ export interface ReferralEvents {
    * Publishes events that were stored but never acknowledged: after a crash, a transport
    * outage, or a committed transaction. With `ctx.organizationId`, only that tenant's.
    */
-  redeliver(options?: RedeliverOptions, ctx?: ReferralContext): Promise<RedeliverReport>;
+  redeliver(ctx?: ReferralContext, options?: RedeliverOptions): Promise<RedeliverReport>;
   /** Runs `redeliver` every `intervalMs` until the returned stop function (or destroy()) is called. */
   startRelay(options?: RedeliverOptions & { intervalMs?: number }): () => void;
 }
@@ -35,7 +35,7 @@ export const createEventsFacade = (
   const relays = new Set<() => void>();
   const outboxCollections = [runtime.models.ReferralCode.collection, runtime.models.Referral.collection] as unknown as Parameters<EventPublisher['redeliver']>[0];
 
-  const redeliver = async (options?: RedeliverOptions, ctx?: ReferralContext): Promise<RedeliverReport> => {
+  const redeliver = async (ctx?: ReferralContext, options?: RedeliverOptions): Promise<RedeliverReport> => {
     if (runtime.destroyed) throw new ReferralError('engine_destroyed', 'This referral engine was destroyed', 409);
     // Tenant-scoped when a tenant is given; a system relay drains every tenant.
     const filter = ctx?.organizationId ? tenantScope(runtime.tenant, ctx) : {};
@@ -47,7 +47,7 @@ export const createEventsFacade = (
     const timer = setInterval(() => {
       if (running || runtime.destroyed) return;
       running = true;
-      redeliver({ olderThanMs: intervalMs, ...options })
+      redeliver(undefined, { olderThanMs: intervalMs, ...options })
         .catch((error: unknown) => onError(error, relayFailure()))
         .finally(() => {
           running = false;

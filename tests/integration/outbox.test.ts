@@ -120,7 +120,8 @@ describe('at-least-once delivery', () => {
       await session.endSession();
     }
     expect(delivered).toHaveLength(0);
-    expect(await engine.events.redeliver({}, ctx)).toEqual({ published: 1, failed: 0 });
+    expect(await engine.events.redeliver(newTenantContext())).toEqual({ published: 0, failed: 0 }); // another tenant's relay sees nothing
+    expect(await engine.events.redeliver(ctx)).toEqual({ published: 1, failed: 0 });
     expect(delivered.map((e) => e.type)).toEqual(['referral:converted']);
     await engine.destroy();
   });
