@@ -83,12 +83,18 @@ describe('at-least-once delivery', () => {
     await survivor.destroy();
   });
 
-  it('no event is published for a write rolled back with its transaction', async () => {
+  /** An engine with one code whose creation event was already delivered. */
+  const withCode = async () => {
     const { transport, delivered } = flakyTransport(0);
     const engine = await engineWith(transport);
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     delivered.length = 0;
+    return { engine, ctx, code, delivered };
+  };
+
+  it('no event is published for a write rolled back with its transaction', async () => {
+    const { engine, ctx, code, delivered } = await withCode();
     const session = await db.connection.startSession();
     try {
       session.startTransaction();
@@ -106,11 +112,7 @@ describe('at-least-once delivery', () => {
   });
 
   it('events of a committed transaction are published by redeliver() after the commit', async () => {
-    const { transport, delivered } = flakyTransport(0);
-    const engine = await engineWith(transport);
-    const ctx = newTenantContext();
-    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    delivered.length = 0;
+    const { engine, ctx, code, delivered } = await withCode();
     const session = await db.connection.startSession();
     try {
       await session.withTransaction(async () => {
