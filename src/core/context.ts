@@ -1,5 +1,4 @@
-import type { ClientSession } from 'mongoose';
-import type { Types } from 'mongoose';
+import type { ClientSession, Types } from 'mongoose';
 
 /**
  * Per-call context, structurally the same as the @classytic family's request context.
@@ -12,7 +11,3 @@ export interface ReferralContext {
   correlationId?: string;
   idempotencyKey?: string;
 }
-
-/** Options object for driver calls: only carries `session` when the caller gave one. */
-export const sessionOption = (ctx: ReferralContext | undefined): { session?: ClientSession } =>
-  ctx?.session ? { session: ctx.session } : {};

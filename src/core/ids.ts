@@ -4,15 +4,16 @@ import { ValidationError } from './errors.js';
 /** A reference to a host document (user, order, ...): an ObjectId, or an opaque string id. */
 export type Ref = Types.ObjectId | string;
 
-const objectIdHex = /^[0-9a-fA-F]{24}$/;
+/** 24 hexadecimal characters: the string form of an ObjectId. */
+export const OBJECT_ID_HEX = /^[0-9a-fA-F]{24}$/;
 
 export const isObjectIdLike = (value: unknown): value is Types.ObjectId | string =>
-  value instanceof Types.ObjectId || (typeof value === 'string' && objectIdHex.test(value));
+  value instanceof Types.ObjectId || (typeof value === 'string' && OBJECT_ID_HEX.test(value));
 
 /** Strict ObjectId parsing: 24 hex characters or an ObjectId instance, else a 422 naming `field`. */
 export const toObjectId = (value: unknown, field: string): Types.ObjectId => {
   if (value instanceof Types.ObjectId) return value;
-  if (typeof value === 'string' && objectIdHex.test(value)) return new Types.ObjectId(value);
+  if (typeof value === 'string' && OBJECT_ID_HEX.test(value)) return new Types.ObjectId(value);
   throw new ValidationError([{ field, message: 'Expected a 24-character hex ObjectId' }]);
 };
 

@@ -1,6 +1,7 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { ReferralContext } from './context.js';
 import { TenantRequiredError, ValidationError } from './errors.js';
+import { toObjectId } from './ids.js';
 
 /** Tenant configuration, structurally the same as the @classytic family's. */
 export interface TenantConfig {
@@ -27,11 +28,7 @@ export const resolveTenant = (config: TenantConfig | false | undefined): Resolve
 };
 
 const parseTenantValue = (tenant: ResolvedTenant, raw: unknown): Types.ObjectId | string => {
-  if (tenant.fieldType === 'objectId') {
-    if (raw instanceof Types.ObjectId) return raw;
-    if (typeof raw === 'string' && /^[0-9a-fA-F]{24}$/.test(raw)) return new Types.ObjectId(raw);
-    throw new ValidationError([{ field: 'ctx.organizationId', message: 'Expected a 24-character hex ObjectId' }]);
-  }
+  if (tenant.fieldType === 'objectId') return toObjectId(raw, 'ctx.organizationId');
   if (typeof raw === 'string' && raw.trim() !== '' && raw.length <= maxStringTenantLength && !/[\u0000-\u001f\u007f]/.test(raw)) {
     return raw;
   }

@@ -1,10 +1,9 @@
 import type { ReferralContext } from '../core/context.js';
-import { SelfReferralError } from '../core/errors.js';
 import type { ReferralRecord } from '../models/referral.model.js';
 import type { ReferralTouchRecord } from '../models/touch.model.js';
 import { bindReferee, decidingTouch, findBinding, recordTouch, referrerFromBinding, referrerFromTouch } from '../repositories/attribution.js';
 import { resolveCode } from '../repositories/code-resolver.js';
-import { isSelfReferral, type Referrer, writeConversion } from '../repositories/conversion-writer.js';
+import { type Referrer, writeConversion } from '../repositories/conversion-writer.js';
 import { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema } from '../schemas/inputs.js';
 import { parseInput } from '../schemas/parse.js';
 import type { EngineRuntime, TenantFilter } from './runtime.js';
@@ -34,7 +33,6 @@ export const attributeSale = async (runtime: EngineRuntime, input: AttributeSale
   const bound = lifetime ? await findBinding(runtime, scope, sale.refereeRef, sale.refereeModel, ctx) : null;
   const referrer = bound ? referrerFromBinding(bound) : await candidateFor(runtime, scope, sale, ctx);
   if (!referrer) return null;
-  if (isSelfReferral(referrer, sale)) throw new SelfReferralError();
   const outcome = await writeConversion(runtime, scope, referrer, sale, ctx);
   if (!('recorded' in outcome)) return null;
   // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { CODE_PATTERN, MAX_CODE_LENGTH, normalizeCode } from '../core/code-format.js';
-import { normalizeRef, type Ref } from '../core/ids.js';
+import { normalizeRef, OBJECT_ID_HEX, type Ref } from '../core/ids.js';
 import { metadataSchema } from './metadata.js';
 
 const controlCharacters = /[\u0000-\u001f\u007f]/;
@@ -47,7 +47,7 @@ export const textSchema = (max: number) =>
 
 /** The id of a referral record: always an ObjectId. */
 export const objectIdSchema = z
-  .union([z.instanceof(Types.ObjectId), z.string().regex(/^[0-9a-fA-F]{24}$/, 'Expected a 24-character hex ObjectId')])
+  .union([z.instanceof(Types.ObjectId), z.string().regex(OBJECT_ID_HEX, 'Expected a 24-character hex ObjectId')])
   .transform((value) => (value instanceof Types.ObjectId ? value : new Types.ObjectId(value)));
 
 export { metadataSchema };
