@@ -4,7 +4,7 @@ import type { ApprovalChainInput } from '../approval/types.js';
 import type { ReferralContext } from '../core/context.js';
 import { InvalidTransitionError, NotFoundError, ReferralError } from '../core/errors.js';
 import type { Ref } from '../core/ids.js';
-import type { EngineRuntime } from '../engine/runtime.js';
+import type { EngineRuntime, TenantFilter } from '../engine/runtime.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import type { ReferralDecision, ReferralRecord, ReferralReversal } from '../models/referral.model.js';
 import { approvalChainInputSchema } from '../schemas/approval.js';
@@ -37,14 +37,14 @@ export interface ReferralPage {
   next: string | null;
 }
 
-const decide = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, stepId: string | undefined): Omit<TransitionPlan, 'events'> => {
+const decide = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision): Omit<TransitionPlan, 'events'> => {
   if (current.status !== 'converted') throw new InvalidTransitionError(current.status, to);
   if (!current.approvals) return { set: { status: to, decidedAt: decision.decidedAt }, decision };
   const approvals = applyDecision(current.approvals, {
     approverId: decision.decidedBy,
     decision: to,
     at: decision.decidedAt,
-    ...(stepId ? { stepId } : {}),
+    ...(decision.stepId ? { stepId: decision.stepId } : {}),
     ...(decision.note ? { note: decision.note } : decision.reason ? { note: decision.reason } : {}),
   });
   const settled = approvals.status === to;
@@ -97,22 +97,7 @@ export class ReferralRepository {
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(approveInputSchema, input, 'input');
     const decision: ReferralDecision = { action: 'approve', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), ...(parsed.note ? { note: parsed.note } : {}), ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
-    const { publisher } = this.#runtime;
-    return runTransition(this.#runtime, scope, _id, ctx, (current) => {
-      const plan = decide(current, 'approved', decision, parsed.stepId);
-      const events =
-        plan.set.status === 'approved'
-          ? [
-              publisher.build(
-                REFERRAL_EVENTS.approved,
-                { ...partiesPayload(current), status: 'approved', decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}), decidedAt: decision.decidedAt.toISOString() },
-                ctx,
-                { resource: 'referral', resourceId: String(current._id), change: 'approved' },
-              ),
-            ]
-          : [];
-      return { ...plan, events };
-    });
+    return this.#settle(scope, _id, 'approved', decision, ctx);
   }
 
   /** Rejects a converted referral (recorded on the chain when there is one) and emits `referral:rejected`. */
@@ -121,21 +106,22 @@ export class ReferralRepository {
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(rejectInputSchema, input, 'input');
     const decision: ReferralDecision = { action: 'reject', decidedBy: String(parsed.decidedBy), decidedAt: new Date(), reason: parsed.reason, ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    return this.#settle(scope, _id, 'rejected', decision, ctx);
+  }
+
+  /** Records an approve or reject decision; emits `referral:approved` / `referral:rejected` once the referral settles. */
+  #settle(scope: TenantFilter, _id: Types.ObjectId, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: ReferralContext | undefined): Promise<ReferralRecord> {
     const { publisher } = this.#runtime;
     return runTransition(this.#runtime, scope, _id, ctx, (current) => {
-      const plan = decide(current, 'rejected', decision, parsed.stepId);
-      const events =
-        plan.set.status === 'rejected'
-          ? [
-              publisher.build(
-                REFERRAL_EVENTS.rejected,
-                { ...partiesPayload(current), status: 'rejected', decidedBy: decision.decidedBy, reason: parsed.reason, decidedAt: decision.decidedAt.toISOString() },
-                ctx,
-                { resource: 'referral', resourceId: String(current._id), change: 'rejected' },
-              ),
-            ]
-          : [];
-      return { ...plan, events };
+      const plan = decide(current, to, decision);
+      if (plan.set.status !== to) return { ...plan, events: [] };
+      const base = { ...partiesPayload(current), decidedBy: decision.decidedBy, decidedAt: decision.decidedAt.toISOString() };
+      const options = { resource: 'referral' as const, resourceId: String(current._id), change: to };
+      const event =
+        to === 'approved'
+          ? publisher.build(REFERRAL_EVENTS.approved, { ...base, status: 'approved', ...(decision.note ? { note: decision.note } : {}) }, ctx, options)
+          : publisher.build(REFERRAL_EVENTS.rejected, { ...base, status: 'rejected', reason: decision.reason as string }, ctx, options);
+      return { ...plan, events: [event] };
     });
   }
 
