@@ -4,10 +4,10 @@ import { defineConfig } from 'tsup';
 export const tsupConfig = defineConfig({
   entry: {
     index: 'src/index.ts',
-    'repositories/index': 'src/repositories/index.ts',
+    repositories: 'src/repositories.ts',
     'events/index': 'src/events/index.ts',
-    'schemas/index': 'src/schemas/index.ts',
-    'core/errors': 'src/core/errors.ts',
+    schemas: 'src/schemas.ts',
+    errors: 'src/kernel/errors.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -1,6 +1,6 @@
 import { type Connection, Types } from 'mongoose';
 import { createReferral } from '../src/index.js';
-import { encodeCursor } from '../src/repositories/list-cursor.js';
+import { encodeCursor } from '../src/referrals/list-cursor.js';
 import { measure, type LatencySummary } from './stats.js';
 
 export interface ListingRow extends LatencySummary {

@@ -1,4 +1,4 @@
-import { ApprovalError, ValidationError } from '../core/errors.js';
+import { ApprovalError, ValidationError } from '../kernel/errors.js';
 import type { ApprovalChain, ApprovalChainInput, ApprovalStep, ApprovalStatus, DecisionInput, SkipInput } from './types.js';
 
 /**

@@ -1,11 +1,11 @@
-import type { ReferralContext } from '../core/context.js';
-import { ReferralError } from '../core/errors.js';
-import { tenantScope } from '../core/tenant.js';
 import { referralEventDefinitions } from '../events/definitions.js';
+import { operationalEvent } from '../events/operational.js';
 import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
-import type { EngineRuntime } from './runtime.js';
+import type { ReferralContext } from '../kernel/context.js';
+import { ReferralError } from '../kernel/errors.js';
+import type { EngineParts } from './wiring.js';
 
 export interface ReferralEvents {
   readonly transport: EventTransport;
@@ -23,32 +23,26 @@ export interface ReferralEvents {
 
 const DEFAULT_RELAY_INTERVAL_MS = 5_000;
 
-const relayFailure = (): DomainEvent => ({ type: 'referral:outbox.relay', payload: {}, meta: { id: 'relay', timestamp: new Date() } });
-
 /** The engine's `events` member, plus `stopRelays()` for destroy(). */
-export const createEventsFacade = (
-  runtime: EngineRuntime,
-  transport: EventTransport,
-  publisher: EventPublisher,
-  onError: (error: unknown, event: DomainEvent) => void,
-): { events: ReferralEvents; stopRelays: () => void } => {
+export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents; stopRelays: () => void } => {
+  const { deps, lifecycle, transport, publisher, onError } = parts;
   const relays = new Set<() => void>();
-  const outboxCollections = [runtime.models.ReferralCode.collection, runtime.models.Referral.collection] as unknown as Parameters<EventPublisher['redeliver']>[0];
+  const outboxCollections = [deps.codes.collection, deps.referrals.collection] as unknown as Parameters<EventPublisher['redeliver']>[0];
 
   const redeliver = async (ctx?: ReferralContext, options?: RedeliverOptions): Promise<RedeliverReport> => {
-    if (runtime.destroyed) throw new ReferralError('engine_destroyed', 'This referral engine was destroyed', 409);
+    lifecycle.assertOpen();
     // Tenant-scoped when a tenant is given; a system relay drains every tenant.
-    const filter = ctx?.organizationId ? tenantScope(runtime.tenant, ctx) : {};
+    const filter = ctx?.organizationId ? deps.open(ctx).tenant : {};
     return publisher.redeliver(outboxCollections, filter, options);
   };
 
   const startRelay = ({ intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...options }: RedeliverOptions & { intervalMs?: number } = {}) => {
     let running = false;
     const timer = setInterval(() => {
-      if (running || runtime.destroyed) return;
+      if (running || lifecycle.destroyed) return;
       running = true;
       redeliver(undefined, { olderThanMs: intervalMs, ...options })
-        .catch((error: unknown) => onError(error, relayFailure()))
+        .catch((error: unknown) => onError(error, operationalEvent('referral:outbox.relay')))
         .finally(() => {
           running = false;
         });

@@ -1,11 +1,11 @@
 import type { Connection } from 'mongoose';
-import type { TenantConfig } from '../core/tenant.js';
+import type { AttributionConfig } from '../attribution/policy.js';
+import type { CodeCacheOptions } from '../codes/cache.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
-import type { AttributionConfig } from '../domain/attribution-policy.js';
 import type { FraudGuard } from '../guards/types.js';
-import type { CodeCacheOptions } from './code-cache.js';
-import type { ReviewConfig } from './runtime.js';
+import type { TenantConfig } from '../kernel/tenant.js';
+import type { ReviewConfig } from '../referrals/deps.js';
 
 export interface CreateReferralOptions {
   /** The host's mongoose connection. The engine registers models on it; it never opens or closes it. */

@@ -21,3 +21,4 @@ export {
   type ReversedPayload,
 } from './payloads.js';
 export type { DomainEvent, EventHandler, EventMeta, EventTransport, Unsubscribe } from './types.js';
+export type { OutboxStore, RedeliverOptions, RedeliverReport } from './outbox.js';

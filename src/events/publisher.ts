@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { mongo } from 'mongoose';
-import type { ReferralContext } from '../core/context.js';
+import type { ClientSession, mongo } from 'mongoose';
+import type { ReferralContext } from '../kernel/context.js';
 import { AckBuffer } from './ack-buffer.js';
-import { EVENT_SOURCE, type ReferralEventName } from './names.js';
+import { referralEventDefinitions } from './definitions.js';
+import { operationalEvent } from './operational.js';
+import type { ReferralEventName } from './names.js';
 import type { OutboxStore, RedeliverOptions, RedeliverReport } from './outbox.js';
 import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
@@ -24,6 +25,12 @@ export interface EventHome {
   documentId: unknown;
 }
 
+/** The write the events were stored with: inside a transaction they wait for redeliver(). */
+export interface WriteSession {
+  session: ClientSession | null;
+  inTransaction: boolean;
+}
+
 const DEFAULT_REDELIVER_LIMIT = 100;
 
 /**
@@ -43,7 +50,7 @@ export class EventPublisher {
     this.#transport = transport;
     this.#onError = onError;
     this.#store = options.store;
-    this.#acks = new AckBuffer(options.ackDelayMs, (error) => this.#report(error, { type: 'referral:outbox.ack', payload: {}, meta: { id: 'ack', timestamp: new Date() } }));
+    this.#acks = new AckBuffer(options.ackDelayMs, (error) => this.#report(error, operationalEvent('referral:outbox.ack')));
   }
 
   /** True when events travel inside the changed document (no host outbox store). */
@@ -51,31 +58,28 @@ export class EventPublisher {
     return this.#store === undefined;
   }
 
-  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: ReferralContext | undefined, options: EventOptions): DomainEvent<ReferralEventPayloads[K], K> {
-    const meta: EventMeta = {
-      id: randomUUID(),
-      timestamp: new Date(),
-      schemaVersion: 1,
-      source: EVENT_SOURCE,
+  /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
+  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: ReferralContext, options: EventOptions): DomainEvent<ReferralEventPayloads[K], K> {
+    const meta: Partial<EventMeta> = {
       idempotencyKey: `${options.resource}:${options.resourceId}:${options.change}`,
       resource: options.resource,
       resourceId: options.resourceId,
     };
-    if (ctx?.correlationId) meta.correlationId = ctx.correlationId;
-    if (ctx?.idempotencyKey) meta.causationId = ctx.idempotencyKey;
-    if (ctx?.actorId) meta.userId = String(ctx.actorId);
-    if (ctx?.organizationId) meta.organizationId = String(ctx.organizationId);
-    return { type, payload, meta };
+    if (ctx.correlationId) meta.correlationId = ctx.correlationId;
+    if (ctx.idempotencyKey) meta.causationId = ctx.idempotencyKey;
+    if (ctx.actorId) meta.userId = String(ctx.actorId);
+    if (ctx.organizationId) meta.organizationId = String(ctx.organizationId);
+    return referralEventDefinitions[type].create(payload, meta) as DomainEvent<ReferralEventPayloads[K], K>;
   }
 
   /** Call right after the write that stored `events` (embedded) committed or joined the caller's transaction. */
-  async afterWrite(events: readonly DomainEvent[], home: EventHome, ctx: ReferralContext | undefined): Promise<void> {
+  async afterWrite(events: readonly DomainEvent[], home: EventHome, write: WriteSession): Promise<void> {
     if (events.length === 0) return;
-    const inTransaction = ctx?.session?.inTransaction() === true;
+    const { inTransaction } = write;
     if (this.#store) {
       for (const event of events) {
         try {
-          await this.#store.save(event, { session: ctx?.session ?? null });
+          await this.#store.save(event, { session: write.session });
         } catch (error) {
           // Inside a transaction the caller's commit must fail with it; outside, the write stands.
           if (inTransaction) throw error;

@@ -1,4 +1,4 @@
-import { refEquals } from '../core/ids.js';
+import { refEquals } from '../kernel/ids.js';
 import { normalizeEmail } from './email.js';
 import type { FraudGuard, GuardOutcome } from './types.js';
 

@@ -1,6 +1,6 @@
-import type { ReferralContext } from '../core/context.js';
-import type { Ref } from '../core/ids.js';
-import type { ReferralDraft } from '../domain/referral-draft.js';
+import type { ReferralContext } from '../kernel/context.js';
+import type { Ref } from '../kernel/ids.js';
+import type { ReferralDraft } from '../kernel/draft.js';
 
 export type GuardOutcome = 'accept' | 'flag' | 'reject';
 

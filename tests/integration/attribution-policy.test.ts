@@ -122,8 +122,9 @@ describe('lifetime binding', () => {
 
 describe('attribution config', () => {
   it('refuses unusable settings', async () => {
-    await expect(createTestEngine(db.connection, { attribution: { windowDays: 0 } })).rejects.toThrow(RangeError);
-    await expect(createTestEngine(db.connection, { attribution: { windowDays: 30, touchTtlDays: 7 } })).rejects.toThrow(RangeError);
-    await expect(createTestEngine(db.connection, { attribution: { model: 'linear' as never } })).rejects.toThrow(RangeError);
+    const refusal = (option: string) => ({ code: 'validation_failed', status: 422, field: option });
+    await expect(createTestEngine(db.connection, { attribution: { windowDays: 0 } })).rejects.toMatchObject(refusal('attribution.windowDays'));
+    await expect(createTestEngine(db.connection, { attribution: { windowDays: 30, touchTtlDays: 7 } })).rejects.toMatchObject(refusal('attribution.touchTtlDays'));
+    await expect(createTestEngine(db.connection, { attribution: { model: 'linear' as never } })).rejects.toMatchObject(refusal('attribution.model'));
   });
 });

@@ -99,6 +99,6 @@ describe('code cache', () => {
   });
 
   it('refuses unusable cache options', async () => {
-    await expect(createReferral({ connection: db.connection, collectionPrefix: 'badcache_', codes: { cache: { ttlMs: 0, max: 10 } } })).rejects.toThrow(RangeError);
+    await expect(createReferral({ connection: db.connection, collectionPrefix: 'badcache_', codes: { cache: { ttlMs: 0, max: 10 } } })).rejects.toMatchObject({ code: 'validation_failed', status: 422, field: 'codes.cache.ttlMs' });
   });
 });

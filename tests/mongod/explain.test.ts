@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { createReferral } from '../../src/index.js';
-import { QUERY_SHAPES } from '../../src/models/query-shapes.js';
+import { QUERY_SHAPES } from '../../src/store/query-shapes.js';
 import { useTestDatabase } from '../harness/database.js';
 
 /**

@@ -36,6 +36,12 @@ for (const [subpath, names] of Object.entries(expected)) {
   check(mod.default === undefined, `${specifier} has no default export`);
 }
 
+// Every type a public signature uses can be named by a host from the root.
+const rootTypes = readFileSync(join(root, 'dist/index.d.ts'), 'utf8');
+const exportedNames = new Set([...rootTypes.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((part) => part.trim().split(/\s+as\s+/).pop().replace(/^type\s+/, ''))));
+const publicTypes = ['ReferralEngine', 'ReferrerStats', 'LeaderboardEntry', 'LeaderboardOptions', 'AttributionExplanation', 'TrackVisitInput', 'AttributeSaleInput', 'ReferralTouchRecord', 'ReferralBindingRecord', 'AttributionConfig', 'ReferralPage', 'ReferralRecord', 'ReferralCodeRecord', 'ResolvedReferrer', 'ReferralModels', 'ReferralEvents', 'ReferralStats', 'ReferralRepository', 'ReferralCodeRepository', 'CodePolicy', 'ReverseInput', 'ApproveInput', 'RejectInput', 'RecordConversionInput', 'ListForReferrerOptions', 'ReferralStatus', 'ReferralEvent', 'OutboxStore', 'RedeliverOptions', 'RedeliverReport', 'SyncIndexesReport', 'ReviewConfig', 'CodeCacheOptions'];
+for (const name of publicTypes) check(exportedNames.has(name), `the root exports type ${name}`);
+
 const errors = await import(`${pkg.name}/errors`);
 const root_ = await import(pkg.name);
 check(errors.ReferralError === root_.ReferralError, 'errors are one class across subpaths (instanceof holds)');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activeSteps, applyDecision, assertApproved, createChain, isApproved, pendingSteps, skipStep, type ApprovalChain } from '../../src/approval/index.js';
-import { ApprovalError, ValidationError } from '../../src/core/errors.js';
+import { ApprovalError, ValidationError } from '../../src/kernel/errors.js';
 
 const sequential = () =>
   createChain({

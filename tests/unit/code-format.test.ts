@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_PATTERN, createCodeGenerator, DEFAULT_CODE_ALPHABET, normalizeCode } from '../../src/core/code-format.js';
+import { CODE_PATTERN, createCodeGenerator, DEFAULT_CODE_ALPHABET, normalizeCode } from '../../src/codes/format.js';
 
 describe('code alphabet', () => {
   it('has no look-alike characters', () => {
@@ -30,11 +30,12 @@ describe('createCodeGenerator', () => {
   });
 
   it('refuses unusable options', () => {
-    expect(() => createCodeGenerator({ length: 2 })).toThrow(RangeError);
-    expect(() => createCodeGenerator({ length: 65 })).toThrow(RangeError);
-    expect(() => createCodeGenerator({ alphabet: 'AA' })).toThrow(RangeError);
-    expect(() => createCodeGenerator({ alphabet: 'ab' })).toThrow(RangeError);
-    expect(() => createCodeGenerator({ alphabet: 'A$' })).toThrow(RangeError);
+    const refusal = (option: string) => expect.objectContaining({ code: 'validation_failed', status: 422, field: option });
+    expect(() => createCodeGenerator({ length: 2 })).toThrow(refusal('codes.length'));
+    expect(() => createCodeGenerator({ length: 65 })).toThrow(refusal('codes.length'));
+    expect(() => createCodeGenerator({ alphabet: 'AA' })).toThrow(refusal('codes.alphabet'));
+    expect(() => createCodeGenerator({ alphabet: 'ab' })).toThrow(refusal('codes.alphabet'));
+    expect(() => createCodeGenerator({ alphabet: 'A$' })).toThrow(refusal('codes.alphabet'));
   });
 });
 
@@ -47,7 +48,7 @@ describe('normalizeCode', () => {
 
 describe('look-alike folding', () => {
   it('folds O to 0 and I/L to 1, and lists the exact form first', async () => {
-    const { foldLookAlikes, lookupCandidates } = await import('../../src/core/code-format.js');
+    const { foldLookAlikes, lookupCandidates } = await import('../../src/codes/format.js');
     expect(foldLookAlikes('LOLI-2')).toBe('1011-2');
     expect(lookupCandidates('ABC234')).toEqual(['ABC234']);
     expect(lookupCandidates('CHRIS')).toEqual(['CHRIS', 'CHR1S']);

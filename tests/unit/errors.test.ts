@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asDuplicateKey, translateDuplicate } from '../../src/core/duplicate-key.js';
+import { asDuplicateKey, translateDuplicate } from '../../src/kernel/duplicate-key.js';
 import {
   ApprovalError,
   DuplicateError,
@@ -10,7 +10,7 @@ import {
   SelfReferralError,
   TenantRequiredError,
   ValidationError,
-} from '../../src/core/errors.js';
+} from '../../src/kernel/errors.js';
 
 describe('error shapes', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { convertedAmountOf, planReversal } from '../../src/domain/reversal.js';
+import { convertedAmountOf, planReversal } from '../../src/referrals/reversal-rule.js';
 
 const sale = (amount?: number, reversedAmount?: number, keys: string[] = []) => ({
-  status: 'approved',
+  status: 'approved' as const,
   metadata: amount === undefined ? null : { amount },
   reversedAmount,
   reversals: keys.map((refundKey) => ({ refundKey })),

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/errors.js';
+import { ValidationError } from '../../src/kernel/errors.js';
 import {
   approveInputSchema,
   attributeSaleInputSchema,
@@ -11,7 +11,7 @@ import {
   parseInput,
   recordConversionInputSchema,
   refSchema,
-} from '../../src/schemas/index.js';
+} from '../../src/schemas.js';
 
 const sale = { code: 'abcd2345', refereeRef: 'user_1', refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order' };
 

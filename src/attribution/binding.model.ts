@@ -1,0 +1,48 @@
+import { Schema, type Types } from 'mongoose';
+import type { Ref } from '../kernel/ids.js';
+import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { applyIndexes, type IndexDeclaration } from '../store/index-declaration.js';
+
+/** Lifetime attribution: a referee belongs to the first referrer that converted them. */
+export interface ReferralBindingRecord {
+  _id: Types.ObjectId;
+  organizationId?: Types.ObjectId | string;
+  refereeRef: Ref;
+  refereeModel: string;
+  referrerRef: Ref;
+  referrerModel: string;
+  codeId: Types.ObjectId | null;
+  code: string | null;
+  boundAt: Date;
+  createdAt: Date;
+}
+
+export const bindingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // binding 'lifetime' { tenant, refereeRef, refereeModel }; unique, so the first bind wins. explain { tenant, refereeRef }.
+    name: 'rf_binding_referee_unique',
+    keys: withTenantKey(tenant, { refereeRef: 1, refereeModel: 1 }),
+    unique: true,
+    serves: 'lifetime binding: { tenant, refereeRef, refereeModel }; explain: { tenant, refereeRef }',
+  },
+];
+
+export const buildBindingSchema = (tenant: ResolvedTenant, collection: string): Schema => {
+  const schema = new Schema(
+    {
+      ...tenantPath(tenant),
+      refereeRef: { type: Schema.Types.Mixed, required: true },
+      refereeModel: { type: String, required: true },
+      referrerRef: { type: Schema.Types.Mixed, required: true },
+      referrerModel: { type: String, required: true },
+      codeId: { type: Schema.Types.ObjectId, default: null },
+      code: { type: String, default: null },
+      boundAt: { type: Date, required: true },
+      createdAt: { type: Date, required: true },
+    },
+    ownedSchemaOptions(collection),
+  );
+  applyIndexes(schema, bindingIndexes(tenant));
+  return schema;
+};

@@ -1,0 +1,50 @@
+import { resolveCode } from '../codes/resolver.js';
+import { parseInput } from '../kernel/validation.js';
+import { writeConversion } from '../referrals/conversion.js';
+import type { ReferralRecord } from '../referrals/model.js';
+import { type Referrer, referrerFromBinding, referrerFromCode, referrerFromTouch } from '../referrals/referrer.js';
+import type { CallScope } from '../store/scope.js';
+import { bindReferee, findBinding } from './bindings.js';
+import type { AttributionDeps } from './deps.js';
+import { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema } from './inputs.js';
+import type { ReferralTouchRecord } from './touch.model.js';
+import { decidingTouch, recordTouch } from './touches.js';
+
+type ParsedSale = ReturnType<typeof attributeSaleInputSchema.parse>;
+
+/** The referrer this sale names: its code, else the visitor's deciding touch. */
+const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: ParsedSale): Promise<Referrer | null> => {
+  if (sale.code !== undefined) {
+    const code = await resolveCode(deps, scope, sale.code);
+    return code ? referrerFromCode(code) : null;
+  }
+  if (sale.visitorId === undefined) return null;
+  const touch = await decidingTouch(deps, scope, sale.visitorId);
+  return touch ? referrerFromTouch(touch, deps.policy.model) : null;
+};
+
+/**
+ * Checkout in one call. The referrer is the code's owner (a typed code beats any touch), else the visitor's first or last
+ * touch in the window; with `binding: 'lifetime'` a referee already bound to a referrer stays
+ * theirs, and the first recorded sale binds them. Null when nothing attributes the sale.
+ */
+export const attributeSale = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<ReferralRecord | null> => {
+  const sale = parseInput(attributeSaleInputSchema, input, 'input');
+  const lifetime = deps.policy.binding === 'lifetime';
+  const bound = lifetime ? await findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null;
+  const referrer = bound ? referrerFromBinding(bound) : await candidateFor(deps, scope, sale);
+  if (!referrer) return null;
+  const outcome = await writeConversion(deps, scope, referrer, sale);
+  if (!('recorded' in outcome)) return null;
+  // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.
+  if (lifetime && !bound) await bindReferee(deps, scope, referrer, sale);
+  return outcome.recorded;
+};
+
+/** Records a visit through a referral code for later attribution by `visitorId`. Null for a code that cannot attribute. */
+export const trackVisit = async (deps: AttributionDeps, scope: CallScope, input: TrackVisitInput): Promise<ReferralTouchRecord | null> => {
+  const visit = parseInput(trackVisitInputSchema, input, 'input');
+  const code = await resolveCode(deps, scope, visit.code);
+  if (!code) return null;
+  return recordTouch(deps, scope, { visitorId: visit.visitorId, codeId: code.codeId, code: code.code, ownerRef: code.ownerRef, ownerModel: code.ownerModel, at: visit.at ?? scope.now });
+};

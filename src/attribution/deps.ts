@@ -1,0 +1,15 @@
+import type { mongo } from 'mongoose';
+import type { ReferralDeps } from '../referrals/deps.js';
+import type { ReferralBindingRecord } from './binding.model.js';
+import type { AttributionPolicy } from './policy.js';
+import type { ReferralTouchRecord } from './touch.model.js';
+
+/** What checkout needs from the engine: the referral verbs' needs, plus touches and bindings. */
+export interface AttributionDeps extends ReferralDeps {
+  touches: mongo.Collection<ReferralTouchRecord>;
+  bindings: mongo.Collection<ReferralBindingRecord>;
+  policy: AttributionPolicy;
+}
+
+export const touchCollection = (deps: Pick<AttributionDeps, 'touches'>) => deps.touches;
+export const bindingCollection = (deps: Pick<AttributionDeps, 'bindings'>) => deps.bindings;

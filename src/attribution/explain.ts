@@ -1,0 +1,36 @@
+import type { Ref } from '../kernel/ids.js';
+import { referralCollection } from '../referrals/deps.js';
+import type { ReferralAttribution } from '../referrals/referrer.js';
+import type { CallScope } from '../store/scope.js';
+import type { ReferralBindingRecord } from './binding.model.js';
+import { type AttributionDeps, bindingCollection, touchCollection } from './deps.js';
+import type { ReferralTouchRecord } from './touch.model.js';
+
+/** What explain() reports about a referee. */
+export interface AttributionExplanation {
+  policy: { model: 'first_touch' | 'last_touch'; windowDays: number; binding: 'per_sale' | 'lifetime' };
+  binding: ReferralBindingRecord | null;
+  referrals: { referralId: string; sourceRef: Ref; sourceModel: string; referrerRef: Ref; status: string; attribution: ReferralAttribution | null }[];
+  /** Touches (not yet expired) of the visitors those referrals were attributed through. */
+  touches: ReferralTouchRecord[];
+}
+
+/** Why a referee's sales went where they did: policy, binding, referrals and the touches behind them. */
+export const explainReferee = async (deps: AttributionDeps, scope: CallScope, refereeRef: Ref): Promise<AttributionExplanation> => {
+  const { model, windowDays, binding } = deps.policy;
+  // query: binding.byRefereeAnyModel
+  const bound = await bindingCollection(deps).findOne(scope.where({ refereeRef }), scope.options);
+  // query: referral.byReferee
+  const referrals = await referralCollection(deps)
+    .find(scope.live({ refereeRef }), { projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 }, limit: 100, ...scope.options })
+    .toArray();
+  const visitorIds = [...new Set(referrals.map((r) => r.attribution?.visitorId).filter((id): id is string => typeof id === 'string'))];
+  // query: touch.byVisitor
+  const touches = visitorIds.length === 0 ? [] : await touchCollection(deps).find(scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options }).toArray();
+  return {
+    policy: { model, windowDays, binding },
+    binding: bound,
+    referrals: referrals.map((r) => ({ referralId: String(r._id), sourceRef: r.sourceRef, sourceModel: r.sourceModel, referrerRef: r.referrerRef, status: r.status, attribution: r.attribution ?? null })),
+    touches,
+  };
+};

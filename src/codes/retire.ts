@@ -1,0 +1,35 @@
+import { NotFoundError, ReferralError } from '../kernel/errors.js';
+import { runTransition } from '../store/transition.js';
+import type { CallScope } from '../store/scope.js';
+import { codeCollection, type CodeDeps } from './deps.js';
+import { codeDeactivatedEvent } from './events.js';
+import type { ReferralCodeRecord } from './model.js';
+
+/** Concurrent retire calls on one code: the loser re-reads and returns the winner's result. */
+const RETIRE_RACE_RETRIES = 3;
+
+/**
+ * Deactivates (and with `remove`, soft-deletes) a code; emits `referral:code.deactivated` once.
+ * Deactivating an inactive code is a no-op that returns it.
+ */
+export const retireCode = async (deps: CodeDeps, scope: CallScope, code: string, remove: boolean): Promise<ReferralCodeRecord> => {
+  const { now } = scope;
+  // query: code.byId
+  const after = await runTransition(deps.codes, scope, {
+    // query: code.byCodeLive
+    read: () => codeCollection(deps).findOne(scope.live({ code }), scope.read),
+    notFound: () => new NotFoundError('code_not_found', 'No such referral code in this tenant'),
+    plan: (before) => {
+      if (!before.active && !remove) return null;
+      return {
+        expect: { active: before.active, deletedAt: null },
+        set: { active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) },
+        events: before.active ? [codeDeactivatedEvent(deps.codes.publisher, before, now, scope.ctx)] : [],
+      };
+    },
+    retries: RETIRE_RACE_RETRIES,
+    exhausted: () => new ReferralError('invalid_transition', 'The code kept changing concurrently; retry the call', 409),
+  });
+  deps.config.cache?.invalidate(scope.tenant, code);
+  return after;
+};

@@ -1,0 +1,37 @@
+import type { TrackVisitInput, AttributeSaleInput } from '../attribution/inputs.js';
+import type { AttributionExplanation } from '../attribution/explain.js';
+import type { ReferralTouchRecord } from '../attribution/touch.model.js';
+import type { ReferralCodeRepository } from '../codes/repository.js';
+import type { ResolvedCode } from '../codes/resolver.js';
+import type { ReferralContext } from '../kernel/context.js';
+import type { ReferralRecord } from '../referrals/model.js';
+import type { ReferralRepository } from '../referrals/repository.js';
+import type { ReferralStats } from '../referrals/stats.js';
+import type { SyncIndexesReport } from '../store/sync-indexes.js';
+import type { ReferralEvents } from './events-facade.js';
+import type { ReferralModels } from './models.js';
+
+/** The referrer behind a code. */
+export type ResolvedReferrer = ResolvedCode;
+
+export interface ReferralEngine {
+  readonly repositories: { readonly referralCode: ReferralCodeRepository; readonly referral: ReferralRepository<AttributionExplanation> };
+  readonly models: ReferralModels;
+  readonly events: ReferralEvents;
+  /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
+  readonly stats: ReferralStats;
+  /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
+  resolveReferrer(code: string, ctx?: ReferralContext): Promise<ResolvedReferrer | null>;
+  /**
+   * Checkout in one call: find the referrer (code, else touches, per `attribution`) and record
+   * the sale. Null when nothing attributes it (no or an unknown, deactivated, expired or
+   * exhausted code, no touch in the window).
+   */
+  attributeSale(input: AttributeSaleInput, ctx?: ReferralContext): Promise<ReferralRecord | null>;
+  /** Records a visit through a referral link (`{ code, visitorId, at? }`); null for a code that cannot attribute. */
+  trackVisit(input: TrackVisitInput, ctx?: ReferralContext): Promise<ReferralTouchRecord | null>;
+  /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */
+  syncIndexes(): Promise<SyncIndexesReport>;
+  /** Stops relays, writes pending acks, unregisters the models and closes what the engine owns; idempotent. Never closes the connection. */
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type { Connection, Model } from 'mongoose';
+import { bindingIndexes, buildBindingSchema, type ReferralBindingRecord } from '../attribution/binding.model.js';
+import { buildTouchSchema, touchIndexes, type ReferralTouchRecord } from '../attribution/touch.model.js';
+import { buildReferralCodeSchema, referralCodeIndexes, type ReferralCodeRecord } from '../codes/model.js';
+import { configError, ReferralError } from '../kernel/errors.js';
+import type { ResolvedTenant } from '../kernel/tenant.js';
+import { buildReferralSchema, referralIndexes, type ReferralRecord } from '../referrals/model.js';
+import type { OwnedModel } from '../store/sync-indexes.js';
+
+export interface ReferralModels {
+  ReferralCode: Model<ReferralCodeRecord>;
+  Referral: Model<ReferralRecord>;
+  ReferralTouch: Model<ReferralTouchRecord>;
+  ReferralBinding: Model<ReferralBindingRecord>;
+}
+
+const prefixPattern = /^[A-Za-z0-9_]*$/;
+
+/**
+ * Registers the engine's models on the host connection, under names derived from the
+ * collection prefix. A second engine with the same prefix on the same connection is refused
+ * rather than silently sharing (or replacing) the first engine's models.
+ */
+export const registerModels = (connection: Connection, tenant: ResolvedTenant, prefix: string, touchTtlSeconds: number): { models: ReferralModels; owned: OwnedModel[] } => {
+  if (!prefixPattern.test(prefix)) {
+    throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
+  }
+  const codeName = `${prefix}ReferralCode`;
+  const referralName = `${prefix}Referral`;
+  const touchName = `${prefix}ReferralTouch`;
+  const bindingName = `${prefix}ReferralBinding`;
+  for (const name of [codeName, referralName, touchName, bindingName]) {
+    if (connection.models[name]) {
+      throw new ReferralError('engine_conflict', `Model "${name}" is already registered on this connection; destroy() the other engine or pass a different collectionPrefix`, 409);
+    }
+  }
+  const ReferralCode = connection.model<ReferralCodeRecord>(codeName, buildReferralCodeSchema(tenant, `${prefix}referral_codes`));
+  const Referral = connection.model<ReferralRecord>(referralName, buildReferralSchema(tenant, `${prefix}referrals`));
+  const ReferralTouch = connection.model<ReferralTouchRecord>(touchName, buildTouchSchema(tenant, `${prefix}referral_touches`, touchTtlSeconds));
+  const ReferralBinding = connection.model<ReferralBindingRecord>(bindingName, buildBindingSchema(tenant, `${prefix}referral_bindings`));
+  return {
+    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding },
+    owned: [
+      { model: ReferralCode as unknown as Model<never>, indexes: referralCodeIndexes(tenant) },
+      { model: Referral as unknown as Model<never>, indexes: referralIndexes(tenant) },
+      { model: ReferralTouch as unknown as Model<never>, indexes: touchIndexes(tenant, touchTtlSeconds) },
+      { model: ReferralBinding as unknown as Model<never>, indexes: bindingIndexes(tenant) },
+    ],
+  };
+};
+
+export const unregisterModels = (connection: Connection, models: ReferralModels): void => {
+  for (const model of Object.values(models)) {
+    if (connection.models[model.modelName] === model) connection.deleteModel(model.modelName);
+  }
+};

@@ -1,0 +1,71 @@
+import type { Connection } from 'mongoose';
+import { resolveAttributionPolicy } from '../attribution/policy.js';
+import { CodeCache } from '../codes/cache.js';
+import type { CodeConfig } from '../codes/deps.js';
+import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../codes/format.js';
+import type { ErasureDeps } from '../erasure/erase.js';
+import { InProcessBus } from '../events/in-process-bus.js';
+import { EventPublisher } from '../events/publisher.js';
+import type { DomainEvent, EventTransport } from '../events/types.js';
+import { configError } from '../kernel/errors.js';
+import { resolveTenant } from '../kernel/tenant.js';
+import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
+import type { OwnedModel } from '../store/sync-indexes.js';
+import { type ReferralModels, registerModels } from './models.js';
+import type { CreateReferralOptions } from './options.js';
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_ACK_DELAY_MS = 25;
+
+/** Everything one engine is built from; the factory turns it into the public object. */
+export interface EngineParts {
+  connection: Connection;
+  deps: ErasureDeps;
+  lifecycle: EngineLifecycle;
+  models: ReferralModels;
+  owned: OwnedModel[];
+  publisher: EventPublisher;
+  transport: EventTransport;
+  ownsTransport: boolean;
+  onError: (error: unknown, event: DomainEvent) => void;
+}
+
+const defaultOnError = (error: unknown, event: DomainEvent) => console.error(`[@classytic/referral] delivering ${event.type} failed`, error);
+
+const codeConfig = (options: CreateReferralOptions['codes'] = {}): CodeConfig => {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw configError('codes.maxAttempts', 'Must be a positive integer');
+  return {
+    generate: options.generate ?? createCodeGenerator(options),
+    maxAttempts,
+    cache: options.cache ? new CodeCache(options.cache) : undefined,
+    deactivationFence: options.deactivationFence ?? true,
+    reservedWords: new Set((options.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
+  };
+};
+
+/** Validates the options, registers the models and builds the dependencies every verb shares. */
+export const wireEngine = (options: CreateReferralOptions): EngineParts => {
+  const { connection } = options;
+  const tenant = resolveTenant(options.tenant);
+  const onError = options.events?.onError ?? defaultOnError;
+  const transport = options.events?.transport ?? new InProcessBus({ onHandlerError: onError });
+  const config = codeConfig(options.codes);
+  const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
+  const policy = resolveAttributionPolicy(options.attribution);
+  const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
+  const lifecycle = new EngineLifecycle();
+  const deps: ErasureDeps = {
+    open: scopeOpener(tenant, lifecycle),
+    codes: { collection: driverCollection(models.ReferralCode), publisher },
+    referrals: { collection: driverCollection(models.Referral), publisher },
+    touches: driverCollection(models.ReferralTouch),
+    bindings: driverCollection(models.ReferralBinding),
+    config,
+    review: options.review,
+    guards: options.guards ?? [],
+    policy,
+    secret: options.erasure?.secret,
+  };
+  return { connection, deps, lifecycle, models, owned, publisher, transport, ownsTransport: !options.events?.transport, onError };
+};

@@ -1,0 +1,154 @@
+/**
+ * Every failure the engine raises is a ReferralError: `code` is a stable machine string callers
+ * branch on, `status` is the HTTP status a host can answer with. Subclasses exist where callers
+ * usually branch by class rather than by code.
+ */
+
+export type ReferralErrorCode =
+  | 'validation_failed'
+  | 'tenant_required'
+  | 'code_not_found'
+  | 'referral_not_found'
+  | 'self_referral'
+  | 'invalid_transition'
+  | 'duplicate'
+  | 'code_space_exhausted'
+  | 'code_taken'
+  | 'code_reserved'
+  | 'code_limit_reached'
+  | 'fraud_rejected'
+  | 'engine_conflict'
+  | 'engine_destroyed'
+  | 'approval_chain_missing'
+  | 'approval_chain_incomplete'
+  | 'approval_unknown_step'
+  | 'approval_step_not_active'
+  | 'approval_approver_not_listed'
+  | 'approval_already_decided'
+  | 'approval_invalid_quorum';
+
+export interface ReferralErrorOptions {
+  /** Structured, value-free detail (field names, step ids); safe to log and return to clients. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class ReferralError extends Error {
+  readonly code: ReferralErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ReferralErrorCode, message: string, status: number, options: ReferralErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ReferralError';
+    this.code = code;
+    this.status = status;
+    this.details = options.details;
+  }
+
+  toJSON(): { name: string; code: ReferralErrorCode; status: number; message: string; details?: Record<string, unknown> } {
+    return { name: this.name, code: this.code, status: this.status, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `metadata.amount`. */
+  field: string;
+  message: string;
+}
+
+/** 422: input did not pass the zod schema; `field` names the first offending field. */
+export class ValidationError extends ReferralError {
+  readonly field: string;
+  readonly issues: ValidationIssue[];
+
+  constructor(issues: ValidationIssue[]) {
+    const first = issues[0] ?? { field: '(input)', message: 'Invalid input' };
+    super('validation_failed', `Invalid ${first.field}: ${first.message}`, 422, { details: { issues } });
+    this.name = 'ValidationError';
+    this.field = first.field;
+    this.issues = issues;
+  }
+}
+
+/** 403: a tenant-scoped verb was called without `ctx.organizationId`. Raised before any I/O. */
+export class TenantRequiredError extends ReferralError {
+  constructor(tenantField: string) {
+    super('tenant_required', `ctx.organizationId is required (multi-tenant mode, field "${tenantField}")`, 403);
+    this.name = 'TenantRequiredError';
+  }
+}
+
+/** 404: the addressed record does not exist in this tenant (or is soft-deleted). */
+export class NotFoundError extends ReferralError {
+  constructor(code: 'code_not_found' | 'referral_not_found', message: string) {
+    super(code, message, 404);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** 422: the referee owns the code (or is the referrer). Nothing was written. */
+export class SelfReferralError extends ReferralError {
+  constructor() {
+    super('self_referral', 'A referee cannot be referred by their own code', 422);
+    this.name = 'SelfReferralError';
+  }
+}
+
+/** 409: the record is not in a state that allows this change (or another writer won the race). */
+export class InvalidTransitionError extends ReferralError {
+  constructor(from: string, to: string) {
+    super('invalid_transition', `Cannot move a referral from "${from}" to "${to}"`, 409, { details: { from, to } });
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+/** 409: a unique constraint refused the write. Carries the conflicting field names, never values. */
+export class DuplicateError extends ReferralError {
+  readonly fields: string[];
+
+  constructor(fields: string[], cause?: unknown) {
+    super('duplicate', `Duplicate value for ${fields.join(', ') || 'a unique field'}`, 409, { details: { fields }, cause });
+    this.name = 'DuplicateError';
+    this.fields = fields;
+  }
+}
+
+/** 422: a fraud guard rejected the conversion; nothing was written. `rules` names the guards. */
+export class FraudRejectedError extends ReferralError {
+  readonly rules: string[];
+
+  constructor(rules: string[]) {
+    super('fraud_rejected', `Refused by ${rules.join(', ')}`, 422, { details: { rules } });
+    this.name = 'FraudRejectedError';
+    this.rules = rules;
+  }
+}
+
+export type ApprovalErrorCode = Extract<ReferralErrorCode, `approval_${string}`>;
+
+const approvalStatus: Record<ApprovalErrorCode, number> = {
+  approval_chain_missing: 409,
+  approval_chain_incomplete: 409,
+  approval_unknown_step: 404,
+  approval_step_not_active: 409,
+  approval_approver_not_listed: 403,
+  approval_already_decided: 409,
+  approval_invalid_quorum: 422,
+};
+
+/** Raised by the pure approval module; the status follows the rule that was broken. */
+export class ApprovalError extends ReferralError {
+  constructor(code: ApprovalErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, approvalStatus[code], details ? { details } : {});
+    this.name = 'ApprovalError';
+  }
+}
+
+/**
+ * A bad engine option: the same 422 `validation_failed` as bad input, naming the option
+ * (`codes.length`, `attribution.windowDays`), so hosts handle configuration like any input.
+ */
+export const configError = (option: string, message: string): ValidationError => new ValidationError([{ field: option, message }]);
+
+export const isReferralError = (error: unknown): error is ReferralError => error instanceof ReferralError;

@@ -1,0 +1,125 @@
+import { Types } from 'mongoose';
+import { createChain } from '../approval/chain.js';
+import { approvalChainInputSchema } from '../approval/schema.js';
+import { codeStillActive, releaseSlot, reserveSlot } from '../codes/slots.js';
+import { runGuards } from '../guards/pipeline.js';
+import type { GuardContext, IdentitySignals } from '../guards/types.js';
+import type { ReferralDraft } from '../kernel/draft.js';
+import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
+import { type Ref, refEquals } from '../kernel/ids.js';
+import { parseInput } from '../kernel/validation.js';
+import { insertIfAbsentWithEvents } from '../store/evented-write.js';
+import type { CallScope } from '../store/scope.js';
+import { referralCollection, type ReferralDeps } from './deps.js';
+import type { DomainEvent } from '../events/types.js';
+import { conversionEvents } from './events.js';
+import type { ReferralRecord } from './model.js';
+import type { Referrer } from './referrer.js';
+import { assertTransition } from './status.js';
+
+/** A recorded (or replayed) referral, or why the code could not take this sale. */
+export type ConversionOutcome = { recorded: ReferralRecord } | { refused: 'code_deactivated' | 'code_limit_reached' };
+
+export interface ConversionParties {
+  refereeRef: Ref;
+  refereeModel: string;
+  sourceRef: Ref;
+  sourceModel: string;
+  metadata?: Record<string, unknown> | undefined;
+  signals?: IdentitySignals | undefined;
+}
+
+/** What one new sale would write: the record and the events it carries. */
+interface ConversionPlan {
+  doc: Record<string, unknown> & { _id: Types.ObjectId };
+  sourceRef: Ref;
+  sourceModel: string;
+  events: DomainEvent[];
+}
+
+/** A concurrent insert for the same sale makes the loser's upsert fail once; its retry matches the winner. */
+const SOURCE_RACE_RETRIES = 2;
+
+export const isSelfReferral = (referrer: Pick<Referrer, 'ref' | 'model'>, parties: Pick<ConversionParties, 'refereeRef' | 'refereeModel'>): boolean =>
+  referrer.model === parties.refereeModel && refEquals(referrer.ref, parties.refereeRef);
+
+const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
+  const input = deps.review?.chain?.(draft);
+  return input ? createChain(parseInput(approvalChainInputSchema, input, 'review.chain()')) : null;
+};
+
+const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({
+  ctx: scope.ctx,
+  hasReferral: async ({ referrerRef, refereeRef }) =>
+    // query: referral.byPair
+    (await referralCollection(deps).findOne(scope.live({ refereeRef, referrerRef }), { projection: { _id: 1 }, ...scope.options })) !== null,
+});
+
+/** Self-referral, guards and review chain decide; the result is what the upsert would insert. */
+const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionPlan> => {
+  if (isSelfReferral(referrer, parties)) throw new SelfReferralError();
+  const { now } = scope;
+  const _id = new Types.ObjectId();
+  const { sourceRef, sourceModel, refereeRef, refereeModel } = parties;
+  const draft: ReferralDraft = { referrerRef: referrer.ref, referrerModel: referrer.model, refereeRef, refereeModel, sourceRef, sourceModel, code: referrer.code, metadata: parties.metadata ?? null };
+  const verdict = await runGuards(deps.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(deps, scope));
+  if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
+  const approvals = reviewChain(deps, draft);
+  const events = conversionEvents(deps.referrals.publisher, { draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);
+  const { sourceRef: _s, sourceModel: _m, ...insertOnly } = draft;
+  const doc = {
+    _id,
+    ...insertOnly,
+    codeId: referrer.codeId,
+    status: 'converted',
+    approvals,
+    review: verdict,
+    attribution: referrer.attribution,
+    decisions: [],
+    version: 0,
+    convertedAt: now,
+    decidedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { doc, sourceRef, sourceModel, events };
+};
+
+/** Voids a new conversion whose code was deactivated while it was written (the deactivation fence). */
+const fence = (deps: ReferralDeps, scope: CallScope, referrer: Referrer) => async () => {
+  if (await codeStillActive(deps, scope, referrer.codeId)) return null;
+  assertTransition('converted', 'void');
+  return { deletedAt: scope.now, voidedReason: 'code_deactivated' };
+};
+
+/** One upsert keyed by the partial-unique { tenant, sourceModel, sourceRef } index, with its events. */
+const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, plan: ConversionPlan): Promise<ConversionOutcome> => {
+  if (!(await reserveSlot(deps, scope, referrer))) return { refused: 'code_limit_reached' };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // query: referral.bySource
+      const outcome = await insertIfAbsentWithEvents<ReferralRecord>(deps.referrals, scope, {
+        filter: scope.live({ sourceModel: plan.sourceModel, sourceRef: plan.sourceRef }),
+        doc: plan.doc,
+        events: plan.events,
+        confirm: fence(deps, scope, referrer),
+      });
+      if (outcome.inserted && !outcome.voided) return { recorded: outcome.doc };
+      await releaseSlot(deps, scope, referrer);
+      return outcome.voided ? { refused: 'code_deactivated' } : { recorded: outcome.doc };
+    } catch (error) {
+      if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
+      await releaseSlot(deps, scope, referrer);
+      throw translateDuplicate(error);
+    }
+  }
+};
+
+/**
+ * Records the sale once, carrying its `referral:converted` event in the same write. The first
+ * attribution of a sale wins; replays return it unchanged and emit nothing. Refused when the
+ * code was deactivated while the sale was being recorded, or has no conversions left.
+ */
+export const writeConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionOutcome> =>
+  commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties));

@@ -1,0 +1,23 @@
+import type { mongo } from 'mongoose';
+import type { ApprovalChainInput } from '../approval/types.js';
+import type { CodeDeps } from '../codes/deps.js';
+import type { FraudGuard } from '../guards/types.js';
+import type { ReferralDraft } from '../kernel/draft.js';
+import type { EventedCollection } from '../store/evented-write.js';
+import type { ReferralRecord } from './model.js';
+
+export interface ReviewConfig {
+  /** Return a chain for referrals that need review, null for those a single decision settles. */
+  chain?: (referral: ReferralDraft) => ApprovalChainInput | null | undefined;
+}
+
+/** What the referral verbs need from the engine: the code verbs' needs, plus their own. */
+export interface ReferralDeps extends CodeDeps {
+  referrals: EventedCollection<ReferralRecord>;
+  review: ReviewConfig | undefined;
+  guards: readonly FraudGuard[];
+}
+
+export type ReferralCollection = mongo.Collection<ReferralRecord>;
+
+export const referralCollection = (deps: Pick<ReferralDeps, 'referrals'>): ReferralCollection => deps.referrals.collection;

@@ -1,0 +1,102 @@
+import type { GuardVerdict } from '../guards/types.js';
+import { REFERRAL_EVENTS } from '../events/names.js';
+import type { EventPublisher } from '../events/publisher.js';
+import type { DomainEvent } from '../events/types.js';
+import type { ReferralContext } from '../kernel/context.js';
+import type { ReferralDraft } from '../kernel/draft.js';
+import type { ReferralDecision, ReferralRecord } from './model.js';
+import type { Referrer } from './referrer.js';
+
+type Parties = Pick<ReferralRecord, '_id' | 'referrerRef' | 'referrerModel' | 'refereeRef' | 'refereeModel' | 'sourceRef' | 'sourceModel'>;
+
+/** The parties every referral event carries, as strings. */
+export const partiesPayload = (doc: Parties) => ({
+  referralId: String(doc._id),
+  referrerRef: String(doc.referrerRef),
+  referrerModel: doc.referrerModel,
+  refereeRef: String(doc.refereeRef),
+  refereeModel: doc.refereeModel,
+  sourceRef: String(doc.sourceRef),
+  sourceModel: doc.sourceModel,
+});
+
+const subjectOf = (doc: Pick<Parties, '_id'>, change: string) => ({ resource: 'referral' as const, resourceId: String(doc._id), change });
+
+export interface ConversionFacts {
+  draft: ReferralDraft & Pick<Parties, '_id'>;
+  referrer: Referrer;
+  underReview: boolean;
+  verdict: GuardVerdict | null;
+  at: Date;
+}
+
+/** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
+export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: ReferralContext): DomainEvent[] => {
+  const { draft, referrer, verdict, at } = facts;
+  const { touchAt } = referrer.attribution;
+  const converted = publisher.build(
+    REFERRAL_EVENTS.converted,
+    {
+      ...partiesPayload(draft),
+      ...(referrer.codeId ? { codeId: String(referrer.codeId) } : {}),
+      ...(referrer.code ? { code: referrer.code } : {}),
+      status: 'converted',
+      underReview: facts.underReview,
+      ...(verdict?.flagged ? { flagged: true } : {}),
+      attribution: { rule: referrer.attribution.rule, ...(touchAt ? { touchAt: touchAt.toISOString() } : {}) },
+      ...(draft.metadata ? { metadata: draft.metadata } : {}),
+      convertedAt: at.toISOString(),
+    },
+    ctx,
+    subjectOf(draft, 'converted'),
+  );
+  if (!verdict?.flagged) return [converted];
+  const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
+  const flagged = publisher.build(
+    REFERRAL_EVENTS.flagged,
+    { ...partiesPayload(draft), status: 'converted', rules: verdict.rules, reasons, flaggedAt: at.toISOString() },
+    ctx,
+    subjectOf(draft, 'flagged'),
+  );
+  return [converted, flagged];
+};
+
+/** `referral:approved` or `referral:rejected`, once the referral settles. */
+export const decisionEvent = (publisher: EventPublisher, current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: ReferralContext): DomainEvent => {
+  const base = { ...partiesPayload(current), decidedBy: decision.decidedBy, decidedAt: decision.decidedAt.toISOString() };
+  const subject = subjectOf(current, to);
+  return to === 'approved'
+    ? publisher.build(REFERRAL_EVENTS.approved, { ...base, status: 'approved', ...(decision.note ? { note: decision.note } : {}) }, ctx, subject)
+    : publisher.build(REFERRAL_EVENTS.rejected, { ...base, status: 'rejected', reason: decision.reason as string }, ctx, subject);
+};
+
+export interface ReversalFacts {
+  status: 'converted' | 'approved' | 'reversed';
+  refundKey: string;
+  reason: string;
+  amount: number | undefined;
+  reversedAmount: number | undefined;
+  convertedAmount: number | undefined;
+  fullyReversed: boolean;
+  reversedBy: string;
+  at: Date;
+}
+
+const definedOnly = (fields: Record<string, number | undefined>) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+
+export const reversalEvent = (publisher: EventPublisher, current: ReferralRecord, facts: ReversalFacts, ctx: ReferralContext): DomainEvent =>
+  publisher.build(
+    REFERRAL_EVENTS.reversed,
+    {
+      ...partiesPayload(current),
+      status: facts.status,
+      refundKey: facts.refundKey,
+      reason: facts.reason,
+      ...definedOnly({ amount: facts.amount, reversedAmount: facts.reversedAmount, convertedAmount: facts.convertedAmount }),
+      fullyReversed: facts.fullyReversed,
+      reversedBy: facts.reversedBy,
+      reversedAt: facts.at.toISOString(),
+    },
+    ctx,
+    subjectOf(current, `reversed:${facts.refundKey}`),
+  );

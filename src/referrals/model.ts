@@ -1,0 +1,141 @@
+import { Schema, type Types } from 'mongoose';
+import type { ApprovalChain } from '../approval/types.js';
+import type { GuardVerdict } from '../guards/types.js';
+import type { ReferralDraft } from '../kernel/draft.js';
+import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from '../store/index-declaration.js';
+import type { ReferralAttribution } from './referrer.js';
+import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
+
+export type { ReferralAttribution };
+
+/** One entry per review action, kept forever on the record (who, when, why). */
+export interface ReferralDecision {
+  action: 'approve' | 'reject' | 'update_approvals' | 'reverse';
+  decidedBy: string;
+  decidedAt: Date;
+  stepId?: string;
+  note?: string;
+  reason?: string;
+}
+
+/** One refund or chargeback against a referral, idempotent per `refundKey`. */
+export interface ReferralReversal {
+  refundKey: string;
+  reason: string;
+  /** Part of `metadata.amount` reversed; absent for a full reversal without amounts. */
+  amount?: number;
+  reversedBy: string;
+  reversedAt: Date;
+}
+
+/** The stored referral: the draft's parties, code and metadata, plus its lifecycle. */
+export interface ReferralRecord extends ReferralDraft {
+  _id: Types.ObjectId;
+  organizationId?: Types.ObjectId | string;
+  codeId: Types.ObjectId | null;
+  status: ReferralStatus;
+  /** The rule that attributed the sale (code, first/last touch, lifetime binding, named referrer). */
+  attribution?: ReferralAttribution | null;
+  /** The fraud-guard verdict, when guards are configured (`review.flagged`, `review.rules`). */
+  review?: GuardVerdict | null;
+  /** The review gate; null means a single approve or reject decides. */
+  approvals: ApprovalChain | null;
+  decisions: ReferralDecision[];
+  /** Refunds and chargebacks recorded against the sale. */
+  reversals?: ReferralReversal[];
+  /** Sum of `reversals[].amount`; never more than `metadata.amount`. */
+  reversedAmount?: number;
+  /** Bumped by every change; transitions are conditional on the version they read. */
+  version: number;
+  convertedAt: Date;
+  decidedAt: Date | null;
+  deletedAt: Date | null;
+  /** Set when the referee was erased (refereeRef is then a one-way stand-in). */
+  erasedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // recordConversion / attributeSale: { tenant, sourceModel, sourceRef, deletedAt: null }; one live referral per sale.
+    name: 'rf_referral_source_unique',
+    keys: withTenantKey(tenant, { sourceModel: 1, sourceRef: 1 }),
+    unique: true,
+    partialFilterExpression: { ...LIVE },
+    serves: 'recordConversion, attributeSale: { tenant, sourceModel, sourceRef, deletedAt: null }',
+  },
+  {
+    // listForReferrer: { tenant, referrerRef, deletedAt: null } sorted { createdAt: -1, _id: -1 }.
+    name: 'rf_referral_referrer_recent',
+    keys: withTenantKey(tenant, { referrerRef: 1, createdAt: -1, _id: -1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
+  },
+  {
+    // referralLoopGuard { tenant, refereeRef, referrerRef, deletedAt: null } and eraseReferee
+    // { tenant, refereeRef } (soft-deleted records too, so not partial).
+    name: 'rf_referral_referee_pair',
+    keys: withTenantKey(tenant, { refereeRef: 1, referrerRef: 1 }),
+    serves: 'referralLoopGuard: { tenant, refereeRef, referrerRef }; eraseReferee: { tenant, refereeRef }',
+  },
+  {
+    // stats.leaderboard: { tenant, convertedAt: { $gte, $lt }, deletedAt: null, status: { $in } }.
+    name: 'rf_referral_converted_at',
+    keys: withTenantKey(tenant, { convertedAt: 1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'stats.leaderboard: { tenant, convertedAt in [from, to) }',
+  },
+  pendingEventsIndex('referral'),
+];
+
+const decisionSchema = new Schema(
+  {
+    action: { type: String, required: true },
+    decidedBy: { type: String, required: true },
+    decidedAt: { type: Date, required: true },
+    stepId: String,
+    note: String,
+    reason: String,
+  },
+  { _id: false },
+);
+
+export const buildReferralSchema = (tenant: ResolvedTenant, collection: string): Schema => {
+  const schema = new Schema(
+    {
+      ...tenantPath(tenant),
+      codeId: { type: Schema.Types.ObjectId, default: null },
+      code: { type: String, default: null },
+      referrerRef: { type: Schema.Types.Mixed, required: true },
+      referrerModel: { type: String, required: true },
+      refereeRef: { type: Schema.Types.Mixed, required: true },
+      refereeModel: { type: String, required: true },
+      sourceRef: { type: Schema.Types.Mixed, required: true },
+      sourceModel: { type: String, required: true },
+      status: { type: String, required: true, enum: [...REFERRAL_STATUSES] },
+      metadata: { type: Schema.Types.Mixed, default: null },
+      approvals: { type: Schema.Types.Mixed, default: null },
+      review: { type: Schema.Types.Mixed, default: null },
+      attribution: { type: Schema.Types.Mixed, default: null },
+      decisions: { type: [decisionSchema], default: [] },
+      reversals: { type: [Schema.Types.Mixed], default: undefined },
+      reversedAmount: { type: Number },
+      version: { type: Number, required: true, default: 0 },
+      convertedAt: { type: Date, required: true },
+      decidedAt: { type: Date, default: null },
+      deletedAt: { type: Date, default: null },
+      /** Why a referral was voided (soft-deleted by the engine), e.g. `code_deactivated`. */
+      voidedReason: { type: String },
+      erasedAt: { type: Date },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+      ...outboxPaths,
+    },
+    ownedSchemaOptions(collection),
+  );
+  applyIndexes(schema, referralIndexes(tenant));
+  return schema;
+};

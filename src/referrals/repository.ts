@@ -1,0 +1,143 @@
+import type { Types } from 'mongoose';
+import { approvalChainInputSchema } from '../approval/schema.js';
+import type { ApprovalChainInput } from '../approval/types.js';
+import { resolveCode } from '../codes/resolver.js';
+import type { ReferralContext } from '../kernel/context.js';
+import { NotFoundError, ReferralError } from '../kernel/errors.js';
+import { objectIdSchema, refSchema } from '../kernel/fields.js';
+import type { Ref } from '../kernel/ids.js';
+import { parseInput } from '../kernel/validation.js';
+import type { CallScope } from '../store/scope.js';
+import { writeConversion } from './conversion.js';
+import { referralCollection, type ReferralDeps } from './deps.js';
+import {
+  type ApproveInput,
+  approveInputSchema,
+  type ListForReferrerOptions,
+  listForReferrerOptionsSchema,
+  type RecordConversionInput,
+  recordConversionInputSchema,
+  type RejectInput,
+  rejectInputSchema,
+  type ReverseInput,
+  reverseInputSchema,
+} from './inputs.js';
+import { listReferrals, type ReferralPage } from './listing.js';
+import type { ReferralDecision, ReferralRecord } from './model.js';
+import { namedReferrer, type Referrer, referrerFromCode } from './referrer.js';
+import { replaceApprovals, settleReferral } from './review.js';
+import { reverseReferral } from './reversal.js';
+
+/** Verbs that span concepts (attribution, erasure); the engine supplies them. */
+export interface RefereeServices<Explanation> {
+  explain(scope: CallScope, refereeRef: Ref): Promise<Explanation>;
+  erase(scope: CallScope, refereeRef: Ref): Promise<number>;
+}
+
+const decidedBy = (scope: CallScope): string => (scope.ctx.actorId ? String(scope.ctx.actorId) : 'system');
+
+/** The referral verbs: each opens its call scope, validates its input, then delegates. */
+export class ReferralRepository<Explanation = unknown> {
+  readonly #deps: ReferralDeps;
+  readonly #referees: RefereeServices<Explanation>;
+
+  constructor(deps: ReferralDeps, referees: RefereeServices<Explanation>) {
+    this.#deps = deps;
+    this.#referees = referees;
+  }
+
+  /**
+   * Records a converted referral for a sale, by `code` or by a named referrer. Idempotent per
+   * sale (`sourceModel` + `sourceRef`): a replay returns the first record and emits nothing.
+   */
+  async recordConversion(input: RecordConversionInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#deps.open(ctx);
+    const parsed = parseInput(recordConversionInputSchema, input, 'input');
+    let referrer: Referrer;
+    if (parsed.code !== undefined) {
+      const code = await resolveCode(this.#deps, scope, parsed.code);
+      if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
+      referrer = referrerFromCode(code);
+    } else {
+      referrer = namedReferrer(parsed.referrerRef as Ref, parsed.referrerModel as string);
+    }
+    const outcome = await writeConversion(this.#deps, scope, referrer, parsed);
+    if ('recorded' in outcome) return outcome.recorded;
+    if (outcome.refused === 'code_limit_reached') throw new ReferralError('code_limit_reached', 'The referral code has no conversions left', 409);
+    throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
+  }
+
+  /** The live referral with this id in this tenant, or null. */
+  async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
+    const scope = this.#deps.open(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    // query: referral.byId
+    return referralCollection(this.#deps).findOne(scope.live({ _id }), scope.read);
+  }
+
+  /**
+   * Records an approval. Without a chain it decides at once; with one it is recorded on the
+   * active step, and the referral becomes `approved` (emitting `referral:approved` once) when
+   * the chain does.
+   */
+  async approve(id: string | Types.ObjectId, input: ApproveInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#deps.open(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const parsed = parseInput(approveInputSchema, input, 'input');
+    const decision: ReferralDecision = { action: 'approve', decidedBy: String(parsed.decidedBy), decidedAt: scope.now, ...(parsed.note ? { note: parsed.note } : {}), ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    return settleReferral(this.#deps, scope, _id, 'approved', decision);
+  }
+
+  /** Rejects a converted referral (recorded on the chain when there is one) and emits `referral:rejected`. */
+  async reject(id: string | Types.ObjectId, input: RejectInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#deps.open(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const parsed = parseInput(rejectInputSchema, input, 'input');
+    const decision: ReferralDecision = { action: 'reject', decidedBy: String(parsed.decidedBy), decidedAt: scope.now, reason: parsed.reason, ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    return settleReferral(this.#deps, scope, _id, 'rejected', decision);
+  }
+
+  /**
+   * Records a refund or chargeback. Idempotent per `refundKey`; partial amounts add up to at
+   * most the sale's `metadata.amount`; the referral becomes `reversed` once nothing is left.
+   * Emits `referral:reversed` for each new reversal.
+   */
+  async reverse(id: string | Types.ObjectId, input: ReverseInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#deps.open(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    return reverseReferral(this.#deps, scope, _id, parseInput(reverseInputSchema, input, 'input'));
+  }
+
+  /** Replaces the approval chain of a referral still under review (status `converted`). */
+  async updateApprovals(id: string | Types.ObjectId, chainInput: ApprovalChainInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+    const scope = this.#deps.open(ctx);
+    const _id = parseInput(objectIdSchema, id, 'id');
+    const chain = parseInput(approvalChainInputSchema, chainInput, 'chain');
+    return replaceApprovals(this.#deps, scope, _id, chain, { action: 'update_approvals', decidedBy: decidedBy(scope), decidedAt: scope.now });
+  }
+
+  /**
+   * Why a referee's sales went where they did: the attribution policy, the referee's lifetime
+   * binding (if any), their referrals with the rule that decided each, and the touches behind them.
+   */
+  async explain(refereeRef: Ref, ctx?: ReferralContext): Promise<Explanation> {
+    const scope = this.#deps.open(ctx);
+    return this.#referees.explain(scope, parseInput(refSchema, refereeRef, 'refereeRef'));
+  }
+
+  /**
+   * Erasure request for a referee: every referral of theirs (live or soft-deleted) gets a
+   * one-way stand-in for `refereeRef` and loses `metadata`; statuses and counts stay.
+   */
+  async eraseReferee(refereeRef: Ref, ctx?: ReferralContext): Promise<{ erased: number }> {
+    const scope = this.#deps.open(ctx);
+    return { erased: await this.#referees.erase(scope, parseInput(refSchema, refereeRef, 'refereeRef')) };
+  }
+
+  /** A referrer's referrals, newest first, by keyset pagination (no skip). */
+  async listForReferrer(referrerRef: Ref, options: ListForReferrerOptions = {}, ctx?: ReferralContext): Promise<ReferralPage> {
+    const scope = this.#deps.open(ctx);
+    const ref = parseInput(refSchema, referrerRef, 'referrerRef');
+    return listReferrals(this.#deps, scope, ref, parseInput(listForReferrerOptionsSchema, options, 'options'));
+  }
+}

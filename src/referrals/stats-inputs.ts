@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { REFERRAL_STATUSES } from './status.js';
+
+export const leaderboardOptionsSchema = z
+  .strictObject({
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    limit: z.number().int().min(1).max(100).default(10),
+    /** Which referrals count; by default those not rejected or reversed. */
+    statuses: z.array(z.enum(REFERRAL_STATUSES)).min(1).default(['converted', 'approved']),
+  })
+  .refine((o) => o.from < o.to, { path: ['to'], message: 'Must be after from' });
+
+export type LeaderboardOptions = z.input<typeof leaderboardOptionsSchema>;

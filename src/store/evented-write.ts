@@ -1,0 +1,114 @@
+import type { mongo } from 'mongoose';
+import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
+import type { EventPublisher, WriteSession } from '../events/publisher.js';
+import type { DomainEvent } from '../events/types.js';
+import { insertIfAbsent } from './insert-if-absent.js';
+import type { CallScope } from './scope.js';
+
+/**
+ * The one seam for writes that emit: the events ride in the same command as the state change
+ * (embedded outbox) and are published after it. Nothing else writes the outbox fields or calls
+ * `afterWrite`. Each function's MongoDB call serves the query shape named at its call site.
+ */
+export interface EventedCollection<T extends mongo.Document> {
+  collection: mongo.Collection<T>;
+  publisher: EventPublisher;
+}
+
+type Filter = Record<string, unknown>;
+
+export interface InsertIfAbsentWrite {
+  /** Matches the existing record (tenant included); a unique index on it decides races. */
+  filter: Filter;
+  /** The record to insert, with its client-chosen `_id` (its events name it). */
+  doc: Record<string, unknown> & { _id: unknown };
+  events: readonly DomainEvent[];
+  /**
+   * Runs after a new insert, before its events are published. Returning fields voids the
+   * insert: they are `$set`, its events are dropped and nothing is published.
+   */
+  confirm?: () => Promise<Filter | null>;
+}
+
+export interface InsertOutcome<T> {
+  doc: T;
+  inserted: boolean;
+  voided: boolean;
+}
+
+const writeSession = (scope: CallScope): WriteSession => ({ session: scope.ctx.session ?? null, inTransaction: scope.inTransaction });
+
+/** Inserts `doc` with its events unless `filter` already matches; a replay returns the existing record. */
+export const insertIfAbsentWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
+  const { collection, publisher } = target;
+  const doc = { ...write.doc, ...(publisher.embedsEvents ? outboxOnInsert(write.events, scope.now) : {}) };
+  // query: * (the caller names the shape of write.filter)
+  const result = await collection.findOneAndUpdate(write.filter as mongo.Filter<T>, insertIfAbsent(doc), {
+    upsert: true,
+    returnDocument: 'after',
+    includeResultMetadata: true,
+    ...scope.read,
+  });
+  const stored = result.value as unknown as T;
+  if (result.lastErrorObject?.upserted === undefined) return { doc: stored, inserted: false, voided: false };
+  const voidFields = write.confirm ? await write.confirm() : null;
+  if (voidFields) {
+    // query: * (by _id within the tenant)
+    await collection.updateOne(scope.where({ _id: write.doc._id }) as mongo.Filter<T>, { $set: voidFields, $unset: { outbox: '', pendingEventsAt: '' } } as unknown as mongo.UpdateFilter<T>, scope.options);
+    return { doc: stored, inserted: true, voided: true };
+  }
+  await publisher.afterWrite(write.events, { collection: collection as unknown as mongo.Collection, documentId: write.doc._id }, writeSession(scope));
+  return { doc: stored, inserted: true, voided: false };
+};
+
+export interface EventedUpdate {
+  /** Conditional filter (tenant included): the change applies only while it matches. */
+  filter: Filter;
+  set: Filter;
+  push?: Filter;
+  inc?: Record<string, number>;
+  events: readonly DomainEvent[];
+  /** Rewrites the events still pending on the document (erasure), in the same command. */
+  pending?: { current: readonly DomainEvent[]; rewrite: (event: DomainEvent) => DomainEvent };
+}
+
+const outboxUpdate = (publisher: EventPublisher, update: EventedUpdate, now: Date): { set: Filter; push: Filter } => {
+  const events = publisher.embedsEvents ? update.events : [];
+  if (update.pending && update.pending.current.length + events.length > 0) {
+    return { set: { outbox: [...update.pending.current.map(update.pending.rewrite), ...events], pendingEventsAt: now }, push: {} };
+  }
+  return outboxOnUpdate(events, now);
+};
+
+/** Applies a conditional update with its events; null when the filter no longer matched (nothing emitted). */
+export const updateWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, update: EventedUpdate): Promise<T | null> => {
+  const { collection, publisher } = target;
+  const outbox = outboxUpdate(publisher, update, scope.now);
+  const push = { ...update.push, ...outbox.push };
+  const change = {
+    $set: { ...update.set, ...outbox.set },
+    ...(update.inc ? { $inc: update.inc } : {}),
+    ...(Object.keys(push).length > 0 ? { $push: push } : {}),
+  };
+  // query: * (the caller names the shape of update.filter)
+  const after = await collection.findOneAndUpdate(update.filter as mongo.Filter<T>, change as mongo.UpdateFilter<T>, { returnDocument: 'after', ...scope.read });
+  if (!after) return null;
+  await publisher.afterWrite(update.events, { collection: collection as unknown as mongo.Collection, documentId: after._id }, writeSession(scope));
+  return after as unknown as T;
+};
+
+/**
+ * Rewrites the events still pending on every document `filter` matches (erasure: no unpublished
+ * payload may keep an erased ref). Acknowledgements match by event id, which is kept.
+ */
+export const rewritePendingEvents = async <T extends mongo.Document>(target: mongo.Collection<T>, scope: CallScope, filter: Filter, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> => {
+  const collection = target as unknown as mongo.Collection;
+  // query: * (the caller names the shape of filter)
+  const pending = await collection.find({ ...filter, pendingEventsAt: { $exists: true } }, { projection: { outbox: 1 }, ...scope.options }).toArray();
+  if (pending.length === 0) return;
+  const operations = pending.map((doc) => ({
+    updateOne: { filter: { _id: doc._id }, update: { $set: { outbox: ((doc.outbox ?? []) as DomainEvent[]).map(rewrite) } } },
+  }));
+  // query: outbox.ack
+  await collection.bulkWrite(operations, scope.options);
+};

@@ -1,0 +1,64 @@
+import type { mongo } from 'mongoose';
+import type { ReferralContext } from '../kernel/context.js';
+import { ReferralError } from '../kernel/errors.js';
+import { type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
+
+/** Outbox bookkeeping stays internal: records returned to callers never carry it. */
+export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0 } as const;
+
+type DriverOptions = { session?: mongo.ClientSession };
+
+/**
+ * Everything one verb call needs, built once at its top: the tenant equality every filter and
+ * insert carries, the caller's session for every command, and one clock reading.
+ */
+export interface CallScope {
+  readonly ctx: ReferralContext;
+  /** `{ organizationId: <id> }`, or `{}` in single-tenant mode. */
+  readonly tenant: TenantFilter;
+  /** Driver options for every command: the caller's session, when given. */
+  readonly options: DriverOptions;
+  /** Driver options for reads returned to callers: the session plus the public projection. */
+  readonly read: DriverOptions & { projection: typeof PUBLIC_PROJECTION };
+  readonly now: Date;
+  /** True inside the caller's transaction: events are then published by redeliver after commit. */
+  readonly inTransaction: boolean;
+  /** Tenant equality plus `fields`. */
+  where<F extends object>(fields: F): TenantFilter & F;
+  /** Tenant equality plus `fields`, live (not soft-deleted) records only. */
+  live<F extends object>(fields: F): TenantFilter & F & { deletedAt: null };
+}
+
+/** Whether the engine still accepts calls; shared by every verb of one engine. */
+export class EngineLifecycle {
+  destroyed = false;
+
+  assertOpen(): void {
+    if (this.destroyed) throw new ReferralError('engine_destroyed', 'This referral engine was destroyed', 409);
+  }
+}
+
+export type OpenScope = (ctx: ReferralContext | undefined) => CallScope;
+
+/** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */
+export const scopeOpener =
+  (tenant: ResolvedTenant, lifecycle: EngineLifecycle): OpenScope =>
+  (ctx) => {
+    lifecycle.assertOpen();
+    const filter = tenantScope(tenant, ctx);
+    const context = ctx ?? {};
+    const options: DriverOptions = context.session ? { session: context.session as unknown as mongo.ClientSession } : {};
+    return {
+      ctx: context,
+      tenant: filter,
+      options,
+      read: { projection: PUBLIC_PROJECTION, ...options },
+      now: new Date(),
+      inTransaction: context.session?.inTransaction() === true,
+      where: (fields) => ({ ...filter, ...fields }),
+      live: (fields) => ({ ...filter, ...fields, deletedAt: null }),
+    };
+  };
+
+/** The driver collection behind a mongoose model: verbs validate their input and read lean. */
+export const driverCollection = <T extends mongo.Document>(model: { collection: unknown }): mongo.Collection<T> => model.collection as mongo.Collection<T>;
