@@ -1,7 +1,8 @@
-import { resolveCode } from '../codes/resolver.js';
+import { resolveCode, resolveForSale } from '../codes/resolver.js';
 import { parseInput } from '../kernel/validation.js';
 import { writeConversion } from '../referrals/conversion.js';
 import type { ReferralRecord } from '../referrals/model.js';
+import { replayThroughRetiredCode } from '../referrals/replay.js';
 import { type Referrer, referrerFromBinding, referrerFromCode, referrerFromTouch } from '../referrals/referrer.js';
 import type { CallScope } from '../store/scope.js';
 import { bindReferee, findBinding } from './bindings.js';
@@ -12,15 +13,17 @@ import { decidingTouch, recordTouch } from './touches.js';
 
 type ParsedSale = ReturnType<typeof attributeSaleInputSchema.parse>;
 
-/** The referrer this sale names: its code, else the visitor's deciding touch. */
-const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: ParsedSale): Promise<Referrer | null> => {
+/** The referrer this sale names: its code, else the visitor's deciding touch; or the answer already recorded. */
+const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: ParsedSale): Promise<Referrer | { replay: ReferralRecord | null }> => {
   if (sale.code !== undefined) {
-    const code = await resolveCode(deps, scope, sale.code);
-    return code ? referrerFromCode(code) : null;
+    const resolution = await resolveForSale(deps, scope, sale.code);
+    if (!resolution) return { replay: null };
+    if ('retired' in resolution) return { replay: await replayThroughRetiredCode(deps, scope, sale, sale.code) };
+    return referrerFromCode(resolution.usable);
   }
-  if (sale.visitorId === undefined) return null;
+  if (sale.visitorId === undefined) return { replay: null };
   const touch = await decidingTouch(deps, scope, sale.visitorId);
-  return touch ? referrerFromTouch(touch, deps.policy.model) : null;
+  return touch ? referrerFromTouch(touch, deps.policy.model) : { replay: null };
 };
 
 /**
@@ -33,7 +36,7 @@ export const attributeSale = async (deps: AttributionDeps, scope: CallScope, inp
   const lifetime = deps.policy.binding === 'lifetime';
   const bound = lifetime ? await findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null;
   const referrer = bound ? referrerFromBinding(bound) : await candidateFor(deps, scope, sale);
-  if (!referrer) return null;
+  if ('replay' in referrer) return referrer.replay;
   const outcome = await writeConversion(deps, scope, referrer, sale);
   if (!('recorded' in outcome)) return null;
   // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.

@@ -5,6 +5,7 @@ import { type Ref, refEquals } from '../kernel/ids.js';
 import { insertIfAbsentWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import type { CodeDeps } from './deps.js';
+import { foldLookAlikes } from './format.js';
 import { codeCreatedEvent } from './events.js';
 import type { policyFields } from './inputs.js';
 import type { ReferralCodeRecord } from './model.js';
@@ -27,7 +28,7 @@ const upsertGenerated = (deps: CodeDeps, scope: CallScope, owner: CodeOwner, pol
   // query: code.byOwner
   return insertIfAbsentWithEvents<ReferralCodeRecord>(deps.codes, scope, {
     filter: scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }),
-    doc: { _id, code, conversions: 0, ...policy, deactivatedAt: null, createdAt: now, updatedAt: now },
+    doc: { _id, code, foldedCode: foldLookAlikes(code), conversions: 0, ...policy, deactivatedAt: null, createdAt: now, updatedAt: now },
     events: [codeCreatedEvent(deps.codes.publisher, { _id, code, ...owner }, now, scope.ctx)],
   });
 };
@@ -46,7 +47,7 @@ export const issueGeneratedCode = async (deps: CodeDeps, scope: CallScope, owner
     } catch (error) {
       const duplicate = asDuplicateKey(error);
       if (isDuplicateOn(duplicate, ['ownerRef']) && ownerRaces++ < OWNER_RACE_RETRIES) continue;
-      if (!isDuplicateOn(duplicate, ['code'])) throw translateDuplicate(error);
+      if (!isDuplicateOn(duplicate, ['code']) && !isDuplicateOn(duplicate, ['foldedCode'])) throw translateDuplicate(error);
       collisions++;
     }
   }
@@ -54,21 +55,22 @@ export const issueGeneratedCode = async (deps: CodeDeps, scope: CallScope, owner
 };
 
 /**
- * Claims a vanity code for an owner: unique per tenant forever (the code index is not partial).
- * Claiming your own live code again returns it; anyone else's is `code_taken`.
+ * Claims a vanity code for an owner: unique per tenant forever, by its folded form, so no other
+ * code that reads alike (BOLT, B0LT, BO1T) can ever be claimed beside it. Claiming your own live
+ * code again returns it; anyone else's, or a look-alike of it, is `code_taken`.
  */
 export const claimVanity = async (deps: CodeDeps, scope: CallScope, owner: CodeOwner, code: string, policy: PolicyFields): Promise<ReferralCodeRecord> => {
   if (deps.config.reservedWords.has(code)) throw new ReferralError('code_reserved', `"${code}" is reserved`, 422, { details: { field: 'vanity' } });
   const _id = new Types.ObjectId();
   const { now } = scope;
-  // query: code.byCodeLive
+  // query: code.byFolded
   const { doc, inserted } = await insertIfAbsentWithEvents<ReferralCodeRecord>(deps.codes, scope, {
-    filter: scope.where({ code }),
-    doc: { _id, ...owner, kind: 'vanity', active: true, conversions: 0, ...policy, deactivatedAt: null, deletedAt: null, createdAt: now, updatedAt: now },
+    filter: scope.where({ foldedCode: foldLookAlikes(code) }),
+    doc: { _id, code, ...owner, kind: 'vanity', active: true, conversions: 0, ...policy, deactivatedAt: null, deletedAt: null, createdAt: now, updatedAt: now },
     events: [codeCreatedEvent(deps.codes.publisher, { _id, code, ...owner }, now, scope.ctx)],
   });
   if (inserted) return doc;
-  const mine = doc.ownerModel === owner.ownerModel && refEquals(doc.ownerRef, owner.ownerRef) && doc.active && doc.deletedAt === null;
+  const mine = doc.code === code && doc.ownerModel === owner.ownerModel && refEquals(doc.ownerRef, owner.ownerRef) && doc.active && doc.deletedAt === null;
   if (!mine) throw new ReferralError('code_taken', `"${code}" is already taken`, 409, { details: { field: 'vanity' } });
   return doc;
 };

@@ -9,6 +9,8 @@ export interface ReferralCodeRecord {
   /** Present in multi-tenant mode, under the configured tenant field. */
   organizationId?: Types.ObjectId | string;
   code: string;
+  /** `code` with look-alikes folded (O->0, I/L->1): unique per tenant, so no two codes read alike. */
+  foldedCode: string;
   ownerRef: Ref;
   ownerModel: string;
   /** `generated` codes are one per owner; `vanity` codes are claimed by name, in addition. */
@@ -30,12 +32,20 @@ export interface ReferralCodeRecord {
 
 export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
   {
-    // lookupByCode / resolveReferrer / attributeSale: { tenant, code }. Not partial, so a code is
+    // deactivate / softDelete / setPolicy: { tenant, code, deletedAt: null }. Not partial, so a code is
     // never issued twice in a tenant, even after deactivation or deletion.
     name: 'rf_code_unique',
     keys: withTenantKey(tenant, { code: 1 }),
     unique: true,
-    serves: 'lookupByCode, resolveReferrer, attributeSale, deactivate: { tenant, code }',
+    serves: 'deactivate, softDelete, setPolicy: { tenant, code }',
+  },
+  {
+    // resolveReferrer / attributeSale / trackVisit / claimVanityCode: { tenant, foldedCode }. Unique and not
+    // partial, so two codes that read alike (BOLT, B0LT) never coexist in a tenant, live or retired.
+    name: 'rf_code_folded_unique',
+    keys: withTenantKey(tenant, { foldedCode: 1 }),
+    unique: true,
+    serves: 'resolveReferrer, attributeSale, trackVisit, claimVanityCode: { tenant, foldedCode }',
   },
   {
     // generateCode: { tenant, ownerModel, ownerRef, kind: 'generated', active: true, deletedAt: null }; one live generated code per owner.
@@ -59,6 +69,7 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
     {
       ...tenantPath(tenant),
       code: { type: String, required: true },
+      foldedCode: { type: String, required: true },
       ownerRef: { type: Schema.Types.Mixed, required: true },
       ownerModel: { type: String, required: true },
       kind: { type: String, required: true, enum: ['generated', 'vanity'], default: 'generated' },

@@ -1,29 +1,28 @@
 import type { CallScope } from '../store/scope.js';
 import type { ResolvedCode } from './cache.js';
 import { codeCollection, type CodeDeps } from './deps.js';
-import { lookupCandidates } from './format.js';
+import { foldLookAlikes } from './format.js';
 import type { ReferralCodeRecord } from './model.js';
 
 export type { ResolvedCode };
 
-const usable = (doc: ReferralCodeRecord, now: Date): boolean => !doc.expiresAt || doc.expiresAt > now;
+/** What a typed code stands for at checkout: a code that can attribute, one that no longer can, or nothing. */
+export type CodeResolution = { usable: ResolvedCode } | { retired: ReferralCodeRecord } | null;
+
+const usable = (doc: ReferralCodeRecord, now: Date): boolean => doc.active && doc.deletedAt === null && (!doc.expiresAt || doc.expiresAt > now);
 
 /**
- * One indexed read on { tenant, code } (rf_code_unique) for a live, active, unexpired code. A
- * typed code with look-alikes (O, I, L) also matches its folded form (0, 1); exact wins.
+ * One indexed read on { tenant, foldedCode } (rf_code_folded_unique): a typed code matches the
+ * one stored code that reads like it (O/0, I/L/1 folded), in whatever state it is.
  */
+export const findCode = (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> =>
+  // query: code.byFolded
+  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), scope.read);
+
+/** The live, active, unexpired code a typed code stands for, or null. */
 export const findActiveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> => {
-  const candidates = lookupCandidates(code);
-  const collection = codeCollection(deps);
-  if (candidates.length === 1) {
-    // query: code.byCode
-    const doc = await collection.findOne(scope.live({ code, active: true }), scope.read);
-    return doc && usable(doc, scope.now) ? doc : null;
-  }
-  // query: code.byCode
-  const docs = await collection.find(scope.live({ code: { $in: candidates }, active: true }), { ...scope.read, limit: 2 }).toArray();
-  const live = docs.filter((doc) => usable(doc, scope.now));
-  return live.find((doc) => doc.code === code) ?? live[0] ?? null;
+  const doc = await findCode(deps, scope, code);
+  return doc && usable(doc, scope.now) ? doc : null;
 };
 
 const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
@@ -38,15 +37,23 @@ const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
 
 /**
  * The checkout path's code resolution: the in-process cache when enabled, else one indexed
- * read (which then fills the cache). Reads inside a transaction bypass the cache.
+ * read (which then fills the cache). Reads inside a transaction bypass the cache. A code that
+ * exists but can no longer attribute comes back as `retired`, so a replay can still be answered.
  */
-export const resolveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ResolvedCode | null> => {
+export const resolveForSale = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
   const cache = scope.ctx.session ? undefined : deps.config.cache;
   const cached = cache?.get(scope.tenant, code);
-  if (cached && (!cached.expiresAt || cached.expiresAt > scope.now)) return cached;
-  const doc = await findActiveCode(deps, scope, code);
+  if (cached && (!cached.expiresAt || cached.expiresAt > scope.now)) return { usable: cached };
+  const doc = await findCode(deps, scope, code);
   if (!doc) return null;
+  if (!usable(doc, scope.now)) return { retired: doc };
   const resolved = resolvedFrom(doc);
   cache?.set(scope.tenant, code, resolved);
-  return resolved;
+  return { usable: resolved };
+};
+
+/** The referrer behind a code that can attribute now, or null. */
+export const resolveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ResolvedCode | null> => {
+  const resolution = await resolveForSale(deps, scope, code);
+  return resolution && 'usable' in resolution ? resolution.usable : null;
 };

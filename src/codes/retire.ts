@@ -1,4 +1,4 @@
-import { NotFoundError, ReferralError } from '../kernel/errors.js';
+import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import { runTransition } from '../store/transition.js';
 import type { CallScope } from '../store/scope.js';
 import { codeCollection, type CodeDeps } from './deps.js';
@@ -28,7 +28,7 @@ export const retireCode = async (deps: CodeDeps, scope: CallScope, code: string,
       };
     },
     retries: RETIRE_RACE_RETRIES,
-    exhausted: () => new ReferralError('invalid_transition', 'The code kept changing concurrently; retry the call', 409),
+    exhausted: () => new ContentionError('code'),
   });
   deps.config.cache?.invalidate(scope.tenant, code);
   return after;

@@ -12,6 +12,8 @@ export type ReferralErrorCode =
   | 'self_referral'
   | 'invalid_transition'
   | 'duplicate'
+  | 'replay_conflict'
+  | 'contention'
   | 'code_space_exhausted'
   | 'code_taken'
   | 'code_reserved'
@@ -111,6 +113,30 @@ export class DuplicateError extends ReferralError {
     super('duplicate', `Duplicate value for ${fields.join(', ') || 'a unique field'}`, 409, { details: { fields }, cause });
     this.name = 'DuplicateError';
     this.fields = fields;
+  }
+}
+
+/**
+ * 409: a sale already recorded was sent again with different parameters (another referee, or
+ * another referrer's code). Nothing was written; `fields` names what differs, never the values.
+ */
+export class ReplayConflictError extends ReferralError {
+  readonly fields: string[];
+
+  constructor(fields: string[]) {
+    super('replay_conflict', `This sale was already recorded with a different ${fields.join(', ')}`, 409, { details: { fields } });
+    this.name = 'ReplayConflictError';
+    this.fields = fields;
+  }
+}
+
+/** 503: the record kept changing under concurrent writers; nothing was written. Safe to retry. */
+export class ContentionError extends ReferralError {
+  readonly retryable = true;
+
+  constructor(what: string) {
+    super('contention', `The ${what} kept changing concurrently; nothing was written, retry the call`, 503);
+    this.name = 'ContentionError';
   }
 }
 

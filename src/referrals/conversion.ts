@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { createChain } from '../approval/chain.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
-import { codeStillActive, releaseSlot, reserveSlot } from '../codes/slots.js';
+import { confirmConversion, type Refusal } from '../codes/slots.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, IdentitySignals } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
@@ -14,12 +14,13 @@ import type { CallScope } from '../store/scope.js';
 import { referralCollection, type ReferralDeps } from './deps.js';
 import type { DomainEvent } from '../events/types.js';
 import { conversionEvents } from './events.js';
+import { answerReplay } from './replay.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 import { assertTransition } from './status.js';
 
 /** A recorded (or replayed) referral, or why the code could not take this sale. */
-export type ConversionOutcome = { recorded: ReferralRecord } | { refused: 'code_deactivated' | 'code_limit_reached' };
+export type ConversionOutcome = { recorded: ReferralRecord } | { refused: Refusal };
 
 export interface ConversionParties {
   refereeRef: Ref;
@@ -86,16 +87,19 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
   return { doc, sourceRef, sourceModel, events };
 };
 
-/** Voids a new conversion whose code was deactivated while it was written (the deactivation fence). */
-const fence = (deps: ReferralDeps, scope: CallScope, referrer: Referrer) => async () => {
-  if (await codeStillActive(deps, scope, referrer.codeId)) return null;
-  assertTransition('converted', 'void');
-  return { deletedAt: scope.now, voidedReason: 'code_deactivated' };
-};
-
-/** One upsert keyed by the partial-unique { tenant, sourceModel, sourceRef } index, with its events. */
-const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, plan: ConversionPlan): Promise<ConversionOutcome> => {
-  if (!(await reserveSlot(deps, scope, referrer))) return { refused: 'code_limit_reached' };
+/**
+ * One upsert keyed by the partial-unique { tenant, sourceModel, sourceRef } index, with its
+ * events. A replay matches the recorded sale and takes nothing from its code; only a new insert
+ * claims its code's slot (and passes the deactivation fence), and a refused claim voids it.
+ */
+const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, plan: ConversionPlan, parties: ConversionParties): Promise<ConversionOutcome> => {
+  let refusal: Refusal | null = null;
+  const confirm = async () => {
+    refusal = await confirmConversion(deps, scope, referrer);
+    if (refusal === null) return null;
+    assertTransition('converted', 'void');
+    return { deletedAt: scope.now, voidedReason: refusal };
+  };
   for (let attempt = 0; ; attempt++) {
     try {
       // query: referral.bySource
@@ -103,14 +107,12 @@ const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: 
         filter: scope.live({ sourceModel: plan.sourceModel, sourceRef: plan.sourceRef }),
         doc: plan.doc,
         events: plan.events,
-        confirm: fence(deps, scope, referrer),
+        confirm,
       });
-      if (outcome.inserted && !outcome.voided) return { recorded: outcome.doc };
-      await releaseSlot(deps, scope, referrer);
-      return outcome.voided ? { refused: 'code_deactivated' } : { recorded: outcome.doc };
+      if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer) };
+      return refusal === null ? { recorded: outcome.doc } : { refused: refusal };
     } catch (error) {
       if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
-      await releaseSlot(deps, scope, referrer);
       throw translateDuplicate(error);
     }
   }
@@ -122,4 +124,4 @@ const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: 
  * code was deactivated while the sale was being recorded, or has no conversions left.
  */
 export const writeConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionOutcome> =>
-  commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties));
+  commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties), parties);

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { approvalChainInputSchema } from '../approval/schema.js';
 import type { ApprovalChainInput } from '../approval/types.js';
-import { resolveCode } from '../codes/resolver.js';
+import { resolveForSale } from '../codes/resolver.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { NotFoundError, ReferralError } from '../kernel/errors.js';
 import { objectIdSchema, refSchema } from '../kernel/fields.js';
@@ -25,6 +25,7 @@ import {
 import { listReferrals, type ReferralPage } from './listing.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import { namedReferrer, type Referrer, referrerFromCode } from './referrer.js';
+import { replayThroughRetiredCode } from './replay.js';
 import { replaceApprovals, settleReferral } from './review.js';
 import { reverseReferral } from './reversal.js';
 
@@ -55,9 +56,11 @@ export class ReferralRepository<Explanation = unknown> {
     const parsed = parseInput(recordConversionInputSchema, input, 'input');
     let referrer: Referrer;
     if (parsed.code !== undefined) {
-      const code = await resolveCode(this.#deps, scope, parsed.code);
-      if (!code) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
-      referrer = referrerFromCode(code);
+      const resolution = await resolveForSale(this.#deps, scope, parsed.code);
+      const replay = resolution && 'retired' in resolution ? await replayThroughRetiredCode(this.#deps, scope, parsed, parsed.code) : null;
+      if (replay) return replay;
+      if (!resolution || !('usable' in resolution)) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
+      referrer = referrerFromCode(resolution.usable);
     } else {
       referrer = namedReferrer(parsed.referrerRef as Ref, parsed.referrerModel as string);
     }

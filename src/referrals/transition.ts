@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { NotFoundError, ReferralError } from '../kernel/errors.js';
+import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import type { DomainEvent } from '../events/types.js';
 import type { CallScope } from '../store/scope.js';
 import { runTransition } from '../store/transition.js';
@@ -15,8 +15,8 @@ export interface ReferralChange {
   events: DomainEvent[];
 }
 
-/** Lost optimistic races retried before giving up; each retry re-reads and re-plans. */
-const MAX_RACE_RETRIES = 8;
+/** Lost optimistic races retried before `contention`; each retry re-reads and re-plans. */
+const MAX_RACE_RETRIES = 100;
 
 /**
  * Every referral change after conversion: conditional on the status and version that were
@@ -40,5 +40,5 @@ export const changeReferral = (deps: ReferralDeps, scope: CallScope, id: Types.O
       };
     },
     retries: MAX_RACE_RETRIES,
-    exhausted: () => new ReferralError('invalid_transition', 'The referral kept changing concurrently; retry the call', 409),
+    exhausted: () => new ContentionError('referral'),
   });

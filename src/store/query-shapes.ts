@@ -27,7 +27,7 @@ const touches = (index: string) => [{ collection: 'referral_touches' as const, i
 const bindings = (index: string) => [{ collection: 'referral_bindings' as const, index }];
 
 export const QUERY_SHAPES: readonly QueryShape[] = [
-  { name: 'code.byCode', targets: codes('rf_code_unique'), equality: ['code', 'active', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'code.byFolded', targets: codes('rf_code_folded_unique'), equality: ['foldedCode'], tenantScoped: true, hot: true },
   { name: 'code.byCodeLive', targets: codes('rf_code_unique'), equality: ['code', 'deletedAt'], tenantScoped: true, hot: false },
   { name: 'code.byOwner', targets: codes('rf_code_owner_active_unique'), equality: ['ownerModel', 'ownerRef', 'kind', 'active', 'deletedAt'], tenantScoped: true, hot: true },
   { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },

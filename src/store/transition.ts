@@ -25,9 +25,14 @@ export interface Transition<T> {
   exhausted(): Error;
 }
 
+/** A short, growing, random pause after a lost race, so racing writers stop colliding in lockstep. */
+const backoff = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 32)));
+
 /**
  * Read, plan, conditionally write: of two concurrent transitions exactly one applies and the
- * other re-plans against the winner's result (typically refusing with `invalid_transition`).
+ * other re-plans against the winner's result (refusing with `invalid_transition`, or applying
+ * on top of it, as distinct partial refunds do). Every lost race means another writer made
+ * progress, so the bound only stops a record that changes without end.
  */
 export const runTransition = async <T extends mongo.Document & { _id: unknown }>(target: EventedCollection<T>, scope: CallScope, transition: Transition<T>): Promise<T> => {
   for (let attempt = 0; attempt < transition.retries; attempt++) {
@@ -39,6 +44,7 @@ export const runTransition = async <T extends mongo.Document & { _id: unknown }>
     // query: * (by _id, compare-and-swap on the caller's expected fields)
     const after = await updateWithEvents(target, scope, { filter: scope.where({ _id: current._id, ...expect }), ...change });
     if (after) return after;
+    await backoff(attempt);
   }
   throw transition.exhausted();
 };

@@ -56,8 +56,9 @@ describe('attributeSale', () => {
   it('gives 20 concurrent calls for one order exactly one referral and one event', async () => {
     const { engine, ctx, code, eventsOf } = await setup();
     const order = oid();
+    const buyer = oid();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: order, sourceModel: 'Order' }, ctx)),
+      Array.from({ length: 20 }, () => engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order' }, ctx)),
     );
     expect(new Set(results.map((r) => String(r?._id))).size).toBe(1);
     expect(await engine.models.Referral.countDocuments({ sourceRef: order })).toBe(1);

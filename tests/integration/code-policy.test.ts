@@ -4,7 +4,7 @@ import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
-const sale = (code: string, sourceRef: unknown = oid()) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: sourceRef as string, sourceModel: 'Order' });
+const sale = (code: string, sourceRef: unknown = oid(), refereeRef: unknown = oid()) => ({ code, refereeRef: refereeRef as string, refereeModel: 'user', sourceRef: sourceRef as string, sourceModel: 'Order' });
 
 describe('code policy', () => {
   it('stores expiresAt, maxConversions, campaign and metadata given at creation', async () => {
@@ -33,8 +33,9 @@ describe('code policy', () => {
     const ctx = newTenantContext();
     const { code, _id } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 5 });
     const order = oid();
-    const first = await engine.attributeSale(sale(code, order), ctx);
-    await engine.attributeSale(sale(code, order), ctx); // replay: gives its slot back
+    const buyer = oid();
+    const first = await engine.attributeSale(sale(code, order, buyer), ctx);
+    await engine.attributeSale(sale(code, order, buyer), ctx); // replay: takes no slot
     const results = await Promise.all(Array.from({ length: 30 }, () => engine.attributeSale(sale(code), ctx)));
     expect(first).not.toBeNull();
     expect(results.filter((r) => r !== null)).toHaveLength(4);
@@ -92,7 +93,7 @@ describe('vanity codes', () => {
 });
 
 describe('look-alike folding', () => {
-  it('a generated code typed with O, I or L resolves to its 0/1 form; an exact vanity match wins', async () => {
+  it('a generated code typed with O, I or L resolves to its 0/1 form; nobody can claim a look-alike of it', async () => {
     const sequence = ['A0B1C2D3'];
     const { engine } = await createTestEngine(db.connection, { codes: { alphabet: '0123456789ABCDEFGHJKMNPQRSTVWXYZ', generate: () => sequence.shift() ?? 'ZZZZZZZZ' } });
     const ctx = newTenantContext();
@@ -101,8 +102,33 @@ describe('look-alike folding', () => {
     expect((await engine.resolveReferrer('aob1c2d3', ctx))?.code).toBe('A0B1C2D3');
     expect((await engine.resolveReferrer('AOBLC2D3', ctx))?.code).toBe('A0B1C2D3');
     const vanityOwner = oid();
-    await engine.repositories.referralCode.claimVanityCode(vanityOwner, 'user', 'AOBIC2D3', ctx);
-    expect(String((await engine.resolveReferrer('AOBIC2D3', ctx))?.ownerRef)).toBe(vanityOwner.toHexString());
+    await expect(engine.repositories.referralCode.claimVanityCode(vanityOwner, 'user', 'AOBIC2D3', ctx)).rejects.toMatchObject({ code: 'code_taken', status: 409 });
+    expect(String((await engine.resolveReferrer('AOBIC2D3', ctx))?.ownerRef)).toBe(owner.toHexString());
     expect(String((await engine.resolveReferrer('AOBLC2D3', ctx))?.ownerRef)).toBe(owner.toHexString());
+  });
+
+  it('a retired vanity code keeps its look-alikes: typed traffic never falls through to another owner', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const bolt = oid();
+    await engine.repositories.referralCode.claimVanityCode(bolt, 'user', 'BOLT', ctx);
+    for (const alike of ['B0LT', 'BO1T', 'B01T', 'bolt']) {
+      await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', alike, ctx)).rejects.toMatchObject({ code: 'code_taken' });
+    }
+    await engine.repositories.referralCode.deactivate('BOLT', ctx);
+    await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', 'B01T', ctx)).rejects.toMatchObject({ code: 'code_taken' });
+    expect(await engine.resolveReferrer('BOLT', ctx)).toBeNull();
+    expect(await engine.resolveReferrer('B01T', ctx)).toBeNull();
+  });
+
+  it('concurrent claims of look-alikes by different owners: exactly one wins, enforced by the folded-code index', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const names = ['KOOL', 'K00L', 'KO0L', 'K0OL', 'KOO1', 'K001', 'KOOI', 'K0O1'];
+    const results = await Promise.allSettled(names.map((name) => engine.repositories.referralCode.claimVanityCode(oid(), 'user', name, ctx)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'code_taken' });
+    expect(await engine.models.ReferralCode.countDocuments({ foldedCode: 'K001' })).toBe(1);
+    expect((await engine.models.ReferralCode.listIndexes()).map((i) => i.name)).toContain('rf_code_folded_unique');
   });
 });

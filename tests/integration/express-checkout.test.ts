@@ -42,10 +42,11 @@ describe('express checkout example over HTTP', () => {
     expect((await call('POST', '/codes', { ownerRef: creator })).body.code).toBe(code.body.code);
 
     const orderA = oid().toHexString();
-    const first = await call('POST', '/checkout', { code: code.body.code, buyerId: oid().toHexString(), orderId: orderA, amount: 4900 });
+    const buyerA = oid().toHexString();
+    const first = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA, amount: 4900 });
     expect(first.status).toBe(201);
     expect(first.body.referral).toMatchObject({ status: 'converted', referrerRef: creator, metadata: { amount: 4900 } });
-    const replay = await call('POST', '/checkout', { code: code.body.code, buyerId: oid().toHexString(), orderId: orderA });
+    const replay = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA });
     expect(replay.body.referral._id).toBe(first.body.referral._id);
     const second = await call('POST', '/checkout', { code: code.body.code, buyerId: oid().toHexString(), orderId: oid().toHexString() });
 

@@ -15,7 +15,10 @@ const measured = async (options: Partial<CreateReferralOptions> = {}) => {
   const counter = commandCounter(connection);
   const ctx = newTenantContext();
   const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-  const sale = (sourceRef = oid()) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+  // A buyer per order, so sending an order again is a true replay.
+  const buyers = new Map<string, ReturnType<typeof oid>>();
+  const buyerOf = (order: unknown) => buyers.get(String(order)) ?? (buyers.set(String(order), oid()).get(String(order)) as ReturnType<typeof oid>);
+  const sale = (sourceRef = oid()) => ({ code, refereeRef: buyerOf(sourceRef), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
   return { engine, counter, ctx, code, sale };
 };
 
