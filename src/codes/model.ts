@@ -2,7 +2,7 @@ import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
-import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from '../store/index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 
 export interface ReferralCodeRecord {
   _id: Types.ObjectId;
@@ -62,6 +62,7 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
     serves: 'eraseOwner: { tenant, ownerRef, ownerModel }',
   },
   pendingEventsIndex('code'),
+  parkedEventsIndex('code'),
 ];
 
 export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: string): Schema => {

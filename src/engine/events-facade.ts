@@ -1,10 +1,12 @@
 import { referralEventDefinitions } from '../events/definitions.js';
 import { operationalEvent } from '../events/operational.js';
-import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
+import { eventIdSchema, type RedeliverOptions, type RedeliverReport, redeliverOptionsSchema, type RelayOptions, relayOptionsSchema } from '../events/outbox.js';
+import type { ParkedEvent } from '../events/parking.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
+import { parseInput } from '../kernel/validation.js';
 import type { EngineParts } from './wiring.js';
 
 export interface ReferralEvents {
@@ -14,34 +16,46 @@ export interface ReferralEvents {
   subscribe(pattern: string, handler: EventHandler<DomainEvent>): Promise<Unsubscribe>;
   /**
    * Publishes events that were stored but never acknowledged: after a crash, a transport
-   * outage, or a committed transaction. With `ctx.organizationId`, only that tenant's.
+   * outage, a failed subscriber, or a committed transaction. With a ctx, only that tenant's
+   * (a ctx without a tenant is refused); without one, every tenant's (the system relay).
    */
   redeliver(ctx?: ReferralContext, options?: RedeliverOptions): Promise<RedeliverReport>;
-  /** Runs `redeliver` every `intervalMs` until the returned stop function (or destroy()) is called. */
-  startRelay(options?: RedeliverOptions & { intervalMs?: number }): () => void;
+  /** Runs `redeliver()` for every tenant every `intervalMs` until the returned stop function (or destroy()) is called. */
+  startRelay(options?: RelayOptions): () => void;
+  /** Events parked after `events.maxDeliveryAttempts` failed deliveries, oldest first (same tenant rule as redeliver). */
+  parked(ctx?: ReferralContext, options?: Pick<RedeliverOptions, 'limit'>): Promise<ParkedEvent[]>;
+  /** Puts a parked event back for the next redeliver(); false when there is no such parked event. */
+  requeue(eventId: string, ctx?: ReferralContext): Promise<boolean>;
 }
 
 const DEFAULT_RELAY_INTERVAL_MS = 5_000;
+
+type Outboxes = Parameters<EventPublisher['redeliver']>[0];
 
 /** The engine's `events` member, plus `stopRelays()` for destroy(). */
 export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents; stopRelays: () => void } => {
   const { deps, lifecycle, transport, publisher, onError } = parts;
   const relays = new Set<() => void>();
-  const outboxCollections = [deps.codes.collection, deps.referrals.collection] as unknown as Parameters<EventPublisher['redeliver']>[0];
+  const outboxes = [deps.codes.collection, deps.referrals.collection] as unknown as Outboxes;
 
-  const redeliver = async (ctx?: ReferralContext, options?: RedeliverOptions): Promise<RedeliverReport> => {
+  /** Only a call without any ctx spans tenants; a ctx must name its tenant like any verb's. */
+  const tenantOf = (ctx: ReferralContext | undefined): Record<string, unknown> => {
     lifecycle.assertOpen();
-    // Tenant-scoped when a tenant is given; a system relay drains every tenant.
-    const filter = ctx?.organizationId ? deps.open(ctx).tenant : {};
-    return publisher.redeliver(outboxCollections, filter, options);
+    return ctx === undefined ? {} : deps.open(ctx).tenant;
   };
 
-  const startRelay = ({ intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...options }: RedeliverOptions & { intervalMs?: number } = {}) => {
+  const redeliver = async (ctx?: ReferralContext, options: RedeliverOptions = {}): Promise<RedeliverReport> => {
+    const filter = tenantOf(ctx);
+    return publisher.redeliver(outboxes, filter, parseInput(redeliverOptionsSchema, options, 'options'));
+  };
+
+  const startRelay = (options: RelayOptions = {}) => {
+    const { intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...rest } = parseInput(relayOptionsSchema, options, 'options');
     let running = false;
     const timer = setInterval(() => {
       if (running || lifecycle.destroyed) return;
       running = true;
-      redeliver(undefined, { olderThanMs: intervalMs, ...options })
+      redeliver(undefined, { olderThanMs: intervalMs, ...rest })
         .catch((error: unknown) => onError(error, operationalEvent('referral:outbox.relay')))
         .finally(() => {
           running = false;
@@ -61,8 +75,18 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
     return transport.subscribe(pattern, handler);
   };
 
+  const parked = async (ctx?: ReferralContext, options: Pick<RedeliverOptions, 'limit'> = {}) => {
+    const filter = tenantOf(ctx);
+    return publisher.parked(outboxes, filter, parseInput(redeliverOptionsSchema.pick({ limit: true }), options, 'options').limit);
+  };
+
+  const requeue = async (eventId: string, ctx?: ReferralContext) => {
+    const filter = tenantOf(ctx);
+    return publisher.requeue(outboxes, filter, parseInput(eventIdSchema, eventId, 'eventId'));
+  };
+
   return {
-    events: { transport, definitions: referralEventDefinitions, subscribe, redeliver, startRelay },
+    events: { transport, definitions: referralEventDefinitions, subscribe, redeliver, startRelay, parked, requeue },
     stopRelays: () => {
       for (const stop of [...relays]) stop();
     },

@@ -26,6 +26,13 @@ export interface CreateReferralOptions {
     outbox?: OutboxStore;
     /** How long acknowledgements of published events are batched, in ms. Defaults to 25. */
     ackDelayMs?: number;
+    /**
+     * How long a verb waits for the transport (and, on the in-process bus, its subscribers)
+     * before returning anyway, in ms; the event stays pending for the relay. Defaults to 5000.
+     */
+    publishTimeoutMs?: number;
+    /** Failed deliveries after which an event is parked (see `events.parked()`). Defaults to 10. */
+    maxDeliveryAttempts?: number;
   };
   codes?: {
     /** Characters of generated codes; defaults to 8. */

@@ -5,6 +5,7 @@ import type { CodeConfig } from '../codes/deps.js';
 import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../codes/format.js';
 import type { ErasureDeps } from '../erasure/erase.js';
 import { InProcessBus } from '../events/in-process-bus.js';
+import type { DeliveryOptions } from '../events/delivery.js';
 import { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
@@ -16,6 +17,8 @@ import type { CreateReferralOptions } from './options.js';
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_ACK_DELAY_MS = 25;
+const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
 
 /** Everything one engine is built from; the factory turns it into the public object. */
 export interface EngineParts {
@@ -33,8 +36,7 @@ export interface EngineParts {
 const defaultOnError = (error: unknown, event: DomainEvent) => console.error(`[@classytic/referral] delivering ${event.type} failed`, error);
 
 const codeConfig = (options: CreateReferralOptions['codes'] = {}): CodeConfig => {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw configError('codes.maxAttempts', 'Must be a positive integer');
+  const maxAttempts = positiveInteger('codes.maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS);
   return {
     generate: options.generate ?? createCodeGenerator(options),
     maxAttempts,
@@ -44,14 +46,29 @@ const codeConfig = (options: CreateReferralOptions['codes'] = {}): CodeConfig =>
   };
 };
 
+const positiveInteger = (option: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw configError(option, 'Must be a positive whole number');
+  return value;
+};
+
+const deliveryOptions = (options: CreateReferralOptions['events'] = {}): DeliveryOptions => ({
+  store: options.outbox,
+  ackDelayMs: options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS,
+  publishTimeoutMs: positiveInteger('events.publishTimeoutMs', options.publishTimeoutMs, DEFAULT_PUBLISH_TIMEOUT_MS),
+  maxDeliveryAttempts: positiveInteger('events.maxDeliveryAttempts', options.maxDeliveryAttempts, DEFAULT_MAX_DELIVERY_ATTEMPTS),
+});
+
 /** Validates the options, registers the models and builds the dependencies every verb shares. */
 export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   const { connection } = options;
   const tenant = resolveTenant(options.tenant);
   const onError = options.events?.onError ?? defaultOnError;
-  const transport = options.events?.transport ?? new InProcessBus({ onHandlerError: onError });
+  const delivery = deliveryOptions(options.events);
+  // The engine's own bus rejects when a subscriber throws, so the event stays pending and is redelivered.
+  const transport = options.events?.transport ?? new InProcessBus();
   const config = codeConfig(options.codes);
-  const publisher = new EventPublisher(transport, onError, { store: options.events?.outbox, ackDelayMs: options.events?.ackDelayMs ?? DEFAULT_ACK_DELAY_MS });
+  const publisher = new EventPublisher(transport, onError, delivery);
   const policy = resolveAttributionPolicy(options.attribution);
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
   const lifecycle = new EngineLifecycle();

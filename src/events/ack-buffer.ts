@@ -1,4 +1,5 @@
 import type { mongo } from 'mongoose';
+import { failureField } from './parking.js';
 
 type AnyCollection = mongo.Collection<mongo.Document>;
 
@@ -48,7 +49,7 @@ export class AckBuffer {
 
   async #write(collection: AnyCollection, byDocument: Map<unknown, string[]>): Promise<void> {
     const operations = [...byDocument.entries()].flatMap(([_id, ids]) => [
-      { updateOne: { filter: { _id }, update: { $pull: { outbox: { 'meta.id': { $in: ids } } } } } },
+      { updateOne: { filter: { _id }, update: { $pull: { outbox: { 'meta.id': { $in: ids } } }, $unset: Object.fromEntries(ids.map((id) => [failureField(id), ''])) } } },
       { updateOne: { filter: { _id, outbox: { $size: 0 } }, update: { $unset: { pendingEventsAt: '' } } } },
     ]);
     try {

@@ -2,7 +2,11 @@ import { matchesEventPattern } from './glob.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from './types.js';
 
 export interface InProcessBusOptions {
-  /** Called when a subscriber throws; the publisher never sees subscriber failures. */
+  /**
+   * Takes over subscriber failures: each is passed here and `publish` resolves. Without it,
+   * `publish` rejects once every subscriber ran (with the error, or an AggregateError), so
+   * the engine leaves the event unacknowledged and redelivers it.
+   */
   onHandlerError?: (error: unknown, event: DomainEvent) => void;
 }
 
@@ -13,28 +17,28 @@ interface Subscription {
 
 /**
  * The default transport: delivers to in-process subscribers and awaits them, so a handler has
- * run by the time the verb that emitted the event returns. A throwing handler is isolated.
+ * run by the time the verb that emitted the event returns. A throwing handler never keeps the
+ * others from running; its failure is the publish's failure unless `onHandlerError` takes it.
  */
 export class InProcessBus implements EventTransport {
   readonly name = 'in-process';
   readonly #subscriptions = new Set<Subscription>();
-  readonly #onHandlerError: (error: unknown, event: DomainEvent) => void;
+  readonly #onHandlerError: ((error: unknown, event: DomainEvent) => void) | undefined;
 
   constructor(options: InProcessBusOptions = {}) {
-    this.#onHandlerError = options.onHandlerError ?? (() => {});
+    this.#onHandlerError = options.onHandlerError;
   }
 
   async publish(event: DomainEvent): Promise<void> {
     const handlers = [...this.#subscriptions].filter((s) => matchesEventPattern(s.pattern, event.type));
-    await Promise.all(
-      handlers.map(async ({ handler }) => {
-        try {
-          await handler(event);
-        } catch (error) {
-          this.#onHandlerError(error, event);
-        }
-      }),
-    );
+    const outcomes = await Promise.allSettled(handlers.map(async ({ handler }) => handler(event)));
+    const errors = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    if (errors.length === 0) return;
+    if (this.#onHandlerError) {
+      for (const error of errors) this.#onHandlerError(error, event);
+      return;
+    }
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} subscribers of ${event.type} failed`);
   }
 
   async publishMany(events: readonly DomainEvent[]): Promise<void> {

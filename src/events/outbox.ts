@@ -1,4 +1,5 @@
 import type { ClientSession } from 'mongoose';
+import { z } from 'zod';
 import type { DomainEvent } from './types.js';
 
 /**
@@ -30,12 +31,31 @@ export const outboxOnInsert = (events: readonly DomainEvent[], now: Date): Embed
 export const outboxOnUpdate = (events: readonly DomainEvent[], now: Date) =>
   events.length > 0 ? { push: { outbox: { $each: [...events] } }, set: { pendingEventsAt: now } } : { push: {}, set: {} };
 
-export interface RedeliverOptions {
+const DAY_MS = 86_400_000;
+
+/** redeliver() / parked() options: whole numbers only, so an operator object or NaN never reaches a query. */
+export const redeliverOptionsSchema = z.strictObject({
   /** At most this many documents (embedded) or events (host store) per call. Default 100. */
-  limit?: number;
+  limit: z.number().int().min(1).max(10_000).optional(),
   /** Skip events younger than this, so a relay does not race in-flight publishes. Default 0. */
-  olderThanMs?: number;
-}
+  olderThanMs: z.number().int().min(0).max(365 * DAY_MS).optional(),
+});
+
+export type RedeliverOptions = z.input<typeof redeliverOptionsSchema>;
+
+/** An event's `meta.id`, as given back to requeue(). */
+export const eventIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'Not an event id');
+
+export const relayOptionsSchema = redeliverOptionsSchema.extend({
+  /** How often the relay runs, in ms. Default 5000. */
+  intervalMs: z.number().int().min(10).max(DAY_MS).optional(),
+});
+
+export type RelayOptions = z.input<typeof relayOptionsSchema>;
 
 export interface RedeliverReport {
   published: number;

@@ -1,10 +1,10 @@
 import type { ClientSession, mongo } from 'mongoose';
 import type { ReferralContext } from '../kernel/context.js';
-import { AckBuffer } from './ack-buffer.js';
+import { Delivery, type DeliveryOptions, type EventHome } from './delivery.js';
 import { referralEventDefinitions } from './definitions.js';
-import { operationalEvent } from './operational.js';
 import type { ReferralEventName } from './names.js';
-import type { OutboxStore, RedeliverOptions, RedeliverReport } from './outbox.js';
+import type { RedeliverOptions, RedeliverReport } from './outbox.js';
+import { listParked, type ParkedEvent, requeueParked } from './parking.js';
 import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
 
@@ -19,11 +19,7 @@ export type PublishErrorHandler = (error: unknown, event: DomainEvent) => void;
 
 type AnyCollection = mongo.Collection<mongo.Document>;
 
-/** Where an embedded event lives until acknowledged. */
-export interface EventHome {
-  collection: AnyCollection;
-  documentId: unknown;
-}
+export type { EventHome };
 
 /** The write the events were stored with: inside a transaction they wait for redeliver(). */
 export interface WriteSession {
@@ -36,26 +32,26 @@ const DEFAULT_REDELIVER_LIMIT = 100;
 /**
  * Builds event envelopes and delivers them at least once. Events are stored with the state
  * change (embedded in the document, or through a host OutboxStore), published after the write
- * and acknowledged once the transport accepted them. A transport failure goes to `onError`,
- * never fails the write, and leaves the event for `redeliver()`. Inside a transaction nothing is
- * published: the events become visible with the commit, and `redeliver()` sends them.
+ * and acknowledged once the transport accepted them. A transport failure (a rejection, a
+ * throwing in-process subscriber, or no answer within `publishTimeoutMs`) goes to `onError`,
+ * never fails the write, and leaves the event for `redeliver()`; an embedded event that fails
+ * `maxDeliveryAttempts` times is parked. Inside a transaction nothing is published: the events
+ * become visible with the commit, and `redeliver()` sends them.
  */
 export class EventPublisher {
-  readonly #transport: EventTransport;
   readonly #onError: PublishErrorHandler;
-  readonly #store: OutboxStore | undefined;
-  readonly #acks: AckBuffer;
+  readonly #options: DeliveryOptions;
+  readonly #delivery: Delivery;
 
-  constructor(transport: EventTransport, onError: PublishErrorHandler, options: { store?: OutboxStore | undefined; ackDelayMs: number }) {
-    this.#transport = transport;
+  constructor(transport: EventTransport, onError: PublishErrorHandler, options: DeliveryOptions) {
     this.#onError = onError;
-    this.#store = options.store;
-    this.#acks = new AckBuffer(options.ackDelayMs, (error) => this.#report(error, operationalEvent('referral:outbox.ack')));
+    this.#options = options;
+    this.#delivery = new Delivery(transport, (error, event) => this.#report(error, event), options);
   }
 
   /** True when events travel inside the changed document (no host outbox store). */
   get embedsEvents(): boolean {
-    return this.#store === undefined;
+    return this.#options.store === undefined;
   }
 
   /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
@@ -75,22 +71,20 @@ export class EventPublisher {
   /** Call right after the write that stored `events` (embedded) committed or joined the caller's transaction. */
   async afterWrite(events: readonly DomainEvent[], home: EventHome, write: WriteSession): Promise<void> {
     if (events.length === 0) return;
-    const { inTransaction } = write;
-    if (this.#store) {
+    const { store } = this.#options;
+    if (store) {
       for (const event of events) {
         try {
-          await this.#store.save(event, { session: write.session });
+          await store.save(event, { session: write.session });
         } catch (error) {
           // Inside a transaction the caller's commit must fail with it; outside, the write stands.
-          if (inTransaction) throw error;
+          if (write.inTransaction) throw error;
           this.#report(error, event);
         }
       }
     }
-    if (inTransaction) return;
-    for (const event of events) {
-      if (await this.#publish(event)) await this.#acknowledge(event, home);
-    }
+    if (write.inTransaction) return;
+    for (const event of events) await this.#delivery.deliver(event, store ? undefined : home);
   }
 
   /**
@@ -101,16 +95,15 @@ export class EventPublisher {
     const limit = options.limit ?? DEFAULT_REDELIVER_LIMIT;
     const report: RedeliverReport = { published: 0, failed: 0 };
     const count = async (event: DomainEvent, home?: EventHome) => {
-      if (await this.#publish(event)) {
-        report.published++;
-        await this.#acknowledge(event, home);
-      } else report.failed++;
+      if (await this.#delivery.deliver(event, home)) report.published++;
+      else report.failed++;
     };
-    if (this.#store) {
-      for (const event of await this.#store.getPending(limit)) await count(event);
+    const { store } = this.#options;
+    if (store) {
+      for (const event of await store.getPending(limit)) await count(event);
       return report;
     }
-    await this.#acks.flush();
+    await this.#delivery.flush();
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0));
     for (const collection of collections) {
       // query: outbox.pending
@@ -121,33 +114,23 @@ export class EventPublisher {
         for (const event of (document.outbox ?? []) as DomainEvent[]) await count(event, { collection, documentId: document._id });
       }
     }
-    await this.#acks.flush();
+    await this.#delivery.flush();
     return report;
+  }
+
+  /** Events parked after too many failed deliveries (embedded outbox only), oldest first. */
+  parked(collections: readonly AnyCollection[], tenantFilter: Record<string, unknown>, limit = DEFAULT_REDELIVER_LIMIT): Promise<ParkedEvent[]> {
+    return listParked(collections, tenantFilter, limit);
+  }
+
+  /** Puts a parked event back in its outbox; the next redeliver() sends it. False when no such parked event. */
+  requeue(collections: readonly AnyCollection[], tenantFilter: Record<string, unknown>, eventId: string): Promise<boolean> {
+    return requeueParked(collections, tenantFilter, eventId, new Date());
   }
 
   /** Writes buffered acknowledgements now (also done on a short timer and by destroy()). */
   flush(): Promise<void> {
-    return this.#acks.flush();
-  }
-
-  async #publish(event: DomainEvent): Promise<boolean> {
-    try {
-      await this.#transport.publish(event);
-      return true;
-    } catch (error) {
-      this.#report(error, event);
-      return false;
-    }
-  }
-
-  async #acknowledge(event: DomainEvent, home: EventHome | undefined): Promise<void> {
-    if (this.#store) {
-      try {
-        await this.#store.acknowledge(event.meta.id);
-      } catch (error) {
-        this.#report(error, event);
-      }
-    } else if (home) this.#acks.add(home.collection, home.documentId, event.meta.id);
+    return this.#delivery.flush();
   }
 
   #report(error: unknown, event: DomainEvent): void {

@@ -14,6 +14,8 @@ export type ReferralErrorCode =
   | 'duplicate'
   | 'replay_conflict'
   | 'contention'
+  | 'publish_timeout'
+  | 'event_parked'
   | 'code_space_exhausted'
   | 'code_taken'
   | 'code_reserved'
@@ -137,6 +139,28 @@ export class ContentionError extends ReferralError {
   constructor(what: string) {
     super('contention', `The ${what} kept changing concurrently; nothing was written, retry the call`, 503);
     this.name = 'ContentionError';
+  }
+}
+
+/**
+ * Reported to `events.onError` (never thrown to a verb's caller): the transport did not settle
+ * within `events.publishTimeoutMs`. The event stays pending and is relayed later.
+ */
+export class PublishTimeoutError extends ReferralError {
+  constructor(timeoutMs: number) {
+    super('publish_timeout', `The transport did not settle within ${timeoutMs} ms; the event stays pending`, 504, { details: { timeoutMs } });
+    this.name = 'PublishTimeoutError';
+  }
+}
+
+/**
+ * Reported to `events.onError`: an event failed `events.maxDeliveryAttempts` times and was
+ * parked. It is no longer relayed until the host requeues it (`events.requeue(id)`).
+ */
+export class EventParkedError extends ReferralError {
+  constructor(eventId: string, attempts: number, cause: unknown) {
+    super('event_parked', `Event ${eventId} failed ${attempts} deliveries and was parked; see events.parked()`, 500, { details: { eventId, attempts }, cause });
+    this.name = 'EventParkedError';
   }
 }
 

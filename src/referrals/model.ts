@@ -4,7 +4,7 @@ import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
-import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, pendingEventsIndex } from '../store/index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import type { ReferralAttribution } from './referrer.js';
 import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
 
@@ -89,6 +89,7 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'stats.leaderboard: { tenant, convertedAt in [from, to) }',
   },
   pendingEventsIndex('referral'),
+  parkedEventsIndex('referral'),
 ];
 
 const decisionSchema = new Schema(

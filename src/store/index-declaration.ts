@@ -32,8 +32,23 @@ export const pendingEventsIndex = (collection: string): IndexDeclaration => ({
   serves: 'events.redeliver / startRelay: { pendingEventsAt: { $lte: cutoff } }, oldest first',
 });
 
-/** Schema paths of the embedded outbox (see src/events/outbox.ts). */
+/**
+ * events.parked() / requeue(): { parkedEventsAt: { $exists: true } } across tenants, oldest first.
+ * Partial, so it only holds the rare documents with a poison event.
+ */
+export const parkedEventsIndex = (collection: string): IndexDeclaration => ({
+  name: `rf_${collection}_parked_events`,
+  keys: { parkedEventsAt: 1 },
+  partialFilterExpression: { parkedEventsAt: { $exists: true } },
+  serves: 'events.parked / requeue: { parkedEventsAt: { $exists: true } }, oldest first',
+});
+
+/** Schema paths of the embedded outbox (see src/events/outbox.ts and src/events/parking.ts). */
 export const outboxPaths = {
   outbox: { type: [Schema.Types.Mixed], default: undefined },
   pendingEventsAt: { type: Date },
+  /** Failed deliveries per pending event id. */
+  deliveryFailures: { type: Schema.Types.Mixed },
+  parkedEvents: { type: [Schema.Types.Mixed], default: undefined },
+  parkedEventsAt: { type: Date },
 } as const;

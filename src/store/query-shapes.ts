@@ -57,5 +57,14 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: false,
     hot: false,
   },
+  {
+    name: 'outbox.parked',
+    targets: [...codes('rf_code_parked_events'), ...referrals('rf_referral_parked_events')],
+    equality: [],
+    range: ['parkedEventsAt'],
+    sort: ['parkedEventsAt'],
+    tenantScoped: false,
+    hot: false,
+  },
   { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
 ];

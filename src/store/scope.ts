@@ -4,7 +4,7 @@ import { ReferralError } from '../kernel/errors.js';
 import { type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
 
 /** Outbox bookkeeping stays internal: records returned to callers never carry it. */
-export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0 } as const;
+export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0, deliveryFailures: 0, parkedEvents: 0, parkedEventsAt: 0 } as const;
 
 type DriverOptions = { session?: mongo.ClientSession };
 

@@ -61,6 +61,8 @@ const probes: Record<string, Probe> = {
   'events.subscribe': { unscoped: 'transport subscription; events carry meta.organizationId' },
   'events.redeliver': { unscoped: 'system relay: publishes pending events of all tenants (or of ctx.organizationId), returns only counts' },
   'events.startRelay': { unscoped: 'system relay timer around redeliver' },
+  'events.parked': { unscoped: 'like redeliver: all tenants without a ctx, else ctx.organizationId only (tests/integration/delivery.test.ts)' },
+  'events.requeue': { unscoped: 'like redeliver: all tenants without a ctx, else ctx.organizationId only (tests/integration/delivery.test.ts)' },
   'referralCode.generateCode': {
     args: (f) => [f.ownerRef, 'user'],
     foreign: ({ value, error }, f) => {
