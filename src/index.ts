@@ -30,6 +30,7 @@ export type { TenantConfig } from './kernel/tenant.js';
 export type { Ref } from './kernel/ids.js';
 export * from './approval/index.js';
 export * from './kernel/errors.js';
+export { DATABASE_UNAVAILABLE_ERRORS, isDatabaseUnavailable } from './kernel/faults.js';
 export { REFERRAL_EVENTS, referralEventDefinitions, InProcessBus } from './events/index.js';
 export type {
   DomainEvent,

@@ -3,7 +3,7 @@
  * `x-organization-id` header; every ReferralError maps to its HTTP status.
  */
 import express, { type ErrorRequestHandler, type Request } from 'express';
-import { isReferralError, type ReferralContext, type ReferralEngine } from '../../src/index.js';
+import { isDatabaseUnavailable, isReferralError, type ReferralContext, type ReferralEngine } from '../../src/index.js';
 
 const contextOf = (req: Request): ReferralContext => ({
   organizationId: req.header('x-organization-id') ?? undefined,
@@ -58,6 +58,10 @@ export const createCheckoutApp = (referral: ReferralEngine): express.Express => 
   const errors: ErrorRequestHandler = (error, _req, res, _next) => {
     if (isReferralError(error)) {
       res.status(error.status).json({ error: error.toJSON() });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      res.status(503).set('Retry-After', '1').json({ error: { code: 'database_unavailable', message: 'Try again shortly' } });
       return;
     }
     if ((error as { type?: string }).type === 'entity.parse.failed') {

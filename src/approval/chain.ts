@@ -1,4 +1,5 @@
 import { ApprovalError, ValidationError } from '../kernel/errors.js';
+import { canonicalId } from '../kernel/ids.js';
 import type { ApprovalChain, ApprovalChainInput, ApprovalStep, ApprovalStatus, DecisionInput, SkipInput } from './types.js';
 
 /**
@@ -19,7 +20,7 @@ export const createChain = (input: ApprovalChainInput): ApprovalChain => {
     if (stepIds.has(step.id)) throw new ValidationError([{ field: `steps.${index}.id`, message: `Step id "${step.id}" is used twice` }]);
     stepIds.add(step.id);
     if (!Array.isArray(step.approvers)) throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'Expected an array' }]);
-    const approvers: { id: string }[] = (step.approvers as ReadonlyArray<string | { id?: unknown }>).map((approver) => ({ id: String(typeof approver === 'string' ? approver : approver?.id ?? '') }));
+    const approvers: { id: string }[] = (step.approvers as ReadonlyArray<string | { id?: unknown }>).map((approver) => ({ id: canonicalId(String(typeof approver === 'string' ? approver : approver?.id ?? '')) }));
     if (approvers.some((a) => a.id.trim() === '')) throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'Approver ids must be non-empty' }]);
     if (new Set(approvers.map((a) => a.id)).size !== approvers.length) {
       throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'An approver is listed twice' }]);
@@ -81,8 +82,9 @@ const selectStep = (chain: ApprovalChain, input: DecisionInput): ApprovalStep =>
 };
 
 /** Records one approver's decision on an active step; a rejection rejects the step and the chain. */
-export const applyDecision = (chainOrNull: ApprovalChain | null | undefined, input: DecisionInput): ApprovalChain => {
+export const applyDecision = (chainOrNull: ApprovalChain | null | undefined, decisionInput: DecisionInput): ApprovalChain => {
   const chain = requireChain(chainOrNull);
+  const input = { ...decisionInput, approverId: canonicalId(decisionInput.approverId) };
   const step = selectStep(chain, input);
   if (!step.approvers.some((a) => a.id === input.approverId)) {
     throw new ApprovalError('approval_approver_not_listed', `Approver is not listed on step "${step.id}"`, { stepId: step.id });

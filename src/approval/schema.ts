@@ -1,6 +1,16 @@
 import { z } from 'zod';
 
-const approverIdSchema = z.string().trim().min(1).max(128);
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+/** Approver and step ids are stored and compared: bounded, without control characters. */
+const idSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
+
+const approverIdSchema = idSchema;
 
 /** Input for an approval chain; structural rules (quorum, unique ids) are checked by createChain. */
 export const approvalChainInputSchema = z.strictObject({
@@ -8,7 +18,7 @@ export const approvalChainInputSchema = z.strictObject({
   steps: z
     .array(
       z.strictObject({
-        id: z.string().trim().min(1).max(128),
+        id: idSchema,
         approvers: z.array(z.union([approverIdSchema, z.strictObject({ id: approverIdSchema })])).min(1).max(100),
         requiredApprovals: z.number().int().optional(),
       }),

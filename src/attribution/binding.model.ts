@@ -26,6 +26,12 @@ export const bindingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     unique: true,
     serves: 'lifetime binding: { tenant, refereeRef, refereeModel }; explain: { tenant, refereeRef }',
   },
+  {
+    // eraseOwner: { tenant, referrerRef, referrerModel }, every binding to the erased referrer.
+    name: 'rf_binding_referrer',
+    keys: withTenantKey(tenant, { referrerRef: 1, referrerModel: 1 }),
+    serves: 'eraseOwner: { tenant, referrerRef, referrerModel }',
+  },
 ];
 
 export const buildBindingSchema = (tenant: ResolvedTenant, collection: string): Schema => {

@@ -5,6 +5,7 @@ import type { CallScope } from '../store/scope.js';
 import type { ReferralBindingRecord } from './binding.model.js';
 import { type AttributionDeps, bindingCollection, touchCollection } from './deps.js';
 import type { ReferralTouchRecord } from './touch.model.js';
+import { findAll } from '../kernel/cursor.js';
 
 /** What explain() reports about a referee. */
 export interface AttributionExplanation {
@@ -21,12 +22,10 @@ export const explainReferee = async (deps: AttributionDeps, scope: CallScope, re
   // query: binding.byRefereeAnyModel
   const bound = await bindingCollection(deps).findOne(scope.where({ refereeRef }), scope.options);
   // query: referral.byReferee
-  const referrals = await referralCollection(deps)
-    .find(scope.live({ refereeRef }), { projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 }, limit: 100, ...scope.options })
-    .toArray();
+  const referrals = await findAll(referralCollection(deps), scope.live({ refereeRef }), { projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 }, limit: 100, ...scope.options });
   const visitorIds = [...new Set(referrals.map((r) => r.attribution?.visitorId).filter((id): id is string => typeof id === 'string'))];
   // query: touch.byVisitor
-  const touches = visitorIds.length === 0 ? [] : await touchCollection(deps).find(scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options }).toArray();
+  const touches = visitorIds.length === 0 ? [] : await findAll(touchCollection(deps), scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options });
   return {
     policy: { model, windowDays, binding },
     binding: bound,

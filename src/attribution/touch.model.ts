@@ -24,6 +24,12 @@ export const touchIndexes = (tenant: ResolvedTenant, ttlSeconds: number): IndexD
     serves: 'attributeSale by visitorId, explain: { tenant, visitorId, at >= window start } by at',
   },
   {
+    // eraseOwner: { tenant, ownerRef, ownerModel }; a referrer's visits over time: { tenant, ownerRef, ownerModel, at range }.
+    name: 'rf_touch_owner_recent',
+    keys: withTenantKey(tenant, { ownerRef: 1, ownerModel: 1, at: -1 }),
+    serves: "eraseOwner: { tenant, ownerRef, ownerModel }; a referrer's visits by at",
+  },
+  {
     // TTL: raw touches expire `attribution.touchTtlDays` after the visit.
     name: 'rf_touch_ttl',
     keys: { at: 1 },

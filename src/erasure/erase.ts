@@ -3,12 +3,12 @@ import { codeCollection } from '../codes/deps.js';
 import { codeDeactivatedEvent } from '../codes/events.js';
 import type { CodeOwner } from '../codes/issue.js';
 import { scrubEvent } from '../events/operational.js';
-import type { DomainEvent } from '../events/types.js';
 import type { Ref } from '../kernel/ids.js';
 import { referralCollection } from '../referrals/deps.js';
 import { rewritePendingEvents, updateWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import { anonymizedRef } from './anonymize.js';
+import { findAll } from '../kernel/cursor.js';
 
 /** Erasure reaches every concept's records, so it sits above them all but the engine. */
 export interface ErasureDeps extends AttributionDeps {
@@ -16,28 +16,48 @@ export interface ErasureDeps extends AttributionDeps {
 }
 
 /**
- * Anonymizes every referral (live or soft-deleted) of a referee: `refereeRef` becomes the
- * stand-in, `metadata` is dropped, statuses and counts stay. Returns how many were erased.
+ * Every stored copy of a referee: their referrals (live or soft-deleted: `refereeRef` becomes the
+ * stand-in, `metadata` is dropped; statuses and counts stay), their lifetime binding, and every
+ * pending or parked event of those referrals. Returns how many referrals were erased.
  */
 export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeRef: Ref): Promise<number> => {
   const stand = anonymizedRef(deps.secret, scope.tenant, refereeRef);
   const { now } = scope;
   // query: referral.byReferee
   const result = await referralCollection(deps).updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
+  // query: binding.byRefereeAnyModel
+  await deps.bindings.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand } }, scope.options);
   // query: referral.byReferee
   await rewritePendingEvents(referralCollection(deps), scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   return result.modifiedCount;
 };
 
+/** The owner as referrer: their referrals, the referees bound to them, the visits through their codes. */
+const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: CodeOwner, stand: string): Promise<void> => {
+  // query: referral.byReferrerAll
+  await referralCollection(deps).updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
+  // query: referral.byReferrerAll
+  await rewritePendingEvents(referralCollection(deps), scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
+  // query: binding.byReferrer
+  await deps.bindings.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand } }, scope.options);
+  // query: touch.byOwner
+  await deps.touches.updateMany(scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }), { $set: { ownerRef: stand } }, scope.options);
+};
+
 /**
- * Every code of an owner is deactivated for good and its `ownerRef` replaced by the stand-in
- * (`metadata` dropped), pending events included. The code strings stay taken.
+ * Every stored copy of a code owner: each code of theirs is deactivated for good with its
+ * `ownerRef` replaced by the stand-in (`metadata` dropped; the code strings stay taken), and
+ * their referrals, bindings, touches and every pending or parked event carry the stand-in too.
+ * Returns how many codes were erased.
  */
 export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: CodeOwner): Promise<number> => {
   const stand = anonymizedRef(deps.secret, scope.tenant, owner.ownerRef);
   const { now } = scope;
+  const ownerFilter = scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel });
   // query: code.byOwnerAll
-  const codes = await codeCollection(deps).find(scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }), scope.options).toArray();
+  await rewritePendingEvents(codeCollection(deps), scope, ownerFilter, (event) => scrubEvent(event, 'ownerRef', stand));
+  // query: code.byOwnerAll
+  const codes = await findAll(codeCollection(deps), ownerFilter, scope.read);
   let erased = 0;
   for (const doc of codes) {
     const events = doc.active && doc.deletedAt === null ? [codeDeactivatedEvent(deps.codes.publisher, { ...doc, ownerRef: stand }, now, scope.ctx)] : [];
@@ -46,11 +66,11 @@ export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: Cod
       filter: scope.where({ _id: doc._id, ownerRef: owner.ownerRef }),
       set: { ownerRef: stand, metadata: null, active: false, deactivatedAt: doc.deactivatedAt ?? now, erasedAt: now, updatedAt: now },
       events,
-      pending: { current: (doc as { outbox?: DomainEvent[] }).outbox ?? [], rewrite: (event) => scrubEvent(event, 'ownerRef', stand) },
     });
     if (!updated) continue;
     erased++;
     deps.config.cache?.invalidate(scope.tenant, doc.code);
   }
+  await eraseReferrerCopies(deps, scope, owner, stand);
   return erased;
 };

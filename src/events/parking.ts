@@ -1,5 +1,6 @@
 import type { mongo } from 'mongoose';
 import type { DomainEvent } from './types.js';
+import { findAll } from '../kernel/cursor.js';
 
 type AnyCollection = mongo.Collection<mongo.Document>;
 
@@ -46,7 +47,7 @@ export const listParked = async (collections: readonly AnyCollection[], tenantFi
   const found: ParkedEvent[] = [];
   for (const collection of collections) {
     // query: outbox.parked
-    const documents = await collection.find({ ...tenantFilter, parkedEventsAt: { $exists: true } }, { projection: { parkedEvents: 1 }, sort: { parkedEventsAt: 1 }, limit }).toArray();
+    const documents = await findAll(collection, { ...tenantFilter, parkedEventsAt: { $exists: true } }, { projection: { parkedEvents: 1 }, sort: { parkedEventsAt: 1 }, limit });
     for (const document of documents) found.push(...((document.parkedEvents ?? []) as ParkedEvent[]));
   }
   return found.slice(0, limit);

@@ -7,6 +7,7 @@ import type { RedeliverOptions, RedeliverReport } from './outbox.js';
 import { listParked, type ParkedEvent, requeueParked } from './parking.js';
 import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
+import { findAll } from '../kernel/cursor.js';
 
 export interface EventOptions {
   resource: 'referral' | 'referral_code';
@@ -107,9 +108,7 @@ export class EventPublisher {
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0));
     for (const collection of collections) {
       // query: outbox.pending
-      const documents = await collection
-        .find({ ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: { outbox: 1 }, sort: { pendingEventsAt: 1 }, limit })
-        .toArray();
+      const documents = await findAll(collection, { ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: { outbox: 1 }, sort: { pendingEventsAt: 1 }, limit });
       for (const document of documents) {
         for (const event of (document.outbox ?? []) as DomainEvent[]) await count(event, { collection, documentId: document._id });
       }

@@ -24,3 +24,6 @@ export const toObjectId = (value: unknown, field: string): Types.ObjectId => {
 export const normalizeRef = (value: Ref): Ref => (isObjectIdLike(value) ? new Types.ObjectId(String(value)) : value);
 
 export const refEquals = (a: Ref, b: Ref): boolean => String(a) === String(b);
+
+/** One spelling per id: a 24-hex ObjectId string in lower case (as ObjectIds print), anything else as given. */
+export const canonicalId = (id: string): string => (OBJECT_ID_HEX.test(id) ? id.toLowerCase() : id);

@@ -43,7 +43,12 @@ export const recordConversionInputSchema = z
     }
   });
 
-const stepIdSchema = z.string().trim().min(1).max(128);
+const stepIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'Must not contain control characters');
 
 export const approveInputSchema = z.strictObject({
   decidedBy: refSchema,

@@ -4,6 +4,7 @@ import { referralCollection, type ReferralDeps } from './deps.js';
 import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
 import type { ReferralRecord } from './model.js';
 import type { ReferralStatus } from './status.js';
+import { findAll } from '../kernel/cursor.js';
 
 export interface ReferralPage {
   items: ReferralRecord[];
@@ -22,9 +23,7 @@ export const listReferrals = async (deps: ReferralDeps, scope: CallScope, referr
   const { status, limit, after } = page;
   const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
   // query: referral.byReferrer
-  const docs = await referralCollection(deps)
-    .find(filter, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: limit + 1 })
-    .toArray();
+  const docs = await findAll(referralCollection(deps), filter, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: limit + 1 });
   const items = docs.slice(0, limit);
   const last = items.at(-1);
   return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };

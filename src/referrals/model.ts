@@ -68,11 +68,11 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'recordConversion, attributeSale: { tenant, sourceModel, sourceRef, deletedAt: null }',
   },
   {
-    // listForReferrer: { tenant, referrerRef, deletedAt: null } sorted { createdAt: -1, _id: -1 }.
+    // listForReferrer / stats.forReferrer: { tenant, referrerRef, deletedAt: null } sorted { createdAt: -1, _id: -1 };
+    // eraseOwner: { tenant, referrerRef } (voided records too, so not partial).
     name: 'rf_referral_referrer_recent',
     keys: withTenantKey(tenant, { referrerRef: 1, createdAt: -1, _id: -1 }),
-    partialFilterExpression: { ...LIVE },
-    serves: 'listForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id)',
+    serves: 'listForReferrer, stats.forReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id); eraseOwner: { tenant, referrerRef }',
   },
   {
     // referralLoopGuard { tenant, refereeRef, referrerRef, deletedAt: null } and eraseReferee

@@ -5,6 +5,8 @@ import { parseInput } from '../kernel/validation.js';
 import { referralCollection, type ReferralDeps } from './deps.js';
 import type { ReferralStatus } from './status.js';
 import { leaderboardOptionsSchema, type LeaderboardOptions } from './stats-inputs.js';
+import { aggregateAll } from '../kernel/cursor.js';
+import type { ReferralRecord } from './model.js';
 
 export interface ReferrerStats {
   total: number;
@@ -38,15 +40,14 @@ export class ReferralStats {
     const scope = this.#deps.open(ctx);
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     // query: referral.byReferrer
-    const groups = await referralCollection(this.#deps)
-      .aggregate<{ _id: ReferralStatus; count: number; amount: number; reversed: number }>(
-        [
-          { $match: scope.live({ referrerRef: ref }) },
-          { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountExpression }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } } },
-        ],
-        scope.options,
-      )
-      .toArray();
+    const groups = await aggregateAll<{ _id: ReferralStatus; count: number; amount: number; reversed: number }, ReferralRecord>(
+      referralCollection(this.#deps),
+      [
+        { $match: scope.live({ referrerRef: ref }) },
+        { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountExpression }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } } },
+      ],
+      scope.options,
+    );
     const stats: ReferrerStats = { total: 0, byStatus: emptyByStatus(), amount: { total: 0, byStatus: emptyByStatus(), reversed: 0 } };
     for (const group of groups) {
       stats.total += group.count;
@@ -63,17 +64,16 @@ export class ReferralStats {
     const scope = this.#deps.open(ctx);
     const { from, to, limit, statuses } = parseInput(leaderboardOptionsSchema, options, 'options');
     // query: referral.byConvertedAt
-    return referralCollection(this.#deps)
-      .aggregate<LeaderboardEntry>(
-        [
-          { $match: scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses } }) },
-          { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, amount: { $sum: amountExpression } } },
-          { $sort: { conversions: -1, amount: -1, _id: 1 } },
-          { $limit: limit },
-          { $project: { _id: 0, referrerRef: '$_id.ref', referrerModel: '$_id.model', conversions: 1, amount: 1 } },
-        ],
-        scope.options,
-      )
-      .toArray();
+    return aggregateAll<LeaderboardEntry, ReferralRecord>(
+      referralCollection(this.#deps),
+      [
+        { $match: scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses } }) },
+        { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, amount: { $sum: amountExpression } } },
+        { $sort: { conversions: -1, amount: -1, _id: 1 } },
+        { $limit: limit },
+        { $project: { _id: 0, referrerRef: '$_id.ref', referrerModel: '$_id.model', conversions: 1, amount: 1 } },
+      ],
+      scope.options,
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { EventPublisher, WriteSession } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import { insertIfAbsent } from './insert-if-absent.js';
 import type { CallScope } from './scope.js';
+import { findAll } from '../kernel/cursor.js';
 
 /**
  * The one seam for writes that emit: the events ride in the same command as the state change
@@ -68,22 +69,12 @@ export interface EventedUpdate {
   push?: Filter;
   inc?: Record<string, number>;
   events: readonly DomainEvent[];
-  /** Rewrites the events still pending on the document (erasure), in the same command. */
-  pending?: { current: readonly DomainEvent[]; rewrite: (event: DomainEvent) => DomainEvent };
 }
-
-const outboxUpdate = (publisher: EventPublisher, update: EventedUpdate, now: Date): { set: Filter; push: Filter } => {
-  const events = publisher.embedsEvents ? update.events : [];
-  if (update.pending && update.pending.current.length + events.length > 0) {
-    return { set: { outbox: [...update.pending.current.map(update.pending.rewrite), ...events], pendingEventsAt: now }, push: {} };
-  }
-  return outboxOnUpdate(events, now);
-};
 
 /** Applies a conditional update with its events; null when the filter no longer matched (nothing emitted). */
 export const updateWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, update: EventedUpdate): Promise<T | null> => {
   const { collection, publisher } = target;
-  const outbox = outboxUpdate(publisher, update, scope.now);
+  const outbox = outboxOnUpdate(publisher.embedsEvents ? update.events : [], scope.now);
   const push = { ...update.push, ...outbox.push };
   const change = {
     $set: { ...update.set, ...outbox.set },
@@ -98,17 +89,20 @@ export const updateWithEvents = async <T extends mongo.Document>(target: Evented
 };
 
 /**
- * Rewrites the events still pending on every document `filter` matches (erasure: no unpublished
- * payload may keep an erased ref). Acknowledgements match by event id, which is kept.
+ * Rewrites the events still pending or parked on every document `filter` matches (erasure: no
+ * unpublished payload may keep an erased ref). Acknowledgements match by event id, which is kept.
  */
 export const rewritePendingEvents = async <T extends mongo.Document>(target: mongo.Collection<T>, scope: CallScope, filter: Filter, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> => {
   const collection = target as unknown as mongo.Collection;
+  const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }] };
   // query: * (the caller names the shape of filter)
-  const pending = await collection.find({ ...filter, pendingEventsAt: { $exists: true } }, { projection: { outbox: 1 }, ...scope.options }).toArray();
-  if (pending.length === 0) return;
-  const operations = pending.map((doc) => ({
-    updateOne: { filter: { _id: doc._id }, update: { $set: { outbox: ((doc.outbox ?? []) as DomainEvent[]).map(rewrite) } } },
-  }));
+  const documents = await findAll(collection, withEvents, { projection: { outbox: 1, parkedEvents: 1 }, ...scope.options });
+  if (documents.length === 0) return;
+  const operations = documents.map((doc) => {
+    const outbox = ((doc.outbox ?? []) as DomainEvent[]).map(rewrite);
+    const parkedEvents = ((doc.parkedEvents ?? []) as { event: DomainEvent }[]).map((parked) => ({ ...parked, event: rewrite(parked.event) }));
+    return { updateOne: { filter: { _id: doc._id }, update: { $set: { ...(doc.outbox ? { outbox } : {}), ...(doc.parkedEvents ? { parkedEvents } : {}) } } } };
+  });
   // query: outbox.ack
   await collection.bulkWrite(operations, scope.options);
 };

@@ -47,6 +47,9 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'referral.byConvertedAt', targets: referrals('rf_referral_converted_at'), equality: ['deletedAt'], range: ['convertedAt'], tenantScoped: true, hot: false },
   { name: 'touch.byVisitor', targets: touches('rf_touch_visitor_recent'), equality: ['visitorId'], range: ['at'], sort: ['at'], tenantScoped: true, hot: true },
   { name: 'binding.byReferee', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef', 'refereeModel'], tenantScoped: true, hot: true },
+  { name: 'referral.byReferrerAll', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
+  { name: 'binding.byReferrer', targets: bindings('rf_binding_referrer'), equality: ['referrerRef', 'referrerModel'], tenantScoped: true, hot: false },
+  { name: 'touch.byOwner', targets: touches('rf_touch_owner_recent'), equality: ['ownerRef', 'ownerModel'], tenantScoped: true, hot: false },
   { name: 'binding.byRefereeAnyModel', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef'], tenantScoped: true, hot: false },
   {
     name: 'outbox.pending',

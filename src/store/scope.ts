@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import type { ReferralContext } from '../kernel/context.js';
+import { parseContext, type ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
 import { type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
 
@@ -45,8 +45,8 @@ export const scopeOpener =
   (tenant: ResolvedTenant, lifecycle: EngineLifecycle): OpenScope =>
   (ctx) => {
     lifecycle.assertOpen();
-    const filter = tenantScope(tenant, ctx);
-    const context = ctx ?? {};
+    const context = parseContext(ctx);
+    const filter = tenantScope(tenant, context);
     const options: DriverOptions = context.session ? { session: context.session as unknown as mongo.ClientSession } : {};
     return {
       ctx: context,

@@ -62,3 +62,45 @@ describe('erasure', () => {
     expect((await engine.repositories.referralCode.generateCode(owner, 'user', ctx)).code).not.toBe(code); // a new start, if they come back
   });
 });
+
+/** Every stored document of the engine, as text: a raw ref anywhere in it is a copy left behind. */
+const everything = async (engine: Awaited<ReturnType<typeof createTestEngine>>['engine']) => {
+  const collections = [engine.models.ReferralCode, engine.models.Referral, engine.models.ReferralTouch, engine.models.ReferralBinding];
+  return JSON.stringify(await Promise.all(collections.map((model) => model.collection.find({}).toArray())));
+};
+
+describe('erasure of every copy', () => {
+  const downTransport = { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: () => () => {} };
+
+  it('eraseReferee leaves the raw ref in no collection, no pending and no parked event; explain() no longer finds it', async () => {
+    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime' }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 } });
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const buyer = oid();
+    await engine.trackVisit({ code, visitorId: 'cookie-erase' }, ctx);
+    await engine.attributeSale({ visitorId: 'cookie-erase', refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // parked at once
+    expect((await engine.events.parked(ctx)).map((p) => p.event.type).sort()).toEqual(['referral:code.created', 'referral:converted']);
+    expect(await everything(engine)).toContain(buyer.toHexString());
+    await engine.repositories.referral.eraseReferee(buyer, ctx);
+    expect(await everything(engine)).not.toContain(buyer.toHexString());
+    expect(JSON.stringify(await engine.events.parked(ctx))).not.toContain(buyer.toHexString());
+    const explained = await engine.repositories.referral.explain(buyer, ctx);
+    expect(explained).toMatchObject({ binding: null, referrals: [] });
+  });
+
+  it('eraseOwner leaves the raw ref in no code, referral, touch, binding, pending or parked event', async () => {
+    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime' }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 } });
+    const ctx = newTenantContext();
+    const owner = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);
+    await engine.trackVisit({ code, visitorId: 'cookie-owner' }, ctx);
+    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await engine.events.redeliver(ctx); // the code's and the sale's events are parked now
+    await engine.attributeSale({ visitorId: 'cookie-owner', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // pending
+    expect((await engine.events.parked(ctx)).length).toBeGreaterThanOrEqual(2);
+    expect(await everything(engine)).toContain(owner.toHexString());
+    await engine.repositories.referralCode.eraseOwner(owner, 'user', ctx);
+    expect(await everything(engine)).not.toContain(owner.toHexString());
+    expect((await engine.stats.forReferrer(owner, ctx)).total).toBe(0);
+  });
+});
