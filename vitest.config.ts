@@ -24,6 +24,18 @@ export const vitestConfig = defineConfig({
       },
       {
         test: {
+          // The @classytic family's contracts: types (checked by tsc) and their runtime semantics.
+          name: 'family',
+          include: ['tests/family/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/harness/global-setup.ts'],
+          setupFiles: ['tests/harness/event-contract.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           // Checks only a real mongod can answer (query plans); `npm run test:mongod`.
           name: 'mongod',
           include: ['tests/mongod/**/*.test.ts'],

@@ -1,4 +1,5 @@
 export { createReferral } from './engine/create-referral.js';
+export { defineReferral, type ReferralBlueprint, type ReferralRuntime, type ReferralShape } from './engine/define.js';
 export type { ReferralEngine, ResolvedReferrer } from './engine/engine.js';
 export type { ReferralEvents } from './engine/events-facade.js';
 export type { ReferralModels } from './engine/models.js';
@@ -25,16 +26,29 @@ export type { ReferralDecision, ReferralRecord, ReferralReversal } from './refer
 export { REFERRAL_STATUSES, REFERRAL_TRANSITIONS, type ReferralAction, type ReferralStatus } from './referrals/status.js';
 export type { ApproveInput, ListForReferrerOptions, RecordConversionInput, RejectInput, ReverseInput } from './referrals/inputs.js';
 export type { ReferralDraft } from './kernel/draft.js';
-export type { ReferralContext } from './kernel/context.js';
-export type { TenantConfig } from './kernel/tenant.js';
+export type { IdLike, ReferralContext } from './kernel/context.js';
+export type { ResolvedTenant, TenantConfig } from './kernel/tenant.js';
 export type { Ref } from './kernel/ids.js';
 export * from './approval/index.js';
 export * from './kernel/errors.js';
 export { DATABASE_UNAVAILABLE_ERRORS, isDatabaseUnavailable } from './kernel/faults.js';
-export { REFERRAL_EVENTS, referralEventDefinitions, InProcessBus } from './events/index.js';
+export {
+  InProcessBus,
+  REFERRAL_EVENTS,
+  ReferralApproved,
+  ReferralCodeCreated,
+  ReferralCodeDeactivated,
+  ReferralConverted,
+  referralEventDefinitions,
+  referralEventDefinitionsByName,
+  ReferralFlagged,
+  ReferralRejected,
+  ReferralReversed,
+} from './events/index.js';
 export type {
   DomainEvent,
-  EventDefinition,
+  EventSchema,
+  ReferralEventDefinition,
   EventHandler,
   EventMeta,
   EventTransport,

@@ -1,123 +1,133 @@
-import { ApprovalError, ValidationError } from '../kernel/errors.js';
+import { ApprovalError } from '../kernel/errors.js';
 import { canonicalId } from '../kernel/ids.js';
-import type { ApprovalChain, ApprovalChainInput, ApprovalStep, ApprovalStatus, DecisionInput, SkipInput } from './types.js';
+import type { ApprovalChain, ApprovalDecision, ApprovalStatus, ApprovalStep, Approver, AssertApprovedOptions, CreateChainInput, DecisionInput } from './types.js';
 
 /**
- * Pure approval-chain transitions: every function returns a new chain and never mutates its
- * input, so a caller can persist the result with a conditional update on the version it read.
+ * Pure approval-chain transitions with @classytic/primitives' names, signatures, statuses and
+ * error codes: every function returns a new chain and never mutates its input. Approver ids
+ * are kept in one spelling (a 24-hex id in lower case), so a decision by an ObjectId matches.
  */
 
-export const createChain = (input: ApprovalChainInput): ApprovalChain => {
-  if (!input || !Array.isArray(input.steps) || input.steps.length === 0) {
-    throw new ValidationError([{ field: 'steps', message: 'An approval chain needs at least one step' }]);
+const approverOf = (approver: Approver | string): Approver =>
+  typeof approver === 'string' ? { id: canonicalId(approver) } : { ...approver, id: canonicalId(approver.id) };
+
+const assertQuorum = (stepId: string, quorum: number, approvers: number): void => {
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > approvers) {
+    throw new ApprovalError('INVALID_QUORUM', `step ${stepId}: requiredApprovals must be integer in [1, ${approvers}], got ${quorum}`, { stepId });
   }
-  if (input.order !== undefined && input.order !== 'sequential' && input.order !== 'parallel') {
-    throw new ValidationError([{ field: 'order', message: 'Expected "sequential" or "parallel"' }]);
+};
+
+const assertUniqueApprovers = (stepId: string, approvers: readonly Approver[]): void => {
+  if (approvers.length === 0) throw new ApprovalError('EMPTY_APPROVERS', `step ${stepId} has no approvers`, { stepId });
+  const seen = new Set<string>();
+  for (const { id } of approvers) {
+    if (seen.has(id)) throw new ApprovalError('DUPLICATE_APPROVER_ID', `step ${stepId} has duplicate approver id: ${id}`, { stepId });
+    seen.add(id);
   }
+};
+
+/** Build a fresh chain in `pending` state. Validates inputs. */
+export const createChain = (input: CreateChainInput): ApprovalChain => {
+  if (input.steps.length === 0) throw new ApprovalError('EMPTY_STEPS', 'chain must have at least one step');
   const stepIds = new Set<string>();
-  const steps = input.steps.map((step, index): ApprovalStep => {
-    if (typeof step.id !== 'string' || step.id.trim() === '') throw new ValidationError([{ field: `steps.${index}.id`, message: 'Must be a non-empty string' }]);
-    if (stepIds.has(step.id)) throw new ValidationError([{ field: `steps.${index}.id`, message: `Step id "${step.id}" is used twice` }]);
+  const steps = input.steps.map((step): ApprovalStep => {
+    if (stepIds.has(step.id)) throw new ApprovalError('DUPLICATE_STEP_ID', `duplicate step id: ${step.id}`, { stepId: step.id });
     stepIds.add(step.id);
-    if (!Array.isArray(step.approvers)) throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'Expected an array' }]);
-    const approvers: { id: string }[] = (step.approvers as ReadonlyArray<string | { id?: unknown }>).map((approver) => ({ id: canonicalId(String(typeof approver === 'string' ? approver : approver?.id ?? '')) }));
-    if (approvers.some((a) => a.id.trim() === '')) throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'Approver ids must be non-empty' }]);
-    if (new Set(approvers.map((a) => a.id)).size !== approvers.length) {
-      throw new ValidationError([{ field: `steps.${index}.approvers`, message: 'An approver is listed twice' }]);
-    }
+    const approvers = step.approvers.map(approverOf);
+    assertUniqueApprovers(step.id, approvers);
     const requiredApprovals = step.requiredApprovals ?? 1;
-    if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > approvers.length) {
-      throw new ApprovalError('approval_invalid_quorum', `Step "${step.id}" requires ${requiredApprovals} approvals from ${approvers.length} approvers`, {
-        stepId: step.id,
-      });
-    }
-    return { id: step.id, approvers, requiredApprovals, status: 'pending', decisions: [] };
+    assertQuorum(step.id, requiredApprovals, approvers.length);
+    return {
+      id: step.id,
+      ...(step.name === undefined ? {} : { name: step.name }),
+      approvers,
+      requiredApprovals,
+      ...(step.threshold === undefined ? {} : { threshold: step.threshold }),
+      status: 'pending',
+      decisions: [],
+    };
   });
   return { order: input.order ?? 'sequential', steps, status: 'pending' };
 };
 
-/** Steps that await a decision, whether or not they can take one yet. */
-export const pendingSteps = (chain: ApprovalChain): ApprovalStep[] => chain.steps.filter((step) => step.status === 'pending');
+/** The chain of a subject that needs no approval: zero steps, already `approved`. */
+export const notRequiredChain = (reason: string): ApprovalChain => ({ order: 'sequential', steps: [], status: computeChainStatus([]), notRequiredReason: reason });
 
-/** Steps that can take a decision now: the first pending step (sequential) or every pending step (parallel). */
-export const activeSteps = (chain: ApprovalChain): ApprovalStep[] => {
-  if (chain.status !== 'pending') return [];
-  const pending = pendingSteps(chain);
-  return chain.order === 'sequential' ? pending.slice(0, 1) : pending;
+/** The next step awaiting a decision, or null. */
+export const nextPendingStep = (chain: ApprovalChain): ApprovalStep | null => chain.steps.find((step) => step.status === 'pending') ?? null;
+
+/** Steps that can take a decision now: the next pending step (sequential) or every pending step (parallel). */
+export const pendingSteps = (chain: ApprovalChain): readonly ApprovalStep[] => {
+  if (chain.order === 'sequential') {
+    const next = nextPendingStep(chain);
+    return next ? [next] : [];
+  }
+  return chain.steps.filter((step) => step.status === 'pending');
 };
 
-const chainStatus = (steps: readonly ApprovalStep[]): ApprovalStatus => {
-  if (steps.some((step) => step.status === 'rejected')) return 'rejected';
-  if (steps.some((step) => step.status === 'pending')) return 'pending';
-  // Skips alone approve nothing: at least one step must have been approved by its quorum.
-  return steps.some((step) => step.status === 'approved') ? 'approved' : 'skipped';
-};
-
-const requireChain = (chain: ApprovalChain | null | undefined): ApprovalChain => {
-  if (!chain) throw new ApprovalError('approval_chain_missing', 'The referral has no approval chain');
-  return chain;
-};
-
-const findStep = (chain: ApprovalChain, stepId: string): ApprovalStep => {
-  const step = chain.steps.find((s) => s.id === stepId);
-  if (!step) throw new ApprovalError('approval_unknown_step', `No step "${stepId}" in the chain`, { stepId });
+/** A step's status from its decisions: any rejection rejects it; a quorum of approvals approves it. */
+export const computeStepStatus = (step: ApprovalStep): ApprovalStep => {
+  if (step.decisions.some((d) => d.decision === 'rejected')) return { ...step, status: 'rejected' };
+  if (step.decisions.filter((d) => d.decision === 'approved').length >= step.requiredApprovals) return { ...step, status: 'approved' };
   return step;
 };
 
-const replaceStep = (chain: ApprovalChain, next: ApprovalStep): ApprovalChain => {
-  const steps = chain.steps.map((step) => (step.id === next.id ? next : step));
-  return { ...chain, steps, status: chainStatus(steps) };
+/** Any step rejected: rejected; every step approved or skipped: approved; else pending. */
+export const computeChainStatus = (steps: readonly ApprovalStep[]): ApprovalStatus => {
+  if (steps.some((step) => step.status === 'rejected')) return 'rejected';
+  return steps.every((step) => step.status === 'approved' || step.status === 'skipped') ? 'approved' : 'pending';
 };
 
-const selectStep = (chain: ApprovalChain, input: DecisionInput): ApprovalStep => {
-  const active = activeSteps(chain);
-  if (input.stepId !== undefined) {
-    const step = findStep(chain, input.stepId);
-    if (!active.includes(step)) throw new ApprovalError('approval_step_not_active', `Step "${step.id}" cannot take decisions now`, { stepId: step.id, status: step.status });
-    return step;
-  }
-  if (active.length === 0) throw new ApprovalError('approval_step_not_active', `The chain is ${chain.status}; no step takes decisions`);
-  const listed = active.find((step) => step.approvers.some((a) => a.id === input.approverId) && !step.decisions.some((d) => d.approverId === input.approverId));
-  return listed ?? active.find((step) => step.approvers.some((a) => a.id === input.approverId)) ?? active[0]!;
+const stepAt = (chain: ApprovalChain, stepId: string): { step: ApprovalStep; index: number } => {
+  const index = chain.steps.findIndex((s) => s.id === stepId);
+  const step = chain.steps[index];
+  if (!step) throw new ApprovalError('UNKNOWN_STEP', `no step with id ${stepId}`, { stepId });
+  return { step, index };
 };
 
-/** Records one approver's decision on an active step; a rejection rejects the step and the chain. */
-export const applyDecision = (chainOrNull: ApprovalChain | null | undefined, decisionInput: DecisionInput): ApprovalChain => {
-  const chain = requireChain(chainOrNull);
-  const input = { ...decisionInput, approverId: canonicalId(decisionInput.approverId) };
-  const step = selectStep(chain, input);
-  if (!step.approvers.some((a) => a.id === input.approverId)) {
-    throw new ApprovalError('approval_approver_not_listed', `Approver is not listed on step "${step.id}"`, { stepId: step.id });
-  }
-  if (step.decisions.some((d) => d.approverId === input.approverId)) {
-    throw new ApprovalError('approval_already_decided', `Approver already decided step "${step.id}"`, { stepId: step.id });
-  }
-  const decision = { approverId: input.approverId, decision: input.decision, decidedAt: input.at ?? new Date(), ...(input.note ? { note: input.note } : {}) };
-  const decisions = [...step.decisions, decision];
-  const approvals = decisions.filter((d) => d.decision === 'approved').length;
-  const status: ApprovalStatus = input.decision === 'rejected' ? 'rejected' : approvals >= step.requiredApprovals ? 'approved' : 'pending';
-  return replaceStep(chain, { ...step, decisions, status });
+const withStep = (chain: ApprovalChain, index: number, step: ApprovalStep): ApprovalChain => {
+  const steps = chain.steps.map((s, i) => (i === index ? step : s));
+  return { order: chain.order, steps, status: computeChainStatus(steps) };
 };
 
-/** Skips a pending step with a reason; a chain of skips alone ends `skipped`, never `approved`. */
-export const skipStep = (chainOrNull: ApprovalChain | null | undefined, stepId: string, input: SkipInput): ApprovalChain => {
-  const chain = requireChain(chainOrNull);
-  const step = findStep(chain, stepId);
-  if (step.status !== 'pending' || chain.status !== 'pending') {
-    throw new ApprovalError('approval_step_not_active', `Step "${stepId}" is ${step.status}; only pending steps can be skipped`, { stepId, status: step.status });
+/** Apply a decision to an active step. Throws if the step is unknown, not active, the approver isn't listed, or already decided. */
+export const applyDecision = (chain: ApprovalChain, input: DecisionInput): ApprovalChain => {
+  const { step, index } = stepAt(chain, input.stepId);
+  if (!pendingSteps(chain).some((s) => s.id === input.stepId)) {
+    throw new ApprovalError('STEP_NOT_ACTIVE', `step ${input.stepId} is not currently active (status=${step.status})`, { stepId: input.stepId, status: step.status });
   }
-  if (typeof input.reason !== 'string' || input.reason.trim() === '') {
-    throw new ValidationError([{ field: 'reason', message: 'Skipping a step needs a reason' }]);
+  const approverId = canonicalId(input.approverId);
+  if (!step.approvers.some((a) => a.id === approverId)) {
+    throw new ApprovalError('UNAUTHORIZED_APPROVER', `approver ${approverId} is not listed on step ${input.stepId}`, { stepId: input.stepId });
   }
-  return replaceStep(chain, { ...step, status: 'skipped', skipReason: input.reason.trim() });
+  if (step.decisions.some((d) => d.approverId === approverId)) {
+    throw new ApprovalError('STEP_ALREADY_DECIDED_BY_APPROVER', `approver ${approverId} has already decided on step ${input.stepId}`, { stepId: input.stepId });
+  }
+  const decision: ApprovalDecision = { approverId, decision: input.decision, ...(input.note === undefined ? {} : { note: input.note }), decidedAt: input.decidedAt ?? new Date() };
+  return withStep(chain, index, computeStepStatus({ ...step, decisions: [...step.decisions, decision] }));
 };
 
-/** Only an existing chain whose status is `approved` counts; an absent chain is never approved. */
-export const isApproved = (chain: ApprovalChain | null | undefined): boolean => chain?.status === 'approved';
+/** Mark a pending step skipped (a host-evaluated condition says it is not required); skipped counts as completed. */
+export const skipStep = (chain: ApprovalChain, stepId: string, reason?: string): ApprovalChain => {
+  const { step, index } = stepAt(chain, stepId);
+  if (step.status !== 'pending') throw new ApprovalError('STEP_NOT_ACTIVE', `step ${stepId} cannot be skipped (status=${step.status})`, { stepId, status: step.status });
+  return withStep(chain, index, { ...step, status: 'skipped', ...(reason === undefined ? {} : { skippedReason: reason }) });
+};
 
-export const assertApproved = (chain: ApprovalChain | null | undefined): void => {
-  const present = requireChain(chain);
-  if (present.status !== 'approved') {
-    throw new ApprovalError('approval_chain_incomplete', `The approval chain is ${present.status}`, { status: present.status });
-  }
+export const isApproved = (chain: ApprovalChain): boolean => chain.status === 'approved';
+export const isRejected = (chain: ApprovalChain): boolean => chain.status === 'rejected';
+export const isPending = (chain: ApprovalChain): boolean => chain.status === 'pending';
+/** Built by notRequiredChain (nobody was asked), as opposed to granted. */
+export const isNotRequired = (chain: ApprovalChain): boolean => chain.steps.length === 0;
+export const decisionCount = (chain: ApprovalChain): number => chain.steps.reduce((n, step) => n + step.decisions.length, 0);
+
+/** The finalize-time gate: a chain must exist (`CHAIN_MISSING`) and be approved (`CHAIN_INCOMPLETE`). */
+export const assertApproved = (chain: ApprovalChain | null | undefined, options: AssertApprovedOptions = {}): void => {
+  if (chain == null) throw new ApprovalError('CHAIN_MISSING', options.message ?? 'no approval chain present at a gate that requires one; an absent chain is not an approved one');
+  if (!isApproved(chain)) throw new ApprovalError('CHAIN_INCOMPLETE', options.message ?? `approval chain has not reached 'approved' (status='${chain.status}')`, { status: chain.status });
+};
+
+/** The explicit opt-out: enforce a chain when one is present, allow when none is. */
+export const assertApprovedIfPresent = (chain: ApprovalChain | null | undefined, options: AssertApprovedOptions = {}): void => {
+  if (chain != null) assertApproved(chain, options);
 };

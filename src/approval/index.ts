@@ -1,13 +1,32 @@
-export { activeSteps, applyDecision, assertApproved, createChain, isApproved, pendingSteps, skipStep } from './chain.js';
+export {
+  applyDecision,
+  assertApproved,
+  assertApprovedIfPresent,
+  computeChainStatus,
+  computeStepStatus,
+  createChain,
+  decisionCount,
+  isApproved,
+  isNotRequired,
+  isPending,
+  isRejected,
+  nextPendingStep,
+  notRequiredChain,
+  pendingSteps,
+  skipStep,
+} from './chain.js';
+export { applyThresholds, chainFor, normalizeChain } from './normalize.js';
 export type {
   ApprovalChain,
-  ApprovalChainInput,
   ApprovalDecision,
-  ApprovalOrder,
   ApprovalStatus,
   ApprovalStep,
-  ApprovalStepInput,
+  ApprovalThreshold,
   Approver,
+  AssertApprovedOptions,
+  ChainOrder,
+  CreateChainInput,
+  CreateStepInput,
   DecisionInput,
-  SkipInput,
 } from './types.js';
+export type { ApprovalChainLike } from './schema.js';

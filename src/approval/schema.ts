@@ -10,19 +10,48 @@ const idSchema = z
   .max(128)
   .refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
 
-const approverIdSchema = idSchema;
+const labelSchema = z.string().trim().min(1).max(200).refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
 
-/** Input for an approval chain; structural rules (quorum, unique ids) are checked by createChain. */
+const approverSchema = z.union([idSchema, z.strictObject({ id: idSchema, name: labelSchema.optional(), role: labelSchema.optional() })]);
+
+const thresholdSchema = z.strictObject({
+  field: z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as metadata.amount').max(200),
+  op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']),
+  value: z.number().finite(),
+});
+
+const decisionSchema = z.strictObject({
+  approverId: idSchema,
+  decision: z.enum(['approved', 'rejected']),
+  note: z.string().max(2000).optional(),
+  decidedAt: z.coerce.date(),
+});
+
+const statusSchema = z.enum(['pending', 'approved', 'rejected', 'skipped']);
+
+/**
+ * An approval chain as the review hook or updateApprovals receives it: primitives' `CreateChainInput`
+ * (step `name`, approver `name`/`role`, `threshold`), or a whole primitives `ApprovalChain`
+ * (`status`, `decisions`, `skippedReason`), whose statuses are then recomputed, never trusted.
+ */
 export const approvalChainInputSchema = z.strictObject({
   order: z.enum(['sequential', 'parallel']).optional(),
+  status: statusSchema.optional(),
+  notRequiredReason: labelSchema.optional(),
   steps: z
     .array(
       z.strictObject({
         id: idSchema,
-        approvers: z.array(z.union([approverIdSchema, z.strictObject({ id: approverIdSchema })])).min(1).max(100),
+        name: labelSchema.optional(),
+        approvers: z.array(approverSchema).max(100),
         requiredApprovals: z.number().int().optional(),
+        threshold: thresholdSchema.optional(),
+        status: statusSchema.optional(),
+        decisions: z.array(decisionSchema).max(100).optional(),
+        skippedReason: z.string().max(2000).optional(),
       }),
     )
-    .min(1)
     .max(20),
 });
+
+export type ApprovalChainLike = z.output<typeof approvalChainInputSchema>;

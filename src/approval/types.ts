@@ -1,57 +1,76 @@
-/** Approval shapes, structurally the same as the @classytic family's ApprovalChain. */
+/**
+ * Approval shapes, structurally @classytic/primitives' `workflow/approval` (checked against
+ * revision 2462f51): what the engine stores is readable by primitives' own helpers, and
+ * primitives' inputs and chains are accepted as they are.
+ */
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'skipped';
-export type ApprovalOrder = 'sequential' | 'parallel';
-
-export interface ApprovalDecision {
-  approverId: string;
-  decision: 'approved' | 'rejected';
-  decidedAt: Date;
-  note?: string;
-}
+export type ChainOrder = 'sequential' | 'parallel';
 
 export interface Approver {
-  id: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly role?: string;
+}
+
+export interface ApprovalDecision {
+  readonly approverId: string;
+  readonly decision: 'approved' | 'rejected';
+  readonly note?: string;
+  readonly decidedAt: Date;
+}
+
+/**
+ * When a step applies: it is skipped, with the reason recorded, unless `field` (a dot path into
+ * the referral, e.g. `metadata.amount`) `op` `value` holds. A field that is not a number keeps the step.
+ */
+export interface ApprovalThreshold {
+  readonly field: string;
+  readonly op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+  readonly value: number;
 }
 
 export interface ApprovalStep {
-  id: string;
-  approvers: Approver[];
-  requiredApprovals: number;
-  status: ApprovalStatus;
-  decisions: ApprovalDecision[];
-  skipReason?: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly approvers: readonly Approver[];
+  readonly requiredApprovals: number;
+  readonly threshold?: ApprovalThreshold;
+  readonly status: ApprovalStatus;
+  readonly decisions: readonly ApprovalDecision[];
+  readonly skippedReason?: string;
 }
 
 export interface ApprovalChain {
-  order: ApprovalOrder;
-  steps: ApprovalStep[];
-  status: ApprovalStatus;
+  readonly order: ChainOrder;
+  readonly steps: readonly ApprovalStep[];
+  readonly status: ApprovalStatus;
+  readonly notRequiredReason?: string;
 }
 
-export interface ApprovalStepInput {
-  id: string;
-  /** Approver ids, or `{ id }` objects as in the chain itself. */
-  approvers: ReadonlyArray<string | Approver>;
-  /** Quorum for the step; defaults to 1. */
-  requiredApprovals?: number;
+export interface CreateStepInput {
+  readonly id: string;
+  readonly name?: string;
+  /** Approver objects as in primitives; plain id strings are accepted too. */
+  readonly approvers: readonly (Approver | string)[];
+  readonly requiredApprovals?: number;
+  readonly threshold?: ApprovalThreshold;
 }
 
-export interface ApprovalChainInput {
-  order?: ApprovalOrder;
-  steps: readonly ApprovalStepInput[];
+export interface CreateChainInput {
+  /** Defaults to `sequential`. */
+  readonly order?: ChainOrder;
+  readonly steps: readonly CreateStepInput[];
 }
 
 export interface DecisionInput {
-  approverId: string;
-  decision: 'approved' | 'rejected';
-  /** Which step to decide; defaults to the first active step that lists the approver. */
-  stepId?: string;
-  note?: string;
-  at?: Date;
+  readonly stepId: string;
+  readonly approverId: string;
+  readonly decision: 'approved' | 'rejected';
+  readonly note?: string;
+  readonly decidedAt?: Date;
 }
 
-export interface SkipInput {
-  reason: string;
-  at?: Date;
+export interface AssertApprovedOptions {
+  readonly message?: string;
 }

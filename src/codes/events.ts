@@ -1,6 +1,5 @@
-import type { ReferralContext } from '../kernel/context.js';
+import type { EventPublisher, EventScope } from '../events/publisher.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import type { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import type { Ref } from '../kernel/ids.js';
 
@@ -16,8 +15,8 @@ const codePayload = (doc: CodeEventSubject) => ({ codeId: String(doc._id), code:
 
 const subjectOf = (doc: CodeEventSubject, change: string) => ({ resource: 'referral_code' as const, resourceId: String(doc._id), change });
 
-export const codeCreatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: ReferralContext): DomainEvent =>
+export const codeCreatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
   publisher.build(REFERRAL_EVENTS.codeCreated, { ...codePayload(doc), createdAt: at.toISOString() }, ctx, subjectOf(doc, 'created'));
 
-export const codeDeactivatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: ReferralContext): DomainEvent =>
+export const codeDeactivatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
   publisher.build(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(doc), deactivatedAt: at.toISOString() }, ctx, subjectOf(doc, 'deactivated'));

@@ -66,13 +66,13 @@ export class ReferralCodeRepository {
 
   /** The live, active code for `code` (trimmed, case-insensitive), or null. */
   async lookupByCode(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     return findActiveCode(this.#deps, scope, parseInput(codeSchema, code, 'code'));
   }
 
   /** The owner's live active code, or null. */
   async findForOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     // query: code.byOwner
     return codeCollection(this.#deps).findOne(scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }), scope.read);

@@ -1,11 +1,9 @@
-import type { Connection } from 'mongoose';
 import { attributeSale, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
 import { codeSchema } from '../codes/inputs.js';
 import { ReferralCodeRepository } from '../codes/repository.js';
 import { resolveCode } from '../codes/resolver.js';
 import { eraseOwner, eraseReferee } from '../erasure/erase.js';
-import { configError } from '../kernel/errors.js';
 import { parseInput } from '../kernel/validation.js';
 import { ReferralRepository } from '../referrals/repository.js';
 import { ReferralStats } from '../referrals/stats.js';
@@ -18,10 +16,6 @@ import { type EngineParts, wireEngine } from './wiring.js';
 
 export type { ReferralEngine, ResolvedReferrer } from './engine.js';
 
-/** By shape, not instanceof: mongoose is CommonJS (no named `Connection` export under ESM) and a host may carry its own copy. */
-const isConnection = (value: unknown): value is Connection =>
-  typeof value === 'object' && value !== null && typeof (value as Connection).model === 'function' && typeof (value as Connection).deleteModel === 'function' && typeof (value as Connection).models === 'object';
-
 /** Idempotent teardown: stops relays, writes pending acks, unregisters models, closes an owned bus. */
 const teardown = (parts: EngineParts, stopRelays: () => void) => async (): Promise<void> => {
   if (parts.lifecycle.destroyed) return;
@@ -33,28 +27,29 @@ const teardown = (parts: EngineParts, stopRelays: () => void) => async (): Promi
 };
 
 /** The public object: every verb opens its call scope first (tenant, session, clock), then delegates. */
-const buildEngine = (parts: EngineParts): ReferralEngine => {
+export const buildEngine = (parts: EngineParts): ReferralEngine => {
   const { deps } = parts;
   const { events, stopRelays } = createEventsFacade(parts);
   const referees = { explain: explainReferee.bind(null, deps), erase: eraseReferee.bind(null, deps) };
+  const close = teardown(parts, stopRelays);
   return {
     repositories: { referralCode: new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), referral: new ReferralRepository(deps, referees) },
     models: parts.models,
     events,
     stats: new ReferralStats(deps),
     resolveReferrer: async (code, ctx) => {
-      const scope = deps.open(ctx);
+      const scope = deps.open(ctx, 'read');
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));
     },
     attributeSale: async (input, ctx) => attributeSale(deps, deps.open(ctx), input),
     trackVisit: async (input, ctx) => trackVisit(deps, deps.open(ctx), input),
     syncIndexes: () => syncOwnedIndexes(parts.owned),
-    destroy: teardown(parts, stopRelays),
+    destroy: close,
+    close,
   };
 };
 
 export const createReferral = async (options: CreateReferralOptions): Promise<ReferralEngine> => {
-  if (!isConnection(options?.connection)) throw configError('connection', 'createReferral needs a mongoose Connection as `connection`');
   const engine = buildEngine(wireEngine(options));
   if (options.autoIndex) await engine.syncIndexes();
   return engine;

@@ -34,4 +34,6 @@ export interface ReferralEngine {
   syncIndexes(): Promise<SyncIndexesReport>;
   /** Stops relays, writes pending acks, unregisters the models and closes what the engine owns; idempotent. Never closes the connection. */
   destroy(): Promise<void>;
+  /** The family's name for `destroy()`: the same teardown. */
+  close(): Promise<void>;
 }

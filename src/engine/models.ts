@@ -2,7 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import { bindingIndexes, buildBindingSchema, type ReferralBindingRecord } from '../attribution/binding.model.js';
 import { buildTouchSchema, touchIndexes, type ReferralTouchRecord } from '../attribution/touch.model.js';
 import { buildReferralCodeSchema, referralCodeIndexes, type ReferralCodeRecord } from '../codes/model.js';
-import { configError, ReferralError } from '../kernel/errors.js';
+import { configError, ModelCollisionError } from '../kernel/errors.js';
 import type { ResolvedTenant } from '../kernel/tenant.js';
 import { buildReferralSchema, referralIndexes, type ReferralRecord } from '../referrals/model.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
@@ -16,23 +16,22 @@ export interface ReferralModels {
 
 const prefixPattern = /^[A-Za-z0-9_]*$/;
 
+/** The model names an engine with this collection prefix registers, known without a connection. */
+export const modelNamesFor = (prefix: string): readonly [string, string, string, string] => {
+  if (!prefixPattern.test(prefix)) throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
+  return [`${prefix}ReferralCode`, `${prefix}Referral`, `${prefix}ReferralTouch`, `${prefix}ReferralBinding`];
+};
+
 /**
  * Registers the engine's models on the host connection, under names derived from the
  * collection prefix. A second engine with the same prefix on the same connection is refused
  * rather than silently sharing (or replacing) the first engine's models.
  */
 export const registerModels = (connection: Connection, tenant: ResolvedTenant, prefix: string, touchTtlSeconds: number): { models: ReferralModels; owned: OwnedModel[] } => {
-  if (!prefixPattern.test(prefix)) {
-    throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
-  }
-  const codeName = `${prefix}ReferralCode`;
-  const referralName = `${prefix}Referral`;
-  const touchName = `${prefix}ReferralTouch`;
-  const bindingName = `${prefix}ReferralBinding`;
-  for (const name of [codeName, referralName, touchName, bindingName]) {
-    if (connection.models[name]) {
-      throw new ReferralError('engine_conflict', `Model "${name}" is already registered on this connection; destroy() the other engine or pass a different collectionPrefix`, 409);
-    }
+  const names = modelNamesFor(prefix);
+  const [codeName, referralName, touchName, bindingName] = names;
+  for (const name of names) {
+    if (connection.models[name]) throw new ModelCollisionError(name);
   }
   const ReferralCode = connection.model<ReferralCodeRecord>(codeName, buildReferralCodeSchema(tenant, `${prefix}referral_codes`));
   const Referral = connection.model<ReferralRecord>(referralName, buildReferralSchema(tenant, `${prefix}referrals`));

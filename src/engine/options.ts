@@ -10,8 +10,11 @@ import type { ReviewConfig } from '../referrals/deps.js';
 export interface CreateReferralOptions {
   /** The host's mongoose connection. The engine registers models on it; it never opens or closes it. */
   connection: Connection;
-  /** Multi-tenant by default (`organizationId`, ObjectId, required); `false` for single-tenant. */
-  tenant?: TenantConfig | false;
+  /**
+   * Multi-tenant by default (`organizationId`, ObjectId, required); `false` for single-tenant.
+   * Takes @classytic/repo-core's `TenantConfig` with its semantics (`strategy`, `contextKey`, `resolve`).
+   */
+  tenant?: TenantConfig | boolean;
   /** Prefix for collection and model names (`<prefix>referral_codes`, `<prefix>referrals`). */
   collectionPrefix?: string;
   events?: {

@@ -7,6 +7,7 @@ import type { ErasureDeps } from '../erasure/erase.js';
 import { InProcessBus } from '../events/in-process-bus.js';
 import type { DeliveryOptions } from '../events/delivery.js';
 import { EventPublisher } from '../events/publisher.js';
+import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import { resolveTenant } from '../kernel/tenant.js';
@@ -32,6 +33,10 @@ export interface EngineParts {
   ownsTransport: boolean;
   onError: (error: unknown, event: DomainEvent) => void;
 }
+
+/** By shape, not instanceof: mongoose is CommonJS (no named `Connection` export under ESM) and a host may carry its own copy. */
+const isConnection = (value: unknown): value is Connection =>
+  typeof value === 'object' && value !== null && typeof (value as Connection).model === 'function' && typeof (value as Connection).deleteModel === 'function' && typeof (value as Connection).models === 'object';
 
 const defaultOnError = (error: unknown, event: DomainEvent) => console.error(`[@classytic/referral] delivering ${event.type} failed`, error);
 
@@ -59,8 +64,21 @@ const deliveryOptions = (options: CreateReferralOptions['events'] = {}): Deliver
   maxDeliveryAttempts: positiveInteger('events.maxDeliveryAttempts', options.maxDeliveryAttempts, DEFAULT_MAX_DELIVERY_ATTEMPTS),
 });
 
+/**
+ * A host outbox must write in the caller's session: otherwise a sale that rolls back keeps its
+ * `referral:converted` and a commission is paid for a sale that never committed.
+ */
+const assertTransactionalOutbox = (outbox: OutboxStore | undefined): void => {
+  if (outbox && outbox.transactionalSave !== true) {
+    throw configError('events.outbox.transactionalSave', 'The OutboxStore must declare transactionalSave: true (its save() writes in options.session); a store that ignores the session would emit events for sales that rolled back');
+  }
+};
+
 /** Validates the options, registers the models and builds the dependencies every verb shares. */
 export const wireEngine = (options: CreateReferralOptions): EngineParts => {
+  // Checked first, so a refused engine leaves the connection's model registry untouched.
+  if (!isConnection(options?.connection)) throw configError('connection', 'Expected a mongoose Connection');
+  assertTransactionalOutbox(options.events?.outbox);
   const { connection } = options;
   const tenant = resolveTenant(options.tenant);
   const onError = options.events?.onError ?? defaultOnError;

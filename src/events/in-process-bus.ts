@@ -1,5 +1,5 @@
 import { matchesEventPattern } from './glob.js';
-import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from './types.js';
+import type { DomainEvent, EventHandler, EventTransport, PublishManyResult } from './types.js';
 
 export interface InProcessBusOptions {
   /**
@@ -41,11 +41,21 @@ export class InProcessBus implements EventTransport {
     throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} subscribers of ${event.type} failed`);
   }
 
-  async publishMany(events: readonly DomainEvent[]): Promise<void> {
-    for (const event of events) await this.publish(event);
+  /** Publishes in order; each event's outcome is keyed by `meta.id` (null for success). */
+  async publishMany(events: readonly DomainEvent[]): Promise<PublishManyResult> {
+    const results = new Map<string, Error | null>();
+    for (const event of events) {
+      try {
+        await this.publish(event);
+        results.set(event.meta.id, null);
+      } catch (error) {
+        results.set(event.meta.id, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return results;
   }
 
-  subscribe(pattern: string, handler: EventHandler): Unsubscribe {
+  async subscribe(pattern: string, handler: EventHandler): Promise<() => void> {
     const subscription: Subscription = { pattern, handler };
     this.#subscriptions.add(subscription);
     return () => {

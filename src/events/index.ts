@@ -1,7 +1,20 @@
 export { matchesEventPattern } from './glob.js';
 export { InProcessBus, type InProcessBusOptions } from './in-process-bus.js';
 export { EVENT_SOURCE, REFERRAL_EVENTS, referralEventNames, type ReferralEventName } from './names.js';
-export { referralEventDefinitions, type EventDefinition, type ReferralEvent } from './definitions.js';
+export {
+  ReferralApproved,
+  ReferralCodeCreated,
+  ReferralCodeDeactivated,
+  ReferralConverted,
+  referralEventDefinitions,
+  referralEventDefinitionsByName,
+  ReferralFlagged,
+  ReferralRejected,
+  ReferralReversed,
+  type EventSchema,
+  type ReferralEvent,
+  type ReferralEventDefinition,
+} from './definitions.js';
 export {
   approvedPayloadSchema,
   codeCreatedPayloadSchema,
@@ -20,5 +33,5 @@ export {
   type RejectedPayload,
   type ReversedPayload,
 } from './payloads.js';
-export type { DomainEvent, EventHandler, EventMeta, EventTransport, Unsubscribe } from './types.js';
-export type { OutboxStore, RedeliverOptions, RedeliverReport } from './outbox.js';
+export type { DeadLetteredEvent, DomainEvent, EventHandler, EventMeta, EventTransport, PublishManyResult, Unsubscribe } from './types.js';
+export type { OutboxStore, OutboxWriteOptions, RedeliverOptions, RedeliverReport } from './outbox.js';

@@ -1,16 +1,32 @@
-import type { ClientSession } from 'mongoose';
 import { z } from 'zod';
-import type { DomainEvent } from './types.js';
+import type { DeadLetteredEvent, DomainEvent } from './types.js';
+
+/** `save` options, as @classytic/primitives' outbox contract declares them (all best-effort). */
+export interface OutboxWriteOptions {
+  /** The caller's session: a store that declares `transactionalSave` writes in it. */
+  readonly session?: unknown;
+  readonly visibleAt?: Date;
+  readonly dedupeKey?: string;
+  readonly partitionKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 /**
- * A host-provided outbox (for example a table the host's relay already drains). When given,
- * events are saved through it in the caller's session right after the state change, published,
- * then acknowledged. Without one, events are embedded in the changed document itself.
+ * A host outbox, structurally @classytic/primitives' `OutboxStore`: events are saved through
+ * it in the caller's session right after the state change, published, then acknowledged.
+ * The engine refuses, at construction, a store that does not declare `transactionalSave: true`:
+ * a store that ignores the session would keep the event of a write that rolled back.
  */
 export interface OutboxStore {
-  save(event: DomainEvent, options: { session?: ClientSession | null }): Promise<void>;
+  /** True when `save` writes in `options.session`, so the event commits or rolls back with the change. */
+  readonly transactionalSave?: boolean;
+  save(event: DomainEvent, options?: OutboxWriteOptions): Promise<void>;
   getPending(limit: number): Promise<DomainEvent[]>;
-  acknowledge(id: string): Promise<void>;
+  acknowledge(eventId: string, options?: { readonly consumerId?: string }): Promise<void>;
+  claimPending?(options?: { readonly limit?: number; readonly consumerId?: string; readonly leaseMs?: number; readonly types?: readonly string[] }): Promise<DomainEvent[]>;
+  fail?(eventId: string, error: { readonly message: string; readonly code?: string }, options?: { readonly consumerId?: string; readonly retryAt?: Date; readonly deadLetter?: boolean }): Promise<void>;
+  getDeadLettered?(limit: number): Promise<DeadLetteredEvent[]>;
+  purge?(olderThanMs: number): Promise<number>;
 }
 
 /**

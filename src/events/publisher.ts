@@ -1,7 +1,6 @@
 import type { ClientSession, mongo } from 'mongoose';
-import type { ReferralContext } from '../kernel/context.js';
 import { Delivery, type DeliveryOptions, type EventHome } from './delivery.js';
-import { referralEventDefinitions } from './definitions.js';
+import { referralEventDefinitionsByName } from './definitions.js';
 import type { ReferralEventName } from './names.js';
 import type { RedeliverOptions, RedeliverReport } from './outbox.js';
 import { listParked, type ParkedEvent, requeueParked } from './parking.js';
@@ -14,6 +13,13 @@ export interface EventOptions {
   resourceId: string;
   /** The state change this event reports; forms the stable idempotency key. */
   change: string;
+}
+
+/** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
+export interface EventScope {
+  actorId?: string | undefined;
+  organizationId?: string | undefined;
+  correlationId?: string | undefined;
 }
 
 export type PublishErrorHandler = (error: unknown, event: DomainEvent) => void;
@@ -56,17 +62,17 @@ export class EventPublisher {
   }
 
   /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
-  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: ReferralContext, options: EventOptions): DomainEvent<ReferralEventPayloads[K], K> {
+  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventOptions): DomainEvent<ReferralEventPayloads[K], K> {
     const meta: Partial<EventMeta> = {
       idempotencyKey: `${options.resource}:${options.resourceId}:${options.change}`,
       resource: options.resource,
       resourceId: options.resourceId,
     };
+    // The family's context-to-meta mapping (primitives' scopedEventMeta): actor, tenant, correlation.
+    if (ctx.actorId) meta.userId = ctx.actorId;
+    if (ctx.organizationId) meta.organizationId = ctx.organizationId;
     if (ctx.correlationId) meta.correlationId = ctx.correlationId;
-    if (ctx.idempotencyKey) meta.causationId = ctx.idempotencyKey;
-    if (ctx.actorId) meta.userId = String(ctx.actorId);
-    if (ctx.organizationId) meta.organizationId = String(ctx.organizationId);
-    return referralEventDefinitions[type].create(payload, meta) as DomainEvent<ReferralEventPayloads[K], K>;
+    return referralEventDefinitionsByName[type].create(payload, meta);
   }
 
   /** Call right after the write that stored `events` (embedded) committed or joined the caller's transaction. */

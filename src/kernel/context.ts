@@ -1,17 +1,37 @@
-import type { ClientSession, Types } from 'mongoose';
+import type { ClientSession } from 'mongoose';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
+/** An id as the family passes it (@classytic/primitives `IdLike`): a string, or an ObjectId from any bson copy. */
+export type IdLike = string | { toString(): string; toHexString?(): string };
+
 /**
- * Per-call context, structurally the same as the @classytic family's request context.
- * `session` is threaded into every MongoDB command so a host can enlist verbs in its transaction.
+ * Per-call context: structurally @classytic/primitives' `OperationContext`, so a host passes
+ * its own without a cast. `session` is threaded into every MongoDB command so verbs can join
+ * the host's transaction; the tenant is read from the key the tenant config names.
  */
 export interface ReferralContext {
-  actorId?: string | Types.ObjectId;
-  organizationId?: string | Types.ObjectId;
+  actorId?: IdLike | undefined;
+  organizationId?: IdLike | undefined;
+  session?: unknown;
+  correlationId?: string | undefined;
+  idempotencyKey?: string | undefined;
+  traceId?: string | undefined;
+  requestId?: string | undefined;
+  mode?: 'soft' | 'hard' | undefined;
+  metadata?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The context after validation: ids as strings, the session typed. */
+export interface CheckedContext {
+  actorId?: string;
   session?: ClientSession | null;
   correlationId?: string;
   idempotencyKey?: string;
+  traceId?: string;
+  requestId?: string;
+  /** The caller's own object, for the tenant config to read its key from. */
+  raw: Readonly<Record<string, unknown>>;
 }
 
 const MAX_ID_LENGTH = 128;
@@ -19,32 +39,37 @@ const MAX_KEY_LENGTH = 256;
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /** A string that may be stored and echoed in event meta: bounded, no control characters. */
-const safeText = (max: number) =>
+export const safeText = (max: number) =>
   z
     .string()
     .min(1, 'Must not be empty')
     .max(max, `Must be at most ${max} characters`)
     .refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
 
-/** An ObjectId from any bson copy: an object whose toHexString() gives 24 hex characters. */
-const hexIdOf = (value: unknown): string | null => {
-  const toHex = (value as { toHexString?: unknown } | null)?.toHexString;
-  if (typeof toHex !== 'function') return null;
-  const hex: unknown = toHex.call(value);
-  return typeof hex === 'string' && /^[0-9a-fA-F]{24}$/.test(hex) ? hex.toLowerCase() : null;
+/**
+ * The string an IdLike stands for: a string as is, an ObjectId's hex (lower case), or the
+ * `toString()` of an id object that defines its own. A plain object (`{ $ne: null }`) stands
+ * for nothing: its `toString` is Object's, which would print `[object Object]`.
+ */
+export const idLikeToString = (value: unknown): string | null => {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return null;
+  const toHex = (value as { toHexString?: unknown }).toHexString;
+  if (typeof toHex === 'function') {
+    const hex: unknown = toHex.call(value);
+    return typeof hex === 'string' ? hex.toLowerCase() : null;
+  }
+  const { toString } = value as { toString?: unknown };
+  if (typeof toString !== 'function' || toString === Object.prototype.toString) return null;
+  const text: unknown = toString.call(value);
+  return typeof text === 'string' ? text : null;
 };
 
-/** An actor id as stored in event meta: a safe string, or an ObjectId's hex. */
-const actorIdSchema = z.unknown().transform((value, issue): string => {
-  if (typeof value === 'string') {
-    const parsed = safeText(MAX_ID_LENGTH).safeParse(value);
-    if (parsed.success) return parsed.data;
-    for (const { message } of parsed.error.issues) issue.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  }
-  const hex = hexIdOf(value);
-  if (hex) return hex;
-  issue.addIssue({ code: 'custom', message: 'Expected a string id or an ObjectId' });
+const idLikeSchema = z.unknown().transform((value, issue): string => {
+  const text = idLikeToString(value);
+  const parsed = safeText(MAX_ID_LENGTH).safeParse(text ?? undefined);
+  if (text !== null && parsed.success) return parsed.data;
+  issue.addIssue({ code: 'custom', message: text === null ? 'Expected a string id or an id object (ObjectId)' : (parsed.error?.issues[0]?.message ?? 'Invalid id') });
   return z.NEVER;
 });
 
@@ -55,24 +80,36 @@ const sessionSchema = z.custom<ClientSession | null>(
 
 /** The fields the engine reads; the tenant is checked by the tenant config, other keys are the host's. */
 const contextSchema = z.looseObject({
-  actorId: actorIdSchema.optional(),
+  actorId: idLikeSchema.optional(),
   session: sessionSchema.optional(),
   correlationId: safeText(MAX_KEY_LENGTH).optional(),
   idempotencyKey: safeText(MAX_KEY_LENGTH).optional(),
+  traceId: safeText(MAX_KEY_LENGTH).optional(),
+  requestId: safeText(MAX_KEY_LENGTH).optional(),
+  mode: z.enum(['soft', 'hard']).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
 /**
  * Validates every ctx field the engine stores or uses before any I/O; failures are
- * `validation_failed` naming the field (`ctx.correlationId`). Returns the ctx with `actorId`
- * as a string.
+ * `validation_failed` naming the field (`ctx.correlationId`).
  */
-export const parseContext = (ctx: unknown): ReferralContext => {
-  if (ctx === undefined || ctx === null) return {};
+export const parseContext = (ctx: unknown): CheckedContext => {
+  if (ctx === undefined || ctx === null) return { raw: {} };
   if (typeof ctx !== 'object' || Array.isArray(ctx)) throw new ValidationError([{ field: 'ctx', message: 'Expected an object' }]);
   const present = Object.fromEntries(Object.entries(ctx).filter(([, value]) => value !== undefined));
   const result = contextSchema.safeParse(present);
   if (!result.success) {
     throw new ValidationError(result.error.issues.map((issue) => ({ field: ['ctx', ...issue.path.map(String)].join('.'), message: issue.message })));
   }
-  return result.data as ReferralContext;
+  const { actorId, session, correlationId, idempotencyKey, traceId, requestId } = result.data;
+  return {
+    raw: present,
+    ...(actorId === undefined ? {} : { actorId }),
+    ...(session === undefined ? {} : { session }),
+    ...(correlationId === undefined ? {} : { correlationId }),
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    ...(traceId === undefined ? {} : { traceId }),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
 };

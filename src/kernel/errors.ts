@@ -23,13 +23,21 @@ export type ReferralErrorCode =
   | 'fraud_rejected'
   | 'engine_conflict'
   | 'engine_destroyed'
-  | 'approval_chain_missing'
-  | 'approval_chain_incomplete'
-  | 'approval_unknown_step'
-  | 'approval_step_not_active'
-  | 'approval_approver_not_listed'
-  | 'approval_already_decided'
-  | 'approval_invalid_quorum';
+  | ApprovalErrorCode;
+
+/** @classytic/primitives' approval error codes (src/workflow/approval.ts), as they are there. */
+export type ApprovalErrorCode =
+  | 'EMPTY_STEPS'
+  | 'DUPLICATE_STEP_ID'
+  | 'EMPTY_APPROVERS'
+  | 'DUPLICATE_APPROVER_ID'
+  | 'INVALID_QUORUM'
+  | 'UNKNOWN_STEP'
+  | 'UNAUTHORIZED_APPROVER'
+  | 'STEP_NOT_ACTIVE'
+  | 'STEP_ALREADY_DECIDED_BY_APPROVER'
+  | 'CHAIN_INCOMPLETE'
+  | 'CHAIN_MISSING';
 
 export interface ReferralErrorOptions {
   /** Structured, value-free detail (field names, step ids); safe to log and return to clients. */
@@ -37,10 +45,16 @@ export interface ReferralErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Structurally @classytic/repo-core's `HttpError` (src/errors/types.ts): `status`, `code`, and
+ * `meta` with the structured detail, so `toErrorContract` renders it fully.
+ */
 export class ReferralError extends Error {
   readonly code: ReferralErrorCode;
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
+  /** The same detail as `details`, where the family's error contract reads it. */
+  readonly meta: Record<string, unknown> | undefined;
 
   constructor(code: ReferralErrorCode, message: string, status: number, options: ReferralErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +62,7 @@ export class ReferralError extends Error {
     this.code = code;
     this.status = status;
     this.details = options.details;
+    this.meta = options.details;
   }
 
   toJSON(): { name: string; code: ReferralErrorCode; status: number; message: string; details?: Record<string, unknown> } {
@@ -65,6 +80,8 @@ export interface ValidationIssue {
 export class ValidationError extends ReferralError {
   readonly field: string;
   readonly issues: ValidationIssue[];
+  /** One entry per offending field, in the family's `ValidationErrorMeta` shape (`toErrorContract` details). */
+  readonly validationErrors: { validator: string; error: string; path: string }[];
 
   constructor(issues: ValidationIssue[]) {
     const first = issues[0] ?? { field: '(input)', message: 'Invalid input' };
@@ -72,13 +89,14 @@ export class ValidationError extends ReferralError {
     this.name = 'ValidationError';
     this.field = first.field;
     this.issues = issues;
+    this.validationErrors = issues.map((issue) => ({ validator: 'validation_failed', error: issue.message, path: issue.field }));
   }
 }
 
-/** 403: a tenant-scoped verb was called without `ctx.organizationId`. Raised before any I/O. */
+/** 403: a tenant-scoped verb was called without its tenant (`ctx.organizationId` by default). Raised before any I/O. */
 export class TenantRequiredError extends ReferralError {
-  constructor(tenantField: string) {
-    super('tenant_required', `ctx.organizationId is required (multi-tenant mode, field "${tenantField}")`, 403);
+  constructor(source: string) {
+    super('tenant_required', `${source} is required (multi-tenant mode)`, 403, { details: { field: source } });
     this.name = 'TenantRequiredError';
   }
 }
@@ -110,11 +128,14 @@ export class InvalidTransitionError extends ReferralError {
 /** 409: a unique constraint refused the write. Carries the conflicting field names, never values. */
 export class DuplicateError extends ReferralError {
   readonly fields: string[];
+  /** The family's `DuplicateKeyMeta`: field names only, never values. */
+  readonly duplicate: { fields: string[] };
 
   constructor(fields: string[], cause?: unknown) {
     super('duplicate', `Duplicate value for ${fields.join(', ') || 'a unique field'}`, 409, { details: { fields }, cause });
     this.name = 'DuplicateError';
     this.fields = fields;
+    this.duplicate = { fields };
   }
 }
 
@@ -164,6 +185,20 @@ export class EventParkedError extends ReferralError {
   }
 }
 
+/**
+ * 409 `engine_conflict`: a model of this engine is already registered on the connection. Named
+ * like @classytic/mongokit's collision error, with the model that collided.
+ */
+export class ModelCollisionError extends ReferralError {
+  readonly modelName: string;
+
+  constructor(modelName: string) {
+    super('engine_conflict', `Model "${modelName}" is already registered on this connection; close() the other engine or pass a different collectionPrefix`, 409, { details: { modelName } });
+    this.name = 'ModelCollisionError';
+    this.modelName = modelName;
+  }
+}
+
 /** 422: a fraud guard rejected the conversion; nothing was written. `rules` names the guards. */
 export class FraudRejectedError extends ReferralError {
   readonly rules: string[];
@@ -175,20 +210,25 @@ export class FraudRejectedError extends ReferralError {
   }
 }
 
-export type ApprovalErrorCode = Extract<ReferralErrorCode, `approval_${string}`>;
-
+/** The HTTP status added to each primitives approval code. */
 const approvalStatus: Record<ApprovalErrorCode, number> = {
-  approval_chain_missing: 409,
-  approval_chain_incomplete: 409,
-  approval_unknown_step: 404,
-  approval_step_not_active: 409,
-  approval_approver_not_listed: 403,
-  approval_already_decided: 409,
-  approval_invalid_quorum: 422,
+  EMPTY_STEPS: 422,
+  DUPLICATE_STEP_ID: 422,
+  EMPTY_APPROVERS: 422,
+  DUPLICATE_APPROVER_ID: 422,
+  INVALID_QUORUM: 422,
+  UNKNOWN_STEP: 404,
+  UNAUTHORIZED_APPROVER: 403,
+  STEP_NOT_ACTIVE: 409,
+  STEP_ALREADY_DECIDED_BY_APPROVER: 409,
+  CHAIN_INCOMPLETE: 409,
+  CHAIN_MISSING: 409,
 };
 
-/** Raised by the pure approval module; the status follows the rule that was broken. */
+/** Raised by the pure approval module, with primitives' codes; the status follows the rule that was broken. */
 export class ApprovalError extends ReferralError {
+  declare readonly code: ApprovalErrorCode;
+
   constructor(code: ApprovalErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, message, approvalStatus[code], details ? { details } : {});
     this.name = 'ApprovalError';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { createChain } from '../approval/chain.js';
+import { chainFor } from '../approval/normalize.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
 import { confirmConversion, type Refusal } from '../codes/slots.js';
 import { runGuards } from '../guards/pipeline.js';
@@ -47,7 +47,7 @@ export const isSelfReferral = (referrer: Pick<Referrer, 'ref' | 'model'>, partie
 
 const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
   const input = deps.review?.chain?.(draft);
-  return input ? createChain(parseInput(approvalChainInputSchema, input, 'review.chain()')) : null;
+  return input ? chainFor(parseInput(approvalChainInputSchema, input, 'review.chain()'), draft) : null;
 };
 
 const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({

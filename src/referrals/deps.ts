@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import type { ApprovalChainInput } from '../approval/types.js';
+import type { ApprovalChain, CreateChainInput } from '../approval/types.js';
 import type { CodeDeps } from '../codes/deps.js';
 import type { FraudGuard } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
@@ -7,8 +7,12 @@ import type { EventedCollection } from '../store/evented-write.js';
 import type { ReferralRecord } from './model.js';
 
 export interface ReviewConfig {
-  /** Return a chain for referrals that need review, null for those a single decision settles. */
-  chain?: (referral: ReferralDraft) => ApprovalChainInput | null | undefined;
+  /**
+   * Return a chain for referrals that need review (a primitives `CreateChainInput`, or a whole
+   * `ApprovalChain`, whose statuses are recomputed), null for those a single decision settles.
+   * Step thresholds are evaluated against the draft.
+   */
+  chain?: (referral: ReferralDraft) => CreateChainInput | ApprovalChain | null | undefined;
 }
 
 /** What the referral verbs need from the engine: the code verbs' needs, plus their own. */

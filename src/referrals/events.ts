@@ -1,8 +1,7 @@
 import type { GuardVerdict } from '../guards/types.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import type { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
-import type { ReferralContext } from '../kernel/context.js';
+import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
@@ -31,7 +30,7 @@ export interface ConversionFacts {
 }
 
 /** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
-export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: ReferralContext): DomainEvent[] => {
+export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
   const { draft, referrer, verdict, at } = facts;
   const { touchAt } = referrer.attribution;
   const converted = publisher.build(
@@ -62,7 +61,7 @@ export const conversionEvents = (publisher: EventPublisher, facts: ConversionFac
 };
 
 /** `referral:approved` or `referral:rejected`, once the referral settles. */
-export const decisionEvent = (publisher: EventPublisher, current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: ReferralContext): DomainEvent => {
+export const decisionEvent = (publisher: EventPublisher, current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: EventScope): DomainEvent => {
   const base = { ...partiesPayload(current), decidedBy: decision.decidedBy, decidedAt: decision.decidedAt.toISOString() };
   const subject = subjectOf(current, to);
   return to === 'approved'
@@ -84,7 +83,7 @@ export interface ReversalFacts {
 
 const definedOnly = (fields: Record<string, number | undefined>) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 
-export const reversalEvent = (publisher: EventPublisher, current: ReferralRecord, facts: ReversalFacts, ctx: ReferralContext): DomainEvent =>
+export const reversalEvent = (publisher: EventPublisher, current: ReferralRecord, facts: ReversalFacts, ctx: EventScope): DomainEvent =>
   publisher.build(
     REFERRAL_EVENTS.reversed,
     {

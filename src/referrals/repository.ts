@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { approvalChainInputSchema } from '../approval/schema.js';
-import type { ApprovalChainInput } from '../approval/types.js';
+import type { ApprovalChain, CreateChainInput } from '../approval/types.js';
 import { resolveForSale } from '../codes/resolver.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { NotFoundError, ReferralError } from '../kernel/errors.js';
@@ -72,7 +72,7 @@ export class ReferralRepository<Explanation = unknown> {
 
   /** The live referral with this id in this tenant, or null. */
   async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     const _id = parseInput(objectIdSchema, id, 'id');
     // query: referral.byId
     return referralCollection(this.#deps).findOne(scope.live({ _id }), scope.read);
@@ -112,7 +112,7 @@ export class ReferralRepository<Explanation = unknown> {
   }
 
   /** Replaces the approval chain of a referral still under review (status `converted`). */
-  async updateApprovals(id: string | Types.ObjectId, chainInput: ApprovalChainInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async updateApprovals(id: string | Types.ObjectId, chainInput: CreateChainInput | ApprovalChain, ctx?: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const chain = parseInput(approvalChainInputSchema, chainInput, 'chain');
@@ -124,7 +124,7 @@ export class ReferralRepository<Explanation = unknown> {
    * binding (if any), their referrals with the rule that decided each, and the touches behind them.
    */
   async explain(refereeRef: Ref, ctx?: ReferralContext): Promise<Explanation> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     return this.#referees.explain(scope, parseInput(refSchema, refereeRef, 'refereeRef'));
   }
 
@@ -139,7 +139,7 @@ export class ReferralRepository<Explanation = unknown> {
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */
   async listForReferrer(referrerRef: Ref, options: ListForReferrerOptions = {}, ctx?: ReferralContext): Promise<ReferralPage> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     return listReferrals(this.#deps, scope, ref, parseInput(listForReferrerOptionsSchema, options, 'options'));
   }

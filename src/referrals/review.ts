@@ -1,7 +1,11 @@
-import { applyDecision, createChain } from '../approval/chain.js';
-import type { ApprovalChainInput } from '../approval/types.js';
-import type { CallScope } from '../store/scope.js';
 import type { Types } from 'mongoose';
+import { applyDecision, pendingSteps } from '../approval/chain.js';
+import { chainFor, normalizeChain } from '../approval/normalize.js';
+import type { ApprovalChainLike } from '../approval/schema.js';
+import type { ApprovalChain } from '../approval/types.js';
+import { ApprovalError } from '../kernel/errors.js';
+import { canonicalId } from '../kernel/ids.js';
+import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
 import { decisionEvent } from './events.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
@@ -10,20 +14,41 @@ import { changeReferral, type ReferralChange } from './transition.js';
 
 type Settled = 'approved' | 'rejected';
 
-/** Pure: the change one approve/reject decision makes (recorded on the chain when there is one). */
+/** The step a decision goes to when the caller names none: the first active step that lists the approver. */
+const stepFor = (chain: ApprovalChain, approverId: string): string => {
+  const active = pendingSteps(chain);
+  const id = canonicalId(approverId);
+  const lists = (step: (typeof active)[number]) => step.approvers.some((a) => a.id === id);
+  const step = active.find((s) => lists(s) && !s.decisions.some((d) => d.approverId === id)) ?? active.find(lists) ?? active[0];
+  if (!step) throw new ApprovalError('STEP_NOT_ACTIVE', `the chain is ${chain.status}; no step takes decisions`, { status: chain.status });
+  return step.id;
+};
+
+/**
+ * Pure: the change one approve/reject decision makes. Without a chain it settles the referral;
+ * with one it is recorded on a step of the chain (whose statuses are recomputed, never read as
+ * stored), and the referral settles when the chain does. A chain with nothing outstanding
+ * (every step approved or skipped) lets the decision settle the referral directly.
+ */
 export const decide = (current: ReferralRecord, to: Settled, decision: ReferralDecision): Omit<ReferralChange, 'events'> => {
   assertTransition(current.status, to === 'approved' ? 'approve' : 'reject');
   const status = REFERRAL_TRANSITIONS[to === 'approved' ? 'approve' : 'reject'].to;
-  if (!current.approvals) return { set: { status, decidedAt: decision.decidedAt }, decision };
-  const approvals = applyDecision(current.approvals, {
+  const settle = { status, decidedAt: decision.decidedAt };
+  if (!current.approvals) return { set: settle, decision };
+  const chain = normalizeChain(current.approvals as ApprovalChainLike);
+  if (chain.status === 'approved') return { set: { approvals: chain, ...settle }, decision };
+  if (chain.status === 'rejected') {
+    if (to === 'approved') throw new ApprovalError('CHAIN_INCOMPLETE', "approval chain has not reached 'approved' (status='rejected')", { status: 'rejected' });
+    return { set: { approvals: chain, ...settle }, decision };
+  }
+  const approvals = applyDecision(chain, {
+    stepId: decision.stepId ?? stepFor(chain, decision.decidedBy),
     approverId: decision.decidedBy,
     decision: to,
-    at: decision.decidedAt,
-    ...(decision.stepId ? { stepId: decision.stepId } : {}),
+    decidedAt: decision.decidedAt,
     ...(decision.note ? { note: decision.note } : decision.reason ? { note: decision.reason } : {}),
   });
-  const settled = approvals.status === to;
-  return { set: { approvals, ...(settled ? { status, decidedAt: decision.decidedAt } : {}) }, decision };
+  return { set: { approvals, ...(approvals.status === to ? settle : {}) }, decision };
 };
 
 /** Records an approve or reject decision; emits `referral:approved` / `referral:rejected` once the referral settles. */
@@ -34,11 +59,13 @@ export const settleReferral = (deps: ReferralDeps, scope: CallScope, id: Types.O
     return { ...change, events };
   });
 
-/** Replaces the approval chain of a referral still under review (status `converted`). */
-export const replaceApprovals = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, chainInput: ApprovalChainInput, decision: ReferralDecision): Promise<ReferralRecord> => {
-  const approvals = createChain(chainInput);
-  return changeReferral(deps, scope, id, (current) => {
+/**
+ * Replaces the approval chain of a referral still under review (status `converted`). A supplied
+ * primitives chain keeps its decisions and skips (recomputed); thresholds are evaluated against
+ * the referral.
+ */
+export const replaceApprovals = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, input: ApprovalChainLike, decision: ReferralDecision): Promise<ReferralRecord> =>
+  changeReferral(deps, scope, id, (current) => {
     assertTransition(current.status, 'updateApprovals');
-    return { set: { approvals }, decision, events: [] };
+    return { set: { approvals: chainFor(input, current) }, decision, events: [] };
   });
-};

@@ -37,7 +37,7 @@ export class ReferralStats {
 
   /** Counts by status and amount totals for one referrer (served by rf_referral_referrer_recent). */
   async forReferrer(referrerRef: Ref, ctx?: ReferralContext): Promise<ReferrerStats> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     // query: referral.byReferrer
     const groups = await aggregateAll<{ _id: ReferralStatus; count: number; amount: number; reversed: number }, ReferralRecord>(
@@ -61,7 +61,7 @@ export class ReferralStats {
 
   /** Top referrers by conversions (then amount) converted in [from, to) (served by rf_referral_converted_at). */
   async leaderboard(options: LeaderboardOptions, ctx?: ReferralContext): Promise<LeaderboardEntry[]> {
-    const scope = this.#deps.open(ctx);
+    const scope = this.#deps.open(ctx, 'read');
     const { from, to, limit, statuses } = parseInput(leaderboardOptionsSchema, options, 'options');
     // query: referral.byConvertedAt
     return aggregateAll<LeaderboardEntry, ReferralRecord>(

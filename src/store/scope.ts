@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
-import { parseContext, type ReferralContext } from '../kernel/context.js';
+import { type CheckedContext, parseContext, type ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
-import { type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
+import { type Access, type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
 
 /** Outbox bookkeeping stays internal: records returned to callers never carry it. */
 export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0, deliveryFailures: 0, parkedEvents: 0, parkedEventsAt: 0 } as const;
@@ -12,8 +12,11 @@ type DriverOptions = { session?: mongo.ClientSession };
  * Everything one verb call needs, built once at its top: the tenant equality every filter and
  * insert carries, the caller's session for every command, and one clock reading.
  */
+/** The validated ctx, with the tenant it resolved to (`organizationId`, as events carry it). */
+export type ScopedContext = CheckedContext & { organizationId?: string };
+
 export interface CallScope {
-  readonly ctx: ReferralContext;
+  readonly ctx: ScopedContext;
   /** `{ organizationId: <id> }`, or `{}` in single-tenant mode. */
   readonly tenant: TenantFilter;
   /** Driver options for every command: the caller's session, when given. */
@@ -38,15 +41,17 @@ export class EngineLifecycle {
   }
 }
 
-export type OpenScope = (ctx: ReferralContext | undefined) => CallScope;
+export type OpenScope = (ctx: ReferralContext | undefined, access?: Access) => CallScope;
 
 /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */
 export const scopeOpener =
   (tenant: ResolvedTenant, lifecycle: EngineLifecycle): OpenScope =>
-  (ctx) => {
+  (ctx, access = 'write') => {
     lifecycle.assertOpen();
-    const context = parseContext(ctx);
-    const filter = tenantScope(tenant, context);
+    const checked = parseContext(ctx);
+    const filter = tenantScope(tenant, checked.raw, access);
+    const tenantValue = filter[tenant.field];
+    const context: ScopedContext = tenantValue === undefined ? checked : { ...checked, organizationId: String(tenantValue) };
     const options: DriverOptions = context.session ? { session: context.session as unknown as mongo.ClientSession } : {};
     return {
       ctx: context,

@@ -30,7 +30,7 @@ const sameSpec = (existing: ExistingIndex, declared: IndexDeclaration): boolean 
 /**
  * Brings each owned collection to exactly its declared indexes: creates the missing ones and
  * drops indexes this package owns (named `rf_*`) that are no longer declared or whose spec
- * changed. Indexes a host added under other names are left alone.
+ * changed. Indexes a host added under other names are left alone. Any failure rejects.
  */
 export const syncOwnedIndexes = async (owned: readonly OwnedModel[]): Promise<SyncIndexesReport> => {
   const report: SyncIndexesReport = {};
@@ -48,11 +48,9 @@ export const syncOwnedIndexes = async (owned: readonly OwnedModel[]): Promise<Sy
     }
     const kept = new Set(existing.map((i) => i.name).filter((name) => !dropped.includes(name)));
     const missing = indexes.filter((d) => !kept.has(d.name));
-    if (missing.length > 0) {
-      await collection.createIndexes(
-        missing.map(({ keys, serves: _serves, ...options }) => ({ key: keys, ...options })),
-      );
-    }
+    // Through the model's own static (the schema carries the same declarations), so a failing
+    // build rejects here, and a host or a conformance suite that watches index I/O sees it.
+    await model.createIndexes();
     report[collection.collectionName] = { created: missing.map((d) => d.name), dropped };
   }
   return report;

@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { referralEventDefinitions, type DomainEvent, type ReferralEventName } from '../../src/events/index.js';
+import { referralEventDefinitionsByName, type DomainEvent, type ReferralEventName } from '../../src/events/index.js';
 
 /** Contract breaches seen by any test engine in the current test; checked after each test. */
 const drift: string[] = [];
@@ -9,12 +9,12 @@ const drift: string[] = [];
  * must parse. Every event of every integration test goes through here (see createTestEngine).
  */
 export const checkEventContract = (event: DomainEvent): void => {
-  const definition = referralEventDefinitions[event.type as ReferralEventName];
+  const definition = referralEventDefinitionsByName[event.type as ReferralEventName];
   if (!definition) {
     drift.push(`${event.type}: no definition`);
     return;
   }
-  const result = definition.payloadSchema.safeParse(event.payload);
+  const result = definition.zodSchema.safeParse(event.payload);
   if (!result.success) drift.push(`${event.type}: ${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   if (!event.meta.idempotencyKey || !event.meta.id || !(event.meta.timestamp instanceof Date)) drift.push(`${event.type}: incomplete meta`);
 };

@@ -31,7 +31,7 @@ describe('erasure', () => {
   });
 
   it('scrubs events still waiting in the outbox', async () => {
-    const { engine } = await createTestEngine(db.connection, { events: { transport: { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: () => () => {} }, onError: () => {} } });
+    const { engine } = await createTestEngine(db.connection, { events: { transport: { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} }, onError: () => {} } });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const buyer = oid();
@@ -70,7 +70,7 @@ const everything = async (engine: Awaited<ReturnType<typeof createTestEngine>>['
 };
 
 describe('erasure of every copy', () => {
-  const downTransport = { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: () => () => {} };
+  const downTransport = { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} };
 
   it('eraseReferee leaves the raw ref in no collection, no pending and no parked event; explain() no longer finds it', async () => {
     const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime' }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { referralEventDefinitions, referralEventNames } from '../../src/events/index.js';
+import { referralEventDefinitions, referralEventDefinitionsByName, referralEventNames } from '../../src/events/index.js';
 import { sameEmailGuard } from '../../src/guards/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
@@ -23,15 +23,15 @@ describe('event definitions (no drift)', () => {
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
     for (const event of events) {
-      const definition = referralEventDefinitions[event.type as keyof typeof referralEventDefinitions];
-      expect(definition.payloadSchema.safeParse(event.payload).success).toBe(true);
+      const definition = referralEventDefinitionsByName[event.type as keyof typeof referralEventDefinitionsByName];
+      expect(definition.zodSchema.safeParse(event.payload).success).toBe(true);
     }
   });
 
   it('generates each JSON Schema without throwing, from the zod schema', () => {
-    for (const definition of Object.values(referralEventDefinitions)) {
-      expect(() => z.toJSONSchema(definition.payloadSchema, { unrepresentable: 'any' })).not.toThrow();
-      expect(definition.schema).toEqual(z.toJSONSchema(definition.payloadSchema, { unrepresentable: 'any' }));
+    for (const definition of referralEventDefinitions) {
+      expect(() => z.toJSONSchema(definition.zodSchema, { unrepresentable: 'any' })).not.toThrow();
+      expect(definition.schema).toEqual(z.toJSONSchema(definition.zodSchema, { unrepresentable: 'any' }));
     }
   });
 

@@ -144,8 +144,9 @@ describe('host outbox store', () => {
     const saved = new Map<string, DomainEvent>();
     const sessions: unknown[] = [];
     const store: OutboxStore = {
-      save: async (event, { session }) => {
-        sessions.push(session);
+      transactionalSave: true,
+      save: async (event, options) => {
+        sessions.push(options?.session);
         saved.set(event.meta.id, event);
       },
       getPending: async (limit) => [...saved.values()].slice(0, limit),

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalChainInput } from '../../src/index.js';
+import type { CreateChainInput } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
-const twoStepChain: ApprovalChainInput = {
+const twoStepChain: CreateChainInput = {
   steps: [
     { id: 'manager', approvers: ['m1', 'm2'] },
     { id: 'finance', approvers: ['f1', 'f2'], requiredApprovals: 2 },
   ],
 };
 
-const setup = async (chain?: (draft: { metadata: Record<string, unknown> | null }) => ApprovalChainInput | null) => {
+const setup = async (chain?: (draft: { metadata: Record<string, unknown> | null }) => CreateChainInput | null) => {
   const test = await createTestEngine(db.connection, chain ? { review: { chain } } : {});
   const ctx = { ...newTenantContext(), actorId: 'admin-1' };
   const { code } = await test.engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
@@ -121,18 +121,18 @@ describe('approve and reject with a chain', () => {
     const { engine, ctx, sell } = await setup(() => twoStepChain);
     const r = await sell();
     const repo = engine.repositories.referral;
-    await expect(repo.approve(r._id, { decidedBy: 'f1' }, ctx)).rejects.toMatchObject({ code: 'approval_approver_not_listed', status: 403 });
-    await expect(repo.approve(r._id, { decidedBy: 'f1', stepId: 'finance' }, ctx)).rejects.toMatchObject({ code: 'approval_step_not_active' });
+    await expect(repo.approve(r._id, { decidedBy: 'f1' }, ctx)).rejects.toMatchObject({ code: 'UNAUTHORIZED_APPROVER', status: 403 });
+    await expect(repo.approve(r._id, { decidedBy: 'f1', stepId: 'finance' }, ctx)).rejects.toMatchObject({ code: 'STEP_NOT_ACTIVE' });
     await repo.approve(r._id, { decidedBy: 'm1' }, ctx);
     await repo.approve(r._id, { decidedBy: 'f1' }, ctx);
-    await expect(repo.approve(r._id, { decidedBy: 'f1' }, ctx)).rejects.toMatchObject({ code: 'approval_already_decided' });
+    await expect(repo.approve(r._id, { decidedBy: 'f1' }, ctx)).rejects.toMatchObject({ code: 'STEP_ALREADY_DECIDED_BY_APPROVER' });
     expect((await repo.findById(r._id, ctx))?.version).toBe(2);
   });
 
   it('a listed approver can reject, which rejects the referral', async () => {
     const { engine, ctx, sell, eventsOf } = await setup(() => twoStepChain);
     const r = await sell();
-    await expect(engine.repositories.referral.reject(r._id, { decidedBy: 'outsider', reason: 'x' }, ctx)).rejects.toMatchObject({ code: 'approval_approver_not_listed' });
+    await expect(engine.repositories.referral.reject(r._id, { decidedBy: 'outsider', reason: 'x' }, ctx)).rejects.toMatchObject({ code: 'UNAUTHORIZED_APPROVER' });
     const rejected = await engine.repositories.referral.reject(r._id, { decidedBy: 'm1', reason: 'self-dealing' }, ctx);
     expect(rejected.status).toBe('rejected');
     expect(rejected.approvals?.status).toBe('rejected');
@@ -163,11 +163,24 @@ describe('updateApprovals', () => {
     expect((await engine.repositories.referral.approve(r._id, { decidedBy: 'r1' }, ctx)).status).toBe('approved');
   });
 
+  it('a supplied chain that claims approved is recomputed from its decisions: it approves nothing', async () => {
+    const { engine, ctx, sell, eventsOf } = await setup();
+    const r = await sell();
+    const forged = { order: 'sequential' as const, status: 'approved' as const, steps: [{ id: 'board', approvers: [{ id: 'ceo' }], requiredApprovals: 1, status: 'approved' as const, decisions: [] }] };
+    const updated = await engine.repositories.referral.updateApprovals(r._id, forged, ctx);
+    expect(updated).toMatchObject({ status: 'converted', approvals: { status: 'pending', steps: [{ status: 'pending' }] } });
+    await expect(engine.repositories.referral.approve(r._id, { decidedBy: 'someone' }, ctx)).rejects.toMatchObject({ code: 'UNAUTHORIZED_APPROVER' });
+    expect(eventsOf('referral:approved')).toHaveLength(0);
+    const withHistory = { ...forged, steps: [{ ...forged.steps[0]!, decisions: [{ approverId: 'ceo', decision: 'approved' as const, decidedAt: new Date() }] }] };
+    expect((await engine.repositories.referral.updateApprovals(r._id, withHistory, ctx)).approvals?.status).toBe('approved');
+    expect((await engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx)).status).toBe('approved');
+  });
+
   it('refuses a decided referral and an invalid chain', async () => {
     const { engine, ctx, sell } = await setup();
     const r = await sell();
-    await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 3 }] }, ctx)).rejects.toMatchObject({ code: 'approval_invalid_quorum' });
-    await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [] }, ctx)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 3 }] }, ctx)).rejects.toMatchObject({ code: 'INVALID_QUORUM' });
+    await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [] }, ctx)).rejects.toMatchObject({ code: 'EMPTY_STEPS', status: 422 });
     await engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx);
     await expect(engine.repositories.referral.updateApprovals(r._id, twoStepChain, ctx)).rejects.toMatchObject({ code: 'invalid_transition' });
   });

@@ -58,6 +58,7 @@ const probes: Record<string, Probe> = {
   'engine.trackVisit': { args: (f) => [{ code: f.code, visitorId: 'probe-visitor' }], foreign: isNull },
   'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
   'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },
+  'engine.close': { unscoped: 'the family name of destroy(): engine lifecycle, touches no tenant data' },
   'events.subscribe': { unscoped: 'transport subscription; events carry meta.organizationId' },
   'events.redeliver': { unscoped: 'system relay: publishes pending events of all tenants (or of ctx.organizationId), returns only counts' },
   'events.startRelay': { unscoped: 'system relay timer around redeliver' },

@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const expected = {
-  '.': ['createReferral', 'ReferralError', 'ValidationError', 'createChain', 'applyDecision', 'skipStep', 'pendingSteps', 'isApproved', 'assertApproved', 'REFERRAL_EVENTS', 'referralEventDefinitions', 'InProcessBus', 'normalizeCode'],
+  '.': ['createReferral', 'defineReferral', 'ReferralConverted', 'referralEventDefinitionsByName', 'isDatabaseUnavailable', 'notRequiredChain', 'ModelCollisionError', 'ReferralError', 'ValidationError', 'createChain', 'applyDecision', 'skipStep', 'pendingSteps', 'isApproved', 'assertApproved', 'REFERRAL_EVENTS', 'referralEventDefinitions', 'InProcessBus', 'normalizeCode'],
   './repositories': ['ReferralCodeRepository', 'ReferralRepository'],
   './events': ['REFERRAL_EVENTS', 'referralEventDefinitions', 'referralEventNames', 'InProcessBus', 'matchesEventPattern', 'convertedPayloadSchema'],
   './schemas': ['attributeSaleInputSchema', 'recordConversionInputSchema', 'approveInputSchema', 'rejectInputSchema', 'listForReferrerOptionsSchema', 'approvalChainInputSchema', 'metadataSchema', 'parseInput'],

@@ -1,161 +1,226 @@
 import { describe, expect, it } from 'vitest';
-import { activeSteps, applyDecision, assertApproved, createChain, isApproved, pendingSteps, skipStep, type ApprovalChain } from '../../src/approval/index.js';
-import { ApprovalError, ValidationError } from '../../src/kernel/errors.js';
+import {
+  applyDecision,
+  applyThresholds,
+  assertApproved,
+  assertApprovedIfPresent,
+  chainFor,
+  createChain,
+  decisionCount,
+  isApproved,
+  isNotRequired,
+  isPending,
+  isRejected,
+  nextPendingStep,
+  normalizeChain,
+  notRequiredChain,
+  pendingSteps,
+  skipStep,
+  type ApprovalChain,
+  type ApprovalChainLike,
+} from '../../src/approval/index.js';
+import { ApprovalError } from '../../src/kernel/errors.js';
 
+/** The semantics of @classytic/primitives' workflow/approval (revision 2462f51), plus canonical ids. */
 const sequential = () =>
   createChain({
+    order: 'sequential',
     steps: [
-      { id: 'manager', approvers: ['m1', 'm2'] },
+      { id: 'manager', name: 'Manager', approvers: [{ id: 'm1', name: 'Mia', role: 'manager' }, { id: 'm2' }] },
       { id: 'finance', approvers: [{ id: 'f1' }, { id: 'f2' }, { id: 'f3' }], requiredApprovals: 2 },
     ],
   });
 
-const parallel = () =>
-  createChain({
-    order: 'parallel',
-    steps: [
-      { id: 'risk', approvers: ['r1'] },
-      { id: 'ops', approvers: ['o1'] },
-    ],
-  });
+const parallel = () => createChain({ order: 'parallel', steps: [{ id: 'risk', approvers: [{ id: 'r1' }] }, { id: 'ops', approvers: [{ id: 'o1' }] }] });
 
 const codeOf = (fn: () => unknown): string => {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ApprovalError || error instanceof ValidationError) return error.code;
+    if (error instanceof ApprovalError) return error.code;
     throw error;
   }
   throw new Error('expected an error');
 };
 
+const decide = (chain: ApprovalChain, stepId: string, approverId: string, decision: 'approved' | 'rejected' = 'approved') => applyDecision(chain, { stepId, approverId, decision });
+
 describe('createChain', () => {
-  it('builds a pending chain with pending steps and defaults', () => {
+  it('builds a pending chain, keeping step names and approver names and roles', () => {
     const chain = sequential();
     expect(chain).toMatchObject({ order: 'sequential', status: 'pending' });
     expect(chain.steps.map((s) => [s.id, s.status, s.requiredApprovals, s.decisions.length])).toEqual([
       ['manager', 'pending', 1, 0],
       ['finance', 'pending', 2, 0],
     ]);
-    expect(chain.steps[1]?.approvers).toEqual([{ id: 'f1' }, { id: 'f2' }, { id: 'f3' }]);
+    expect(chain.steps[0]).toMatchObject({ name: 'Manager', approvers: [{ id: 'm1', name: 'Mia', role: 'manager' }, { id: 'm2' }] });
   });
 
   it.each([
-    ['quorum above the approver count', { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 2 }] }, 'approval_invalid_quorum'],
-    ['zero quorum', { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 0 }] }, 'approval_invalid_quorum'],
-    ['fractional quorum', { steps: [{ id: 's', approvers: ['a', 'b'], requiredApprovals: 1.5 }] }, 'approval_invalid_quorum'],
-    ['no steps', { steps: [] }, 'validation_failed'],
-    ['duplicate step ids', { steps: [{ id: 's', approvers: ['a'] }, { id: 's', approvers: ['b'] }] }, 'validation_failed'],
-    ['duplicate approvers', { steps: [{ id: 's', approvers: ['a', 'a'] }] }, 'validation_failed'],
-    ['an empty step id', { steps: [{ id: ' ', approvers: ['a'] }] }, 'validation_failed'],
-  ])('refuses %s', (_name, input, code) => {
-    expect(codeOf(() => createChain(input))).toBe(code);
+    ['quorum above the approver count', [{ id: 's', approvers: [{ id: 'a' }], requiredApprovals: 2 }], 'INVALID_QUORUM'],
+    ['zero quorum', [{ id: 's', approvers: [{ id: 'a' }], requiredApprovals: 0 }], 'INVALID_QUORUM'],
+    ['fractional quorum', [{ id: 's', approvers: [{ id: 'a' }, { id: 'b' }], requiredApprovals: 1.5 }], 'INVALID_QUORUM'],
+    ['no steps', [], 'EMPTY_STEPS'],
+    ['duplicate step ids', [{ id: 's', approvers: [{ id: 'a' }] }, { id: 's', approvers: [{ id: 'b' }] }], 'DUPLICATE_STEP_ID'],
+    ['duplicate approvers', [{ id: 's', approvers: [{ id: 'a' }, { id: 'a' }] }], 'DUPLICATE_APPROVER_ID'],
+    ['a step without approvers', [{ id: 's', approvers: [] }], 'EMPTY_APPROVERS'],
+  ])('refuses %s with primitives\u2019 code', (_name, steps, code) => {
+    expect(codeOf(() => createChain({ order: 'sequential', steps }))).toBe(code);
+  });
+
+  it('keeps one spelling of an ObjectId approver, so any case decides', () => {
+    const chain = createChain({ order: 'sequential', steps: [{ id: 's', approvers: ['64B5F0A1C2D3E4F5A6B7C8D9'] }] });
+    expect(chain.steps[0]?.approvers).toEqual([{ id: '64b5f0a1c2d3e4f5a6b7c8d9' }]);
+    expect(decide(chain, 's', '64B5F0A1C2D3E4F5A6B7C8D9').status).toBe('approved');
   });
 });
 
 describe('sequential chains', () => {
-  it('activates one step at a time', () => {
+  it('activate one step at a time: pendingSteps is the next step only', () => {
     const chain = sequential();
-    expect(activeSteps(chain).map((s) => s.id)).toEqual(['manager']);
-    expect(pendingSteps(chain).map((s) => s.id)).toEqual(['manager', 'finance']);
-    const afterManager = applyDecision(chain, { approverId: 'm2', decision: 'approved' });
-    expect(activeSteps(afterManager).map((s) => s.id)).toEqual(['finance']);
-    expect(afterManager.status).toBe('pending');
+    expect(pendingSteps(chain).map((s) => s.id)).toEqual(['manager']);
+    expect(nextPendingStep(chain)?.id).toBe('manager');
+    const afterManager = decide(chain, 'manager', 'm1');
+    expect(pendingSteps(afterManager).map((s) => s.id)).toEqual(['finance']);
   });
 
-  it('approves the chain once every step reaches its quorum', () => {
-    let chain = applyDecision(sequential(), { approverId: 'm1', decision: 'approved', note: 'looks fine' });
-    chain = applyDecision(chain, { approverId: 'f1', decision: 'approved' });
-    expect(chain.steps[1]?.status).toBe('pending');
-    expect(isApproved(chain)).toBe(false);
-    chain = applyDecision(chain, { approverId: 'f3', decision: 'approved' });
+  it('approve when every step reaches its quorum', () => {
+    let chain = decide(sequential(), 'manager', 'm2');
+    chain = decide(chain, 'finance', 'f1');
+    expect(chain.status).toBe('pending');
+    chain = decide(chain, 'finance', 'f3');
     expect(chain.status).toBe('approved');
     expect(isApproved(chain)).toBe(true);
-    expect(() => assertApproved(chain)).not.toThrow();
-    expect(chain.steps[0]?.decisions[0]).toMatchObject({ approverId: 'm1', decision: 'approved', note: 'looks fine' });
-    expect(chain.steps[0]?.decisions[0]?.decidedAt).toBeInstanceOf(Date);
+    expect(decisionCount(chain)).toBe(3);
   });
 
-  it('rejects the chain on any rejection', () => {
-    const chain = applyDecision(sequential(), { approverId: 'm1', decision: 'rejected', note: 'fraud' });
-    expect(chain.status).toBe('rejected');
+  it('one rejection rejects the step and the chain', () => {
+    const chain = decide(sequential(), 'manager', 'm1', 'rejected');
     expect(chain.steps[0]?.status).toBe('rejected');
-    expect(codeOf(() => applyDecision(chain, { approverId: 'm2', decision: 'approved' }))).toBe('approval_step_not_active');
+    expect(isRejected(chain)).toBe(true);
+    expect(pendingSteps(chain).map((s) => s.id)).toEqual(['finance']);
   });
 
-  it('refuses a decision on a step that is not active yet', () => {
-    expect(codeOf(() => applyDecision(sequential(), { approverId: 'f1', decision: 'approved', stepId: 'finance' }))).toBe('approval_step_not_active');
+  it('refuse an inactive step, an unlisted approver, a second decision and an unknown step', () => {
+    expect(codeOf(() => decide(sequential(), 'finance', 'f1'))).toBe('STEP_NOT_ACTIVE');
+    expect(codeOf(() => decide(sequential(), 'manager', 'stranger'))).toBe('UNAUTHORIZED_APPROVER');
+    const partial = decide(decide(sequential(), 'manager', 'm1'), 'finance', 'f1');
+    expect(codeOf(() => decide(partial, 'finance', 'f1'))).toBe('STEP_ALREADY_DECIDED_BY_APPROVER');
+    expect(codeOf(() => decide(sequential(), 'legal', 'm1'))).toBe('UNKNOWN_STEP');
+    expect(codeOf(() => skipStep(sequential(), 'legal'))).toBe('UNKNOWN_STEP');
   });
 
-  it('refuses an approver who is not listed on the active step', () => {
-    expect(codeOf(() => applyDecision(sequential(), { approverId: 'f1', decision: 'approved' }))).toBe('approval_approver_not_listed');
-    expect(codeOf(() => applyDecision(sequential(), { approverId: 'stranger', decision: 'approved' }))).toBe('approval_approver_not_listed');
-  });
-
-  it('refuses a second decision by the same approver on a step', () => {
-    let chain = applyDecision(sequential(), { approverId: 'm1', decision: 'approved' });
-    chain = applyDecision(chain, { approverId: 'f1', decision: 'approved' });
-    expect(codeOf(() => applyDecision(chain, { approverId: 'f1', decision: 'approved' }))).toBe('approval_already_decided');
-  });
-
-  it('refuses an unknown step', () => {
-    expect(codeOf(() => applyDecision(sequential(), { approverId: 'm1', decision: 'approved', stepId: 'legal' }))).toBe('approval_unknown_step');
-    expect(codeOf(() => skipStep(sequential(), 'legal', { reason: 'n/a' }))).toBe('approval_unknown_step');
+  it('never mutate the chain they are given', () => {
+    const chain = sequential();
+    const before = JSON.stringify(chain);
+    decide(chain, 'manager', 'm1');
+    skipStep(chain, 'manager', 'x');
+    expect(JSON.stringify(chain)).toBe(before);
   });
 });
 
 describe('parallel chains', () => {
-  it('takes decisions on every pending step in any order', () => {
+  it('activate every pending step', () => {
     const chain = parallel();
-    expect(activeSteps(chain).map((s) => s.id)).toEqual(['risk', 'ops']);
-    const afterOps = applyDecision(chain, { approverId: 'o1', decision: 'approved' });
-    expect(activeSteps(afterOps).map((s) => s.id)).toEqual(['risk']);
-    expect(applyDecision(afterOps, { approverId: 'r1', decision: 'approved' }).status).toBe('approved');
+    expect(pendingSteps(chain).map((s) => s.id)).toEqual(['risk', 'ops']);
+    const afterOps = decide(chain, 'ops', 'o1');
+    expect(pendingSteps(afterOps).map((s) => s.id)).toEqual(['risk']);
+    expect(decide(afterOps, 'risk', 'r1').status).toBe('approved');
   });
 });
 
-describe('skipStep', () => {
-  it('skips a pending step with its reason and moves on', () => {
-    const chain = skipStep(sequential(), 'manager', { reason: 'manager on leave' });
-    expect(chain.steps[0]).toMatchObject({ status: 'skipped', skipReason: 'manager on leave' });
-    expect(activeSteps(chain).map((s) => s.id)).toEqual(['finance']);
+describe('skipping', () => {
+  it('a skipped step counts as completed; the reason is kept as skippedReason', () => {
+    const chain = skipStep(sequential(), 'manager', 'manager on leave');
+    expect(chain.steps[0]).toMatchObject({ status: 'skipped', skippedReason: 'manager on leave' });
+    expect(pendingSteps(chain).map((s) => s.id)).toEqual(['finance']);
+    expect(skipStep(chain, 'finance').status).toBe('approved');
   });
 
-  it('never approves a chain through skips alone', () => {
-    let chain = skipStep(parallel(), 'risk', { reason: 'low value' });
-    chain = skipStep(chain, 'ops', { reason: 'low value' });
-    expect(chain.status).toBe('skipped');
-    expect(isApproved(chain)).toBe(false);
-    expect(codeOf(() => assertApproved(chain))).toBe('approval_chain_incomplete');
-  });
-
-  it('needs a reason and a pending step', () => {
-    expect(codeOf(() => skipStep(sequential(), 'manager', { reason: ' ' }))).toBe('validation_failed');
-    const decided = applyDecision(sequential(), { approverId: 'm1', decision: 'approved' });
-    expect(codeOf(() => skipStep(decided, 'manager', { reason: 'late' }))).toBe('approval_step_not_active');
+  it('only a pending step can be skipped', () => {
+    const decided = decide(sequential(), 'manager', 'm1');
+    expect(codeOf(() => skipStep(decided, 'manager', 'late'))).toBe('STEP_NOT_ACTIVE');
   });
 });
 
-describe('absent chains', () => {
-  it('are never approved', () => {
-    expect(isApproved(null)).toBe(false);
-    expect(isApproved(undefined)).toBe(false);
-    expect(codeOf(() => assertApproved(null))).toBe('approval_chain_missing');
-    expect(codeOf(() => applyDecision(undefined, { approverId: 'a', decision: 'approved' }))).toBe('approval_chain_missing');
-    expect(codeOf(() => skipStep(null, 's', { reason: 'x' }))).toBe('approval_chain_missing');
+describe('gates', () => {
+  it('assertApproved: an absent chain is CHAIN_MISSING, an unfinished one CHAIN_INCOMPLETE', () => {
+    expect(codeOf(() => assertApproved(null))).toBe('CHAIN_MISSING');
+    expect(codeOf(() => assertApproved(undefined))).toBe('CHAIN_MISSING');
+    expect(codeOf(() => assertApproved(sequential()))).toBe('CHAIN_INCOMPLETE');
+    expect(() => assertApproved(notRequiredChain('under the threshold'))).not.toThrow();
+    expect(() => assertApprovedIfPresent(null)).not.toThrow();
+    expect(codeOf(() => assertApprovedIfPresent(sequential(), { message: 'wait' }))).toBe('CHAIN_INCOMPLETE');
   });
 
-  it('pending chains are not approved', () => {
-    expect(codeOf(() => assertApproved(sequential()))).toBe('approval_chain_incomplete');
+  it('notRequiredChain is approved with no steps, and says so', () => {
+    const chain = notRequiredChain('small order');
+    expect(chain).toMatchObject({ status: 'approved', steps: [], notRequiredReason: 'small order' });
+    expect(isNotRequired(chain)).toBe(true);
+    expect(isPending(sequential())).toBe(true);
+  });
+
+  it('carries an HTTP status beside primitives\u2019 code', () => {
+    try {
+      decide(sequential(), 'manager', 'stranger');
+    } catch (error) {
+      expect(error).toMatchObject({ name: 'ApprovalError', code: 'UNAUTHORIZED_APPROVER', status: 403 });
+    }
   });
 });
 
-describe('purity', () => {
-  it('never mutates its input', () => {
-    const chain: ApprovalChain = sequential();
-    const snapshot = structuredClone(chain);
-    applyDecision(chain, { approverId: 'm1', decision: 'approved' });
-    skipStep(chain, 'finance', { reason: 'x' });
-    expect(chain).toEqual(snapshot);
+describe('accepting a supplied chain', () => {
+  const claimed = (overrides: Partial<ApprovalChainLike> = {}): ApprovalChainLike => ({
+    order: 'sequential',
+    status: 'approved',
+    steps: [{ id: 'manager', approvers: [{ id: 'm1' }], requiredApprovals: 1, status: 'approved', decisions: [] }],
+    ...overrides,
+  });
+
+  it('recomputes statuses from decisions and skips: claiming approved approves nothing', () => {
+    expect(normalizeChain(claimed()).status).toBe('pending');
+    const decided = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], status: 'pending', decisions: [{ approverId: 'm1', decision: 'approved', decidedAt: new Date() }] }] });
+    expect(normalizeChain(decided).status).toBe('approved');
+    const skipped = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], status: 'skipped', skippedReason: 'n/a', decisions: [] }] });
+    expect(normalizeChain(skipped).steps[0]).toMatchObject({ status: 'skipped', skippedReason: 'n/a' });
+  });
+
+  it('refuses a history no sequence of decisions could produce', () => {
+    const unlisted = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], decisions: [{ approverId: 'eve', decision: 'approved', decidedAt: new Date() }] }] });
+    expect(codeOf(() => normalizeChain(unlisted))).toBe('UNAUTHORIZED_APPROVER');
+    const outOfOrder = claimed({
+      steps: [
+        { id: 'a', approvers: [{ id: 'x' }], decisions: [] },
+        { id: 'b', approvers: [{ id: 'y' }], decisions: [{ approverId: 'y', decision: 'approved', decidedAt: new Date() }] },
+      ],
+    });
+    expect(codeOf(() => normalizeChain(outOfOrder))).toBe('STEP_NOT_ACTIVE');
+  });
+});
+
+describe('thresholds', () => {
+  const withThreshold = () =>
+    createChain({
+      order: 'sequential',
+      steps: [
+        { id: 'manager', approvers: [{ id: 'm1' }] },
+        { id: 'finance', approvers: [{ id: 'f1' }], threshold: { field: 'metadata.amount', op: 'gt', value: 1000 } },
+      ],
+    });
+
+  it('skips a step whose threshold does not hold for the subject, and keeps it when it does', () => {
+    const small = applyThresholds(withThreshold(), { metadata: { amount: 50 } });
+    expect(small.steps[1]).toMatchObject({ status: 'skipped', skippedReason: 'threshold not met: metadata.amount gt 1000' });
+    expect(applyThresholds(withThreshold(), { metadata: { amount: 5000 } }).steps[1]?.status).toBe('pending');
+  });
+
+  it('keeps the step when the field is missing or not a number', () => {
+    expect(applyThresholds(withThreshold(), { metadata: null }).steps[1]?.status).toBe('pending');
+    expect(applyThresholds(withThreshold(), { metadata: { amount: '5' } }).steps[1]?.status).toBe('pending');
+  });
+
+  it('chainFor builds from an input and refuses an empty one', () => {
+    expect(chainFor({ steps: [{ id: 's', approvers: ['a'], threshold: { field: 'amount', op: 'lt', value: 10 } }] }, { amount: 20 }).status).toBe('approved');
+    expect(codeOf(() => chainFor({ steps: [] }, {}))).toBe('EMPTY_STEPS');
   });
 });

@@ -20,8 +20,8 @@ describe('error shapes', () => {
     [new SelfReferralError(), 'self_referral', 422],
     [new InvalidTransitionError('approved', 'rejected'), 'invalid_transition', 409],
     [new DuplicateError(['code']), 'duplicate', 409],
-    [new ApprovalError('approval_approver_not_listed', 'no'), 'approval_approver_not_listed', 403],
-    [new ApprovalError('approval_invalid_quorum', 'no'), 'approval_invalid_quorum', 422],
+    [new ApprovalError('UNAUTHORIZED_APPROVER', 'no'), 'UNAUTHORIZED_APPROVER', 403],
+    [new ApprovalError('INVALID_QUORUM', 'no'), 'INVALID_QUORUM', 422],
   ])('%s has a stable code and status', (error, code, status) => {
     expect(error).toBeInstanceOf(ReferralError);
     expect(error).toBeInstanceOf(Error);

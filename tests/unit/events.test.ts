@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessBus, matchesEventPattern, REFERRAL_EVENTS, referralEventDefinitions, referralEventNames } from '../../src/events/index.js';
+import { InProcessBus, matchesEventPattern, REFERRAL_EVENTS, referralEventDefinitions, referralEventDefinitionsByName, referralEventNames } from '../../src/events/index.js';
 import type { DomainEvent } from '../../src/events/index.js';
 
 const event = (type: string): DomainEvent => ({ type, payload: {}, meta: { id: '1', timestamp: new Date() } });
@@ -23,8 +23,8 @@ describe('InProcessBus', () => {
     const errors: unknown[] = [];
     const bus = new InProcessBus({ onHandlerError: (e) => void errors.push(e) });
     const seen: string[] = [];
-    const off = bus.subscribe('referral:*', (e) => void seen.push(e.type));
-    bus.subscribe('*', () => {
+    const off = await bus.subscribe('referral:*', (e) => void seen.push(e.type));
+    await bus.subscribe('*', () => {
       throw new Error('boom');
     });
     await bus.publish(event('referral:converted'));
@@ -37,9 +37,9 @@ describe('InProcessBus', () => {
 
 describe('referralEventDefinitions', () => {
   it('defines every emitted event with a JSON Schema', () => {
-    expect(Object.keys(referralEventDefinitions).sort()).toEqual([...referralEventNames].sort());
+    expect(referralEventDefinitions.map((d) => d.name).sort()).toEqual([...referralEventNames].sort());
     for (const name of referralEventNames) {
-      const definition = referralEventDefinitions[name];
+      const definition = referralEventDefinitionsByName[name];
       expect(definition).toMatchObject({ name, version: 1 });
       expect(definition.description.length).toBeGreaterThan(10);
       expect(definition.schema).toMatchObject({ type: 'object' });
@@ -47,12 +47,12 @@ describe('referralEventDefinitions', () => {
   });
 
   it('create() validates the payload and fills the meta', () => {
-    const created = referralEventDefinitions[REFERRAL_EVENTS.codeCreated].create(
+    const created = referralEventDefinitionsByName[REFERRAL_EVENTS.codeCreated].create(
       { codeId: 'c1', code: 'ABCD2345', ownerRef: 'u1', ownerModel: 'user', createdAt: new Date().toISOString() },
       { organizationId: 'org' },
     );
     expect(created.meta).toMatchObject({ source: '@classytic/referral', schemaVersion: 1, organizationId: 'org' });
     expect(created.meta.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(() => referralEventDefinitions[REFERRAL_EVENTS.codeCreated].create({ code: 'X' } as never)).toThrow();
+    expect(() => referralEventDefinitionsByName[REFERRAL_EVENTS.codeCreated].create({ code: 'X' } as never)).toThrow();
   });
 });

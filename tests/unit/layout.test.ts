@@ -116,6 +116,6 @@ describe('layout of src/', () => {
     const building = files.filter((f) => /\bpayload:\s*\{|type:\s*REFERRAL_EVENTS/.test(f.text) && folderOf(f.name) !== 'events');
     expect(building.map((f) => f.name)).toEqual([]);
     const publisher = files.find((f) => f.name === 'events/publisher.ts');
-    expect(publisher?.text).toMatch(/referralEventDefinitions\[type\]\.create\(/);
+    expect(publisher?.text).toMatch(/referralEventDefinitionsByName\[type\]\.create\(/);
   });
 });
