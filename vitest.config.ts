@@ -1,10 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Examples import the package by name, as a host would; tests resolve it to the source.
+const alias = { '@classytic/referral': fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
 
 export const vitestConfig = defineConfig({
   test: {
     reporters: ['default', './tests/harness/summary-reporter.ts'],
     projects: [
       {
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
@@ -12,6 +17,7 @@ export const vitestConfig = defineConfig({
         },
       },
       {
+        resolve: { alias },
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
@@ -23,6 +29,7 @@ export const vitestConfig = defineConfig({
         },
       },
       {
+        resolve: { alias },
         test: {
           // The @classytic family's contracts: types (checked by tsc) and their runtime semantics.
           name: 'family',

@@ -20,8 +20,8 @@ export const attributeSaleInputSchema = z.strictObject({ code: codeSchema.option
 export const trackVisitInputSchema = z.strictObject({
   code: codeSchema,
   visitorId: visitorIdSchema,
-  at: z.coerce
-    .date()
+  at: z
+    .date({ error: 'Expected a valid Date' })
     .refine((at) => at.getTime() <= Date.now() + 60_000, 'Must not be in the future')
     .optional(),
 });

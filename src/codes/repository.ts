@@ -28,7 +28,7 @@ export class ReferralCodeRepository {
    * concurrency: a single upsert against the owner's partial-unique index decides, and a
    * random-code collision is retried up to `codes.maxAttempts` times.
    */
-  async generateCode(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
+  async generateCode(ownerRef: Ref, ownerModel: string, ctx: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
     const scope = this.#deps.open(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     const initial = policyFields(parseInput(codePolicySchema, policy ?? {}, 'policy'));
@@ -41,7 +41,7 @@ export class ReferralCodeRepository {
    * retired name fails with `code_taken` (409), a reserved word with `code_reserved` (422).
    * Claiming your own live code again returns it.
    */
-  async claimVanityCode(ownerRef: Ref, ownerModel: string, vanity: string, ctx?: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
+  async claimVanityCode(ownerRef: Ref, ownerModel: string, vanity: string, ctx: ReferralContext, policy?: CodePolicy): Promise<ReferralCodeRecord> {
     const scope = this.#deps.open(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     const code = parseInput(vanityCodeSchema, vanity, 'vanity');
@@ -53,7 +53,7 @@ export class ReferralCodeRepository {
    * Changes a live code's policy: `expiresAt`, `maxConversions`, `campaign`, `metadata` (null
    * clears). A limit counts conversions recorded while one is set; set it at creation to count all.
    */
-  async setPolicy(code: string, policy: CodePolicy, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+  async setPolicy(code: string, policy: CodePolicy, ctx: ReferralContext): Promise<ReferralCodeRecord> {
     const scope = this.#deps.open(ctx);
     const normalized = parseInput(codeSchema, code, 'code');
     const fields = policyFields(parseInput(codePolicySchema, policy, 'policy'));
@@ -65,13 +65,13 @@ export class ReferralCodeRepository {
   }
 
   /** The live, active code for `code` (trimmed, case-insensitive), or null. */
-  async lookupByCode(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
+  async lookupByCode(code: string, ctx: ReferralContext): Promise<ReferralCodeRecord | null> {
     const scope = this.#deps.open(ctx, 'read');
     return findActiveCode(this.#deps, scope, parseInput(codeSchema, code, 'code'));
   }
 
   /** The owner's live active code, or null. */
-  async findForOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<ReferralCodeRecord | null> {
+  async findForOwner(ownerRef: Ref, ownerModel: string, ctx: ReferralContext): Promise<ReferralCodeRecord | null> {
     const scope = this.#deps.open(ctx, 'read');
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     // query: code.byOwner
@@ -82,20 +82,20 @@ export class ReferralCodeRepository {
    * Erasure request for a code owner: every code of theirs is deactivated for good and its
    * `ownerRef` replaced by a one-way stand-in (`metadata` dropped). The code strings stay taken.
    */
-  async eraseOwner(ownerRef: Ref, ownerModel: string, ctx?: ReferralContext): Promise<{ erased: number }> {
+  async eraseOwner(ownerRef: Ref, ownerModel: string, ctx: ReferralContext): Promise<{ erased: number }> {
     const scope = this.#deps.open(ctx);
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     return { erased: await this.#eraseOwner(scope, owner) };
   }
 
   /** Deactivates a code for good; idempotent. The code string is never issued again. */
-  async deactivate(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+  async deactivate(code: string, ctx: ReferralContext): Promise<ReferralCodeRecord> {
     const scope = this.#deps.open(ctx);
     return retireCode(this.#deps, scope, parseInput(codeSchema, code, 'code'), false);
   }
 
   /** Soft-deletes a code (deactivating it); the owner can then be given a new code. */
-  async softDelete(code: string, ctx?: ReferralContext): Promise<ReferralCodeRecord> {
+  async softDelete(code: string, ctx: ReferralContext): Promise<ReferralCodeRecord> {
     const scope = this.#deps.open(ctx);
     return retireCode(this.#deps, scope, parseInput(codeSchema, code, 'code'), true);
   }

@@ -21,15 +21,15 @@ export interface ReferralEngine {
   /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
   readonly stats: ReferralStats;
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
-  resolveReferrer(code: string, ctx?: ReferralContext): Promise<ResolvedReferrer | null>;
+  resolveReferrer(code: string, ctx: ReferralContext): Promise<ResolvedReferrer | null>;
   /**
    * Checkout in one call: find the referrer (code, else touches, per `attribution`) and record
    * the sale. Null when nothing attributes it (no or an unknown, deactivated, expired or
    * exhausted code, no touch in the window).
    */
-  attributeSale(input: AttributeSaleInput, ctx?: ReferralContext): Promise<ReferralRecord | null>;
+  attributeSale(input: AttributeSaleInput, ctx: ReferralContext): Promise<ReferralRecord | null>;
   /** Records a visit through a referral link (`{ code, visitorId, at? }`); null for a code that cannot attribute. */
-  trackVisit(input: TrackVisitInput, ctx?: ReferralContext): Promise<ReferralTouchRecord | null>;
+  trackVisit(input: TrackVisitInput, ctx: ReferralContext): Promise<ReferralTouchRecord | null>;
   /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */
   syncIndexes(): Promise<SyncIndexesReport>;
   /** Stops relays, writes pending acks, unregisters the models and closes what the engine owns; idempotent. Never closes the connection. */

@@ -3,6 +3,7 @@ import { operationalEvent } from '../events/operational.js';
 import { eventIdSchema, type RedeliverOptions, type RedeliverReport, redeliverOptionsSchema, type RelayOptions, relayOptionsSchema } from '../events/outbox.js';
 import type { ParkedEvent } from '../events/parking.js';
 import type { EventPublisher } from '../events/publisher.js';
+import type { ReferralEventHandler, ReferralEventPattern } from '../events/emitted.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
@@ -12,8 +13,11 @@ import type { EngineParts } from './wiring.js';
 export interface ReferralEvents {
   readonly transport: EventTransport;
   readonly definitions: typeof referralEventDefinitions;
-  /** Subscribe through the transport (`*`, `referral:*`, `referral:code.*` or an exact type). */
-  subscribe(pattern: string, handler: EventHandler<DomainEvent>): Promise<Unsubscribe>;
+  /**
+   * Subscribe through the transport to an event name, `referral:code.*`, `referral:*` or `*`; the
+   * handler is typed by what the pattern matches (`'referral:approved'` gets its payload).
+   */
+  subscribe<P extends ReferralEventPattern>(pattern: P, handler: ReferralEventHandler<P>): Promise<Unsubscribe>;
   /**
    * Publishes events that were stored but never acknowledged: after a crash, a transport
    * outage, a failed subscriber, or a committed transaction. With a ctx, only that tenant's
@@ -70,9 +74,10 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
     return stop;
   };
 
-  const subscribe = async (pattern: string, handler: EventHandler<DomainEvent>): Promise<Unsubscribe> => {
+  const subscribe = async <P extends ReferralEventPattern>(pattern: P, handler: ReferralEventHandler<P>): Promise<Unsubscribe> => {
     if (!transport.subscribe) throw new ReferralError('validation_failed', `Transport "${transport.name}" does not support subscribe`, 422);
-    return transport.subscribe(pattern, handler);
+    // The engine only emits events built by their definitions, so what arrives is what P matches.
+    return transport.subscribe(pattern, handler as unknown as EventHandler<DomainEvent>);
   };
 
   const parked = async (ctx?: ReferralContext, options: Pick<RedeliverOptions, 'limit'> = {}) => {

@@ -1,4 +1,5 @@
 export { matchesEventPattern } from './glob.js';
+export type { EmittedReferralEvent, EventsMatching, ReferralEventHandler, ReferralEventMeta, ReferralEventPattern } from './emitted.js';
 export { InProcessBus, type InProcessBusOptions } from './in-process-bus.js';
 export { EVENT_SOURCE, REFERRAL_EVENTS, referralEventNames, type ReferralEventName } from './names.js';
 export {

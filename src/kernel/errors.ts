@@ -4,40 +4,9 @@
  * usually branch by class rather than by code.
  */
 
-export type ReferralErrorCode =
-  | 'validation_failed'
-  | 'tenant_required'
-  | 'code_not_found'
-  | 'referral_not_found'
-  | 'self_referral'
-  | 'invalid_transition'
-  | 'duplicate'
-  | 'replay_conflict'
-  | 'contention'
-  | 'publish_timeout'
-  | 'event_parked'
-  | 'code_space_exhausted'
-  | 'code_taken'
-  | 'code_reserved'
-  | 'code_limit_reached'
-  | 'fraud_rejected'
-  | 'engine_conflict'
-  | 'engine_destroyed'
-  | ApprovalErrorCode;
+import type { ApprovalErrorCode, ReferralErrorCode } from './error-codes.js';
 
-/** @classytic/primitives' approval error codes (src/workflow/approval.ts), as they are there. */
-export type ApprovalErrorCode =
-  | 'EMPTY_STEPS'
-  | 'DUPLICATE_STEP_ID'
-  | 'EMPTY_APPROVERS'
-  | 'DUPLICATE_APPROVER_ID'
-  | 'INVALID_QUORUM'
-  | 'UNKNOWN_STEP'
-  | 'UNAUTHORIZED_APPROVER'
-  | 'STEP_NOT_ACTIVE'
-  | 'STEP_ALREADY_DECIDED_BY_APPROVER'
-  | 'CHAIN_INCOMPLETE'
-  | 'CHAIN_MISSING';
+export { APPROVAL_ERROR_CODES, REFERRAL_ERROR_CODES, type ApprovalErrorCode, type ReferralErrorCode } from './error-codes.js';
 
 export interface ReferralErrorOptions {
   /** Structured, value-free detail (field names, step ids); safe to log and return to clients. */

@@ -46,7 +46,7 @@ export const inspectMetadata = (value: unknown, path: (string | number)[] = [], 
 const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** Free-form host data stored with a record: plain, operator-free, at most 16 KB as JSON. */
-export const metadataSchema = z.unknown().transform((value, ctx): Record<string, unknown> => {
+const checkedMetadata = z.unknown().transform((value, ctx): Record<string, unknown> => {
   if (!isPlainObject(value)) {
     ctx.addIssue({ code: 'custom', message: 'Expected a plain object' });
     return z.NEVER;
@@ -60,3 +60,6 @@ export const metadataSchema = z.unknown().transform((value, ctx): Record<string,
   }
   return value;
 });
+
+/** Typed as an object on input too, so `metadata: 42` does not compile; the checks above still run on anything. */
+export const metadataSchema = checkedMetadata as unknown as z.ZodType<Record<string, unknown>, Record<string, unknown>>;

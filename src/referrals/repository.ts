@@ -51,7 +51,7 @@ export class ReferralRepository<Explanation = unknown> {
    * Records a converted referral for a sale, by `code` or by a named referrer. Idempotent per
    * sale (`sourceModel` + `sourceRef`): a replay returns the first record and emits nothing.
    */
-  async recordConversion(input: RecordConversionInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async recordConversion(input: RecordConversionInput, ctx: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const parsed = parseInput(recordConversionInputSchema, input, 'input');
     let referrer: Referrer;
@@ -71,7 +71,7 @@ export class ReferralRepository<Explanation = unknown> {
   }
 
   /** The live referral with this id in this tenant, or null. */
-  async findById(id: string | Types.ObjectId, ctx?: ReferralContext): Promise<ReferralRecord | null> {
+  async findById(id: string | Types.ObjectId, ctx: ReferralContext): Promise<ReferralRecord | null> {
     const scope = this.#deps.open(ctx, 'read');
     const _id = parseInput(objectIdSchema, id, 'id');
     // query: referral.byId
@@ -83,7 +83,7 @@ export class ReferralRepository<Explanation = unknown> {
    * active step, and the referral becomes `approved` (emitting `referral:approved` once) when
    * the chain does.
    */
-  async approve(id: string | Types.ObjectId, input: ApproveInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async approve(id: string | Types.ObjectId, input: ApproveInput, ctx: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(approveInputSchema, input, 'input');
@@ -92,7 +92,7 @@ export class ReferralRepository<Explanation = unknown> {
   }
 
   /** Rejects a converted referral (recorded on the chain when there is one) and emits `referral:rejected`. */
-  async reject(id: string | Types.ObjectId, input: RejectInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async reject(id: string | Types.ObjectId, input: RejectInput, ctx: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(rejectInputSchema, input, 'input');
@@ -105,14 +105,14 @@ export class ReferralRepository<Explanation = unknown> {
    * most the sale's `metadata.amount`; the referral becomes `reversed` once nothing is left.
    * Emits `referral:reversed` for each new reversal.
    */
-  async reverse(id: string | Types.ObjectId, input: ReverseInput, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async reverse(id: string | Types.ObjectId, input: ReverseInput, ctx: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     return reverseReferral(this.#deps, scope, _id, parseInput(reverseInputSchema, input, 'input'));
   }
 
   /** Replaces the approval chain of a referral still under review (status `converted`). */
-  async updateApprovals(id: string | Types.ObjectId, chainInput: CreateChainInput | ApprovalChain, ctx?: ReferralContext): Promise<ReferralRecord> {
+  async updateApprovals(id: string | Types.ObjectId, chainInput: CreateChainInput | ApprovalChain, ctx: ReferralContext): Promise<ReferralRecord> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const chain = parseInput(approvalChainInputSchema, chainInput, 'chain');
@@ -123,7 +123,7 @@ export class ReferralRepository<Explanation = unknown> {
    * Why a referee's sales went where they did: the attribution policy, the referee's lifetime
    * binding (if any), their referrals with the rule that decided each, and the touches behind them.
    */
-  async explain(refereeRef: Ref, ctx?: ReferralContext): Promise<Explanation> {
+  async explain(refereeRef: Ref, ctx: ReferralContext): Promise<Explanation> {
     const scope = this.#deps.open(ctx, 'read');
     return this.#referees.explain(scope, parseInput(refSchema, refereeRef, 'refereeRef'));
   }
@@ -132,13 +132,13 @@ export class ReferralRepository<Explanation = unknown> {
    * Erasure request for a referee: every referral of theirs (live or soft-deleted) gets a
    * one-way stand-in for `refereeRef` and loses `metadata`; statuses and counts stay.
    */
-  async eraseReferee(refereeRef: Ref, ctx?: ReferralContext): Promise<{ erased: number }> {
+  async eraseReferee(refereeRef: Ref, ctx: ReferralContext): Promise<{ erased: number }> {
     const scope = this.#deps.open(ctx);
     return { erased: await this.#referees.erase(scope, parseInput(refSchema, refereeRef, 'refereeRef')) };
   }
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */
-  async listForReferrer(referrerRef: Ref, options: ListForReferrerOptions = {}, ctx?: ReferralContext): Promise<ReferralPage> {
+  async listForReferrer(referrerRef: Ref, options: ListForReferrerOptions = {}, ctx: ReferralContext): Promise<ReferralPage> {
     const scope = this.#deps.open(ctx, 'read');
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     return listReferrals(this.#deps, scope, ref, parseInput(listForReferrerOptionsSchema, options, 'options'));

@@ -36,7 +36,7 @@ export class ReferralStats {
   }
 
   /** Counts by status and amount totals for one referrer (served by rf_referral_referrer_recent). */
-  async forReferrer(referrerRef: Ref, ctx?: ReferralContext): Promise<ReferrerStats> {
+  async forReferrer(referrerRef: Ref, ctx: ReferralContext): Promise<ReferrerStats> {
     const scope = this.#deps.open(ctx, 'read');
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     // query: referral.byReferrer
@@ -60,7 +60,7 @@ export class ReferralStats {
   }
 
   /** Top referrers by conversions (then amount) converted in [from, to) (served by rf_referral_converted_at). */
-  async leaderboard(options: LeaderboardOptions, ctx?: ReferralContext): Promise<LeaderboardEntry[]> {
+  async leaderboard(options: LeaderboardOptions, ctx: ReferralContext): Promise<LeaderboardEntry[]> {
     const scope = this.#deps.open(ctx, 'read');
     const { from, to, limit, statuses } = parseInput(leaderboardOptionsSchema, options, 'options');
     // query: referral.byConvertedAt

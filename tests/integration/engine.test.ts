@@ -87,7 +87,9 @@ describe('tenancy', () => {
     const { engine } = await createTestEngine(db.connection);
     const error = await engine.repositories.referralCode.generateCode(oid(), 'user', {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'tenant_required', status: 403 });
-    await expect(engine.attributeSale({ code: 'ABCDEFGH', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' })).rejects.toMatchObject({ code: 'tenant_required' });
+    // A JavaScript caller can still leave ctx out; the types no longer allow it.
+    const untyped = engine.attributeSale as (input: unknown) => Promise<unknown>;
+    await expect(untyped({ code: 'ABCDEFGH', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' })).rejects.toMatchObject({ code: 'tenant_required' });
     expect(await engine.models.ReferralCode.countDocuments({})).toBe(0);
   });
 
@@ -127,9 +129,9 @@ describe('tenancy', () => {
 
   it('runs single-tenant with tenant: false and stores no tenant field', async () => {
     const { engine } = await createTestEngine(db.connection, { tenant: false });
-    const doc = await engine.repositories.referralCode.generateCode(oid(), 'user');
+    const doc = await engine.repositories.referralCode.generateCode(oid(), 'user', {});
     expect(doc).not.toHaveProperty('organizationId');
-    const sale = await engine.attributeSale({ code: doc.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' });
+    const sale = await engine.attributeSale({ code: doc.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, {});
     expect(sale?.status).toBe('converted');
   });
 });
