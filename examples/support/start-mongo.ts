@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { exitWithoutMongoDB } from './no-mongodb.js';
 
 export interface StartedMongo {
   uri: string;
@@ -34,7 +35,8 @@ export const startMongo = async (): Promise<StartedMongo> => {
     return { uri: replSet.getUri(), kind: 'mongodb-memory-server', stop: async () => void (await replSet.stop()) };
   } catch (error) {
     const launcher = join(import.meta.dirname, '../../../shared/mongo-wire/launch.sh');
-    if (!existsSync(launcher)) throw error;
+    // Outside this repository's workplace there is no test server to fall back to: say how to get a MongoDB.
+    if (!existsSync(launcher)) return exitWithoutMongoDB(error);
     console.log(`(mongodb-memory-server could not start: ${(error as Error).message.split('\n')[0]}; using the offline mongo-wire test server)`);
     const launched = spawnSync('bash', [launcher], { encoding: 'utf8' });
     const uri = /MONGODB_URI='([^']+)'/.exec(launched.stdout)?.[1];

@@ -10,6 +10,7 @@ import { ReferralStats } from '../referrals/stats.js';
 import { syncOwnedIndexes } from '../store/sync-indexes.js';
 import type { ReferralEngine } from './engine.js';
 import { createEventsFacade } from './events-facade.js';
+import { instrument } from './tracing.js';
 import { unregisterModels } from './models.js';
 import type { CreateReferralOptions } from './options.js';
 import { type EngineParts, wireEngine } from './wiring.js';
@@ -32,11 +33,14 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
   const { events, stopRelays } = createEventsFacade(parts);
   const referees = { explain: explainReferee.bind(null, deps), erase: eraseReferee.bind(null, deps) };
   const close = teardown(parts, stopRelays);
-  return {
-    repositories: { referralCode: new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), referral: new ReferralRepository(deps, referees) },
+  const engine: ReferralEngine = {
+    repositories: {
+      referralCode: instrument(new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), 'referralCode.'),
+      referral: instrument(new ReferralRepository(deps, referees), 'referral.'),
+    },
     models: parts.models,
-    events,
-    stats: new ReferralStats(deps),
+    events: instrument(events, 'events.'),
+    stats: instrument(new ReferralStats(deps), 'stats.'),
     resolveReferrer: async (code, ctx) => {
       const scope = deps.open(ctx, 'read');
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));
@@ -47,6 +51,7 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     destroy: close,
     close,
   };
+  return instrument(engine, '');
 };
 
 export const createReferral = async (options: CreateReferralOptions): Promise<ReferralEngine> => {

@@ -1,6 +1,7 @@
 import { referralEventDefinitions } from '../events/definitions.js';
 import { operationalEvent } from '../events/operational.js';
 import { eventIdSchema, type RedeliverOptions, type RedeliverReport, redeliverOptionsSchema, type RelayOptions, relayOptionsSchema } from '../events/outbox.js';
+import { type OutboxHealth, outboxHealth } from '../events/health.js';
 import type { ParkedEvent } from '../events/parking.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { ReferralEventHandler, ReferralEventPattern } from '../events/emitted.js';
@@ -30,15 +31,41 @@ export interface ReferralEvents {
   parked(ctx?: ReferralContext, options?: Pick<RedeliverOptions, 'limit'>): Promise<ParkedEvent[]>;
   /** Puts a parked event back for the next redeliver(); false when there is no such parked event. */
   requeue(eventId: string, ctx?: ReferralContext): Promise<boolean>;
+  /** Outbox health per collection (`referral_codes`, `referrals`): pending documents, the oldest one's age, parked documents. Same tenant rule as redeliver. */
+  pending(ctx?: ReferralContext): Promise<Record<string, OutboxHealth>>;
 }
 
 const DEFAULT_RELAY_INTERVAL_MS = 5_000;
 
 type Outboxes = Parameters<EventPublisher['redeliver']>[0];
 
+/** `events.startRelay`: redeliver() for every tenant on a timer, until stopped or destroy(). */
+const relayStarter =
+  (redeliver: ReferralEvents['redeliver'], parts: EngineParts, relays: Set<() => void>) =>
+  (options: RelayOptions = {}): (() => void) => {
+    const { intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...rest } = parseInput(relayOptionsSchema, options, 'options');
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || parts.lifecycle.destroyed) return;
+      running = true;
+      redeliver(undefined, { olderThanMs: intervalMs, ...rest })
+        .catch((error: unknown) => parts.onError(error, operationalEvent('referral:outbox.relay')))
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    const stop = () => {
+      clearInterval(timer);
+      relays.delete(stop);
+    };
+    relays.add(stop);
+    return stop;
+  };
+
 /** The engine's `events` member, plus `stopRelays()` for destroy(). */
 export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents; stopRelays: () => void } => {
-  const { deps, lifecycle, transport, publisher, onError } = parts;
+  const { deps, lifecycle, transport, publisher } = parts;
   const relays = new Set<() => void>();
   const outboxes = [deps.codes.collection, deps.referrals.collection] as unknown as Outboxes;
 
@@ -53,26 +80,7 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
     return publisher.redeliver(outboxes, filter, parseInput(redeliverOptionsSchema, options, 'options'));
   };
 
-  const startRelay = (options: RelayOptions = {}) => {
-    const { intervalMs = DEFAULT_RELAY_INTERVAL_MS, ...rest } = parseInput(relayOptionsSchema, options, 'options');
-    let running = false;
-    const timer = setInterval(() => {
-      if (running || lifecycle.destroyed) return;
-      running = true;
-      redeliver(undefined, { olderThanMs: intervalMs, ...rest })
-        .catch((error: unknown) => onError(error, operationalEvent('referral:outbox.relay')))
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    timer.unref();
-    const stop = () => {
-      clearInterval(timer);
-      relays.delete(stop);
-    };
-    relays.add(stop);
-    return stop;
-  };
+  const startRelay = relayStarter(redeliver, parts, relays);
 
   const subscribe = async <P extends ReferralEventPattern>(pattern: P, handler: ReferralEventHandler<P>): Promise<Unsubscribe> => {
     if (!transport.subscribe) throw new ReferralError('validation_failed', `Transport "${transport.name}" does not support subscribe`, 422);
@@ -90,8 +98,15 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
     return publisher.requeue(outboxes, filter, parseInput(eventIdSchema, eventId, 'eventId'));
   };
 
+  const pending = async (ctx?: ReferralContext): Promise<Record<string, OutboxHealth>> => {
+    const filter = tenantOf(ctx);
+    const now = new Date();
+    const entries = await Promise.all(outboxes.map(async (collection) => [collection.collectionName, await outboxHealth(collection, filter, now)] as const));
+    return Object.fromEntries(entries);
+  };
+
   return {
-    events: { transport, definitions: referralEventDefinitions, subscribe, redeliver, startRelay, parked, requeue },
+    events: { transport, definitions: referralEventDefinitions, subscribe, redeliver, startRelay, parked, requeue, pending },
     stopRelays: () => {
       for (const stop of [...relays]) stop();
     },

@@ -4,6 +4,7 @@ import type { CodeCacheOptions } from '../codes/cache.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import type { FraudGuard } from '../guards/types.js';
+import type { ReferralLogger } from '../kernel/logger.js';
 import type { TenantConfig } from '../kernel/tenant.js';
 import type { ReviewConfig } from '../referrals/deps.js';
 
@@ -72,6 +73,12 @@ export interface CreateReferralOptions {
     /** Keys the one-way hash that replaces erased refs (HMAC-SHA-256). Recommended: ids are guessable. */
     secret?: string;
   };
+  /**
+   * Where the engine logs what no caller sees (a failed delivery, a parked event): any logger with
+   * pino's and console's `{ debug?, info?, warn, error }`, called object first. `null` silences it.
+   * Defaults to `console`. `events.onError`, when given, receives delivery failures instead.
+   */
+  logger?: ReferralLogger | null;
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */
   autoIndex?: boolean;
 }

@@ -10,6 +10,7 @@ import { EventPublisher } from '../events/publisher.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
+import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
 import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
@@ -38,7 +39,9 @@ export interface EngineParts {
 const isConnection = (value: unknown): value is Connection =>
   typeof value === 'object' && value !== null && typeof (value as Connection).model === 'function' && typeof (value as Connection).deleteModel === 'function' && typeof (value as Connection).models === 'object';
 
-const defaultOnError = (error: unknown, event: DomainEvent) => console.error(`[@classytic/referral] delivering ${event.type} failed`, error);
+/** Delivery failures go to the logger unless the host handles them itself. */
+const logDeliveryFailure = (logger: ReferralLogger | null) => (error: unknown, event: DomainEvent) =>
+  logger?.error({ err: error, eventType: event.type, eventId: event.meta.id, code: (error as { code?: unknown })?.code }, `[@classytic/referral] delivering ${event.type} failed`);
 
 const codeConfig = (options: CreateReferralOptions['codes'] = {}): CodeConfig => {
   const maxAttempts = positiveInteger('codes.maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS);
@@ -81,7 +84,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   assertTransactionalOutbox(options.events?.outbox);
   const { connection } = options;
   const tenant = resolveTenant(options.tenant);
-  const onError = options.events?.onError ?? defaultOnError;
+  const onError = options.events?.onError ?? logDeliveryFailure(options.logger === undefined ? console : options.logger);
   const delivery = deliveryOptions(options.events);
   // The engine's own bus rejects when a subscriber throws, so the event stays pending and is redelivered.
   const transport = options.events?.transport ?? new InProcessBus();

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import { type CheckedContext, parseContext, type ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
+import { countCommand } from '../kernel/round-trips.js';
 import { type Access, type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
 
 /** Outbox bookkeeping stays internal: records returned to callers never carry it. */
@@ -65,5 +66,27 @@ export const scopeOpener =
     };
   };
 
-/** The driver collection behind a mongoose model: verbs validate their input and read lean. */
-export const driverCollection = <T extends mongo.Document>(model: { collection: unknown }): mongo.Collection<T> => model.collection as mongo.Collection<T>;
+/** Collection methods that send one command each (cursor reads count their find or aggregate). */
+const COMMANDS = new Set(['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'updateMany', 'insertOne', 'bulkWrite', 'aggregate', 'countDocuments', 'deleteOne', 'deleteMany']);
+
+/**
+ * The driver collection behind a mongoose model: verbs validate their input and read lean. Each
+ * command method counts itself for the calling verb's trace span (`referral.round_trips`).
+ */
+export const driverCollection = <T extends mongo.Document>(model: { collection: unknown }): mongo.Collection<T> => {
+  const target = model.collection as mongo.Collection<T>;
+  const counted = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(collection, property, receiver) {
+      const value: unknown = Reflect.get(collection, property, receiver);
+      if (typeof value !== 'function' || !COMMANDS.has(String(property))) return value;
+      if (!counted.has(property)) {
+        counted.set(property, (...args: unknown[]) => {
+          countCommand();
+          return (value as (...a: unknown[]) => unknown).apply(collection, args);
+        });
+      }
+      return counted.get(property);
+    },
+  });
+};

@@ -1,4 +1,17 @@
 import type { TestProject } from 'vitest/node';
+import { exitWithoutMongoDB } from '../../examples/support/no-mongodb.js';
+
+/** mongodb-memory-server logs a full stack when it cannot download mongod; the message below says what to do instead. */
+const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const { warn, error } = console;
+  console.warn = console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+};
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
-  const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+  const replSet = await quietly(() => MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } })).catch(exitWithoutMongoDB);
   project.provide('mongoUri', replSet.getUri());
   return async () => {
     await replSet.stop();

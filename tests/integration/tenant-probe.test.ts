@@ -63,6 +63,7 @@ const probes: Record<string, Probe> = {
   'events.redeliver': { unscoped: 'system relay: publishes pending events of all tenants (or of ctx.organizationId), returns only counts' },
   'events.startRelay': { unscoped: 'system relay timer around redeliver' },
   'events.parked': { unscoped: 'like redeliver: all tenants without a ctx, else ctx.organizationId only (tests/integration/delivery.test.ts)' },
+  'events.pending': { unscoped: 'like redeliver: all tenants without a ctx, else ctx.organizationId only (tests/integration/observability.test.ts)' },
   'events.requeue': { unscoped: 'like redeliver: all tenants without a ctx, else ctx.organizationId only (tests/integration/delivery.test.ts)' },
   'referralCode.generateCode': {
     args: (f) => [f.ownerRef, 'user'],

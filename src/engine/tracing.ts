@@ -1,0 +1,51 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { isReferralError } from '../kernel/errors.js';
+import { countingCommands } from '../kernel/round-trips.js';
+
+/** Spans are a no-op until the host registers an OpenTelemetry SDK. */
+const tracer = trace.getTracer('@classytic/referral');
+
+type Verb = (...args: never[]) => Promise<unknown>;
+
+/**
+ * One span per call of a public verb, named `referral.<verb>`, with tenant-free attributes only:
+ * `referral.verb`, `referral.outcome` (`ok`, `null`, or the error code) and `referral.round_trips`.
+ */
+export const traced = <F extends Verb>(verb: string, fn: F): F =>
+  ((...args: Parameters<F>) =>
+    tracer.startActiveSpan(`referral.${verb}`, { attributes: { 'referral.verb': verb } }, async (span) => {
+      if (!span.isRecording()) {
+        span.end();
+        return fn(...args);
+      }
+      const count = { commands: 0 };
+      try {
+        const result = await countingCommands(count, () => fn(...args));
+        span.setAttribute('referral.outcome', result === null ? 'null' : 'ok');
+        return result;
+      } catch (error) {
+        span.setAttribute('referral.outcome', isReferralError(error) ? error.code : 'error');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: isReferralError(error) ? error.code : 'error' });
+        throw error;
+      } finally {
+        span.setAttribute('referral.round_trips', count.commands);
+        span.end();
+      }
+    })) as F;
+
+/**
+ * Replaces each public method of `target` (own functions, and a class's prototype methods) by its
+ * traced version, as an own non-enumerable property, so the object keeps its shape and type.
+ */
+export const instrument = <T extends object>(target: T, prefix: string): T => {
+  const proto = Object.getPrototypeOf(target) as object | null;
+  const names = [...Object.keys(target), ...(proto && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : [])];
+  for (const name of names) {
+    const value = (target as Record<string, unknown>)[name];
+    // Only the async verbs: a synchronous member (startRelay's stop function) keeps its return type.
+    if (name === 'constructor' || typeof value !== 'function' || value.constructor.name !== 'AsyncFunction') continue;
+    const bound = (value as Verb).bind(target);
+    Object.defineProperty(target, name, { value: traced(`${prefix}${name}`, bound), enumerable: Object.keys(target).includes(name), configurable: true, writable: true });
+  }
+  return target;
+};
