@@ -6,6 +6,7 @@ export type { ReferralModels } from './engine/models.js';
 export type { CreateReferralOptions } from './engine/options.js';
 export { attributeSaleInputSchema, trackVisitInputSchema, visitorIdSchema, type AttributeSaleInput, type TrackVisitInput } from './attribution/inputs.js';
 export type { AttributionExplanation } from './attribution/explain.js';
+export type { SaleOutcome } from './attribution/checkout.js';
 export type { AttributionConfig, AttributionPolicy } from './attribution/policy.js';
 export type { ReferralTouchRecord } from './attribution/touch.model.js';
 export type { ReferralBindingRecord } from './attribution/binding.model.js';

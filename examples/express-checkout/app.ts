@@ -1,9 +1,10 @@
 /**
  * A small checkout service wired to @classytic/referral. The tenant comes from the
- * `x-organization-id` header; every ReferralError maps to its HTTP status.
+ * `x-organization-id` header; every ReferralError maps to its HTTP status, with the request's
+ * own field names; anything else is a JSON error too.
  */
 import express, { type ErrorRequestHandler, type Request } from 'express';
-import { isDatabaseUnavailable, isReferralError, type ReferralContext, type ReferralEngine } from '../../src/index.js';
+import { isDatabaseUnavailable, isReferralError, type ReferralContext, type ReferralEngine, ValidationError } from '../../src/index.js';
 
 const contextOf = (req: Request): ReferralContext => ({
   organizationId: req.header('x-organization-id') ?? undefined,
@@ -11,7 +12,52 @@ const contextOf = (req: Request): ReferralContext => ({
   correlationId: req.header('x-request-id') ?? undefined,
 });
 
-const limitOf = (value: unknown): number | undefined => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined);
+/** The engine's names for what this API calls otherwise, so errors name the field the client sent. */
+const HTTP_FIELDS: Record<string, string> = {
+  'input.sourceRef': 'orderId',
+  'input.refereeRef': 'buyerId',
+  'input.code': 'code',
+  'input.metadata': 'amount',
+  'input.metadata.amount': 'amount',
+  'input.decidedBy': 'decidedBy',
+  'input.reason': 'reason',
+  'input.note': 'note',
+  'options.limit': 'limit',
+  'options.status': 'status',
+  'options.after': 'after',
+};
+
+const renamed = (error: ValidationError) => {
+  const issues = error.issues.map((issue) => ({ ...issue, field: HTTP_FIELDS[issue.field] ?? issue.field }));
+  return { ...error.toJSON(), message: `Invalid ${issues[0]?.field}: ${issues[0]?.message}`, details: { issues } };
+};
+
+const invalid = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+/** `limit`, `status` and `after` once each; `limit` a whole number (the engine checks its range). */
+const pageOptions = (query: Request['query']) => {
+  for (const key of ['limit', 'status', 'after']) if (Array.isArray(query[key])) throw invalid(`options.${key}`, 'Give it once');
+  const { limit, status, after } = query;
+  if (limit !== undefined && !(typeof limit === 'string' && /^\d+$/.test(limit))) throw invalid('options.limit', 'Expected a whole number');
+  return { ...(limit === undefined ? {} : { limit: Number(limit) }), ...(status === undefined ? {} : { status: status as 'converted' }), ...(after === undefined ? {} : { after: after as string }) };
+};
+
+const amountOf = (amount: unknown): { amount: number } | undefined => {
+  if (amount === undefined) return undefined;
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) throw invalid('input.metadata.amount', 'Expected a non-negative number');
+  return { amount };
+};
+
+const errors: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof ValidationError) return void res.status(422).json({ error: renamed(error) });
+  if (isReferralError(error)) return void res.status(error.status).json({ error: error.toJSON() });
+  if (isDatabaseUnavailable(error)) return void res.status(503).set('Retry-After', '1').json({ error: { code: 'database_unavailable', message: 'Try again shortly' } });
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.too.large') return void res.status(413).json({ error: { code: 'payload_too_large', message: 'Request body is over 32 KB' } });
+  if (type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'bad_json', message: 'Request body is not valid JSON' } });
+  console.error(error);
+  res.status(500).json({ error: { code: 'internal', message: 'Internal error' } });
+};
 
 export const createCheckoutApp = (referral: ReferralEngine): express.Express => {
   const app = express();
@@ -24,14 +70,16 @@ export const createCheckoutApp = (referral: ReferralEngine): express.Express => 
     res.json({ code: code.code, codeId: String(code._id) });
   });
 
-  // Checkout: attribute the sale to whoever owns the code. Replays of the same order are safe.
+  // Checkout: 201 for a newly attributed sale, 200 for a replay of one (same body) or a sale nobody referred.
   app.post('/checkout', async (req, res) => {
     const { code, buyerId, orderId, amount } = req.body ?? {};
-    const attributed = await referral.attributeSale(
-      { code, refereeRef: buyerId, refereeModel: 'user', sourceRef: orderId, sourceModel: 'Order', ...(amount === undefined ? {} : { metadata: { amount } }) },
+    const metadata = amountOf(amount);
+    const outcome = await referral.attributeSaleWithOutcome(
+      { code, refereeRef: buyerId, refereeModel: 'user', sourceRef: orderId, sourceModel: 'Order', ...(metadata ? { metadata } : {}) },
       contextOf(req),
     );
-    res.status(attributed ? 201 : 200).json({ referral: attributed });
+    if (outcome && !outcome.created) res.set('Idempotent-Replayed', 'true');
+    res.status(outcome?.created ? 201 : 200).json({ referral: outcome?.referral ?? null });
   });
 
   app.post('/referrals/:id/approve', async (req, res) => {
@@ -45,32 +93,10 @@ export const createCheckoutApp = (referral: ReferralEngine): express.Express => 
   });
 
   app.get('/referrers/:id/referrals', async (req, res) => {
-    const { status, after } = req.query;
-    const limit = limitOf(req.query.limit);
-    const page = await referral.repositories.referral.listForReferrer(
-      req.params.id,
-      { ...(typeof status === 'string' ? { status: status as 'converted' } : {}), ...(limit ? { limit } : {}), ...(typeof after === 'string' ? { after } : {}) },
-      contextOf(req),
-    );
-    res.json(page);
+    res.json(await referral.repositories.referral.listForReferrer(req.params.id, pageOptions(req.query), contextOf(req)));
   });
 
-  const errors: ErrorRequestHandler = (error, _req, res, _next) => {
-    if (isReferralError(error)) {
-      res.status(error.status).json({ error: error.toJSON() });
-      return;
-    }
-    if (isDatabaseUnavailable(error)) {
-      res.status(503).set('Retry-After', '1').json({ error: { code: 'database_unavailable', message: 'Try again shortly' } });
-      return;
-    }
-    if ((error as { type?: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'bad_json', message: 'Request body is not valid JSON' } });
-      return;
-    }
-    console.error(error);
-    res.status(500).json({ error: { code: 'internal', message: 'Internal error' } });
-  };
+  app.use((req, res) => void res.status(404).json({ error: { code: 'not_found', message: `No route ${req.method} ${req.path}` } }));
   app.use(errors);
   return app;
 };

@@ -26,23 +26,34 @@ const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: Parse
   return touch ? referrerFromTouch(touch, deps.policy.model) : { replay: null };
 };
 
+/** A sale's attribution, telling a new sale (`created`) from a replay of a recorded one. */
+export interface SaleOutcome {
+  referral: ReferralRecord;
+  created: boolean;
+}
+
 /**
- * Checkout in one call. The referrer is the code's owner (a typed code beats any touch), else the visitor's first or last
- * touch in the window; with `binding: 'lifetime'` a referee already bound to a referrer stays
- * theirs, and the first recorded sale binds them. Null when nothing attributes the sale.
+ * Checkout in one call. The referrer is the code's owner (a typed code beats any touch), else
+ * the visitor's first or last touch in the window; with `binding: 'lifetime'` a referee already
+ * bound to a referrer stays theirs, and the first recorded sale binds them. Null when nothing
+ * attributes the sale.
  */
-export const attributeSale = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<ReferralRecord | null> => {
+export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<SaleOutcome | null> => {
   const sale = parseInput(attributeSaleInputSchema, input, 'input');
   const lifetime = deps.policy.binding === 'lifetime';
   const bound = lifetime ? await findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null;
   const referrer = bound ? referrerFromBinding(bound) : await candidateFor(deps, scope, sale);
-  if ('replay' in referrer) return referrer.replay;
+  if ('replay' in referrer) return referrer.replay ? { referral: referrer.replay, created: false } : null;
   const outcome = await writeConversion(deps, scope, referrer, sale);
   if (!('recorded' in outcome)) return null;
   // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.
   if (lifetime && !bound) await bindReferee(deps, scope, referrer, sale);
-  return outcome.recorded;
+  return { referral: outcome.recorded, created: outcome.created };
 };
+
+/** Checkout in one call (see attributeSaleWithOutcome): the referral, or null when nothing attributes the sale. */
+export const attributeSale = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<ReferralRecord | null> =>
+  (await attributeSaleWithOutcome(deps, scope, input))?.referral ?? null;
 
 /** Records a visit through a referral code for later attribution by `visitorId`. Null for a code that cannot attribute. */
 export const trackVisit = async (deps: AttributionDeps, scope: CallScope, input: TrackVisitInput): Promise<ReferralTouchRecord | null> => {

@@ -1,4 +1,4 @@
-import { attributeSale, trackVisit } from '../attribution/checkout.js';
+import { attributeSale, attributeSaleWithOutcome, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
 import { codeSchema } from '../codes/inputs.js';
 import { ReferralCodeRepository } from '../codes/repository.js';
@@ -46,6 +46,7 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));
     },
     attributeSale: async (input, ctx) => attributeSale(deps, deps.open(ctx), input),
+    attributeSaleWithOutcome: async (input, ctx) => attributeSaleWithOutcome(deps, deps.open(ctx), input),
     trackVisit: async (input, ctx) => trackVisit(deps, deps.open(ctx), input),
     syncIndexes: () => syncOwnedIndexes(parts.owned),
     destroy: close,

@@ -1,4 +1,5 @@
 import type { TrackVisitInput, AttributeSaleInput } from '../attribution/inputs.js';
+import type { SaleOutcome } from '../attribution/checkout.js';
 import type { AttributionExplanation } from '../attribution/explain.js';
 import type { ReferralTouchRecord } from '../attribution/touch.model.js';
 import type { ReferralCodeRepository } from '../codes/repository.js';
@@ -28,6 +29,8 @@ export interface ReferralEngine {
    * exhausted code, no touch in the window).
    */
   attributeSale(input: AttributeSaleInput, ctx: ReferralContext): Promise<ReferralRecord | null>;
+  /** attributeSale, telling a new sale from a replay without an extra query: `{ referral, created }`, or null. */
+  attributeSaleWithOutcome(input: AttributeSaleInput, ctx: ReferralContext): Promise<SaleOutcome | null>;
   /** Records a visit through a referral link (`{ code, visitorId, at? }`); null for a code that cannot attribute. */
   trackVisit(input: TrackVisitInput, ctx: ReferralContext): Promise<ReferralTouchRecord | null>;
   /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */

@@ -19,8 +19,8 @@ import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 import { assertTransition } from './status.js';
 
-/** A recorded (or replayed) referral, or why the code could not take this sale. */
-export type ConversionOutcome = { recorded: ReferralRecord } | { refused: Refusal };
+/** A recorded referral (`created` false for a replay), or why the code could not take this sale. */
+export type ConversionOutcome = { recorded: ReferralRecord; created: boolean } | { refused: Refusal };
 
 export interface ConversionParties {
   refereeRef: Ref;
@@ -109,8 +109,8 @@ const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: 
         events: plan.events,
         confirm,
       });
-      if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer) };
-      return refusal === null ? { recorded: outcome.doc } : { refused: refusal };
+      if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
+      return refusal === null ? { recorded: outcome.doc, created: true } : { refused: refusal };
     } catch (error) {
       if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
       throw translateDuplicate(error);

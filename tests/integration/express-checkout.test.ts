@@ -18,7 +18,7 @@ const call = async (method: string, path: string, body?: unknown, organizationId
     headers: { 'content-type': 'application/json', ...(organizationId ? { 'x-organization-id': organizationId } : {}) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Record<string, any>, replayed: response.headers.get('idempotent-replayed') };
 };
 
 beforeAll(async () => {
@@ -48,6 +48,7 @@ describe('express checkout example over HTTP', () => {
     expect(first.body.referral).toMatchObject({ status: 'converted', referrerRef: creator, metadata: { amount: 4900 } });
     const replay = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA });
     expect(replay.body.referral._id).toBe(first.body.referral._id);
+    expect([first.replayed, replay.status, replay.replayed]).toEqual([null, 200, 'true']);
     const second = await call('POST', '/checkout', { code: code.body.code, buyerId: oid().toHexString(), orderId: oid().toHexString() });
 
     expect((await call('POST', `/referrals/${first.body.referral._id}/approve`, { decidedBy: 'manager-1' })).body.referral.status).toBe('approved');
@@ -62,7 +63,7 @@ describe('express checkout example over HTTP', () => {
 
   it('answers an unknown code with 200 and null', async () => {
     const response = await call('POST', '/checkout', { code: 'NOSUCH22', buyerId: 'u1', orderId: 'o1' });
-    expect(response).toEqual({ status: 200, body: { referral: null } });
+    expect(response).toEqual({ status: 200, body: { referral: null }, replayed: null });
   });
 
   it('maps ReferralError to HTTP statuses', async () => {
@@ -76,6 +77,23 @@ describe('express checkout example over HTTP', () => {
     await call('POST', `/referrals/${sale.body.referral._id}/approve`, { decidedBy: 'm' });
     expect(await call('POST', `/referrals/${sale.body.referral._id}/reject`, { decidedBy: 'm', reason: 'late' })).toMatchObject({ status: 409, body: { error: { code: 'invalid_transition' } } });
     expect(await call('POST', '/checkout', '{not json')).toMatchObject({ status: 400, body: { error: { code: 'bad_json' } } });
+  });
+
+  it('answers what a host copies wrong with the right status and the client\'s own field names', async () => {
+    const creator = oid().toHexString();
+    const { body } = await call('POST', '/codes', { ownerRef: creator });
+    const big = await call('POST', '/checkout', JSON.stringify({ code: body.code, buyerId: 'u', orderId: 'o', pad: 'x'.repeat(40_000) }));
+    expect(big).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    expect(await call('GET', '/no/such/route')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    for (const query of ['limit=0', 'limit=abc', 'limit=1.5', 'status=converted&status=approved', 'limit=1&limit=2']) {
+      const response = await call('GET', `/referrers/${creator}/referrals?${query}`);
+      expect(response.status, query).toBe(422);
+      expect(['limit', 'status'], query).toContain(response.body.error.details.issues[0].field);
+    }
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: 'o-lots', amount: 'lots' })).toMatchObject({ status: 422, body: { error: { code: 'validation_failed', message: 'Invalid amount: Expected a non-negative number' } } });
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: '' })).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/^Invalid orderId:/) } } });
+    expect(await call('POST', '/checkout', { code: body.code, orderId: 'o-nobuyer' })).toMatchObject({ status: 422, body: { error: { details: { issues: [{ field: 'buyerId' }] } } } });
+    expect(await engine.models.Referral.countDocuments({ sourceRef: 'o-lots' })).toBe(0);
   });
 
   it("keeps tenants apart: another tenant's header sees nothing", async () => {

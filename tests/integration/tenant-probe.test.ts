@@ -55,6 +55,7 @@ const sale = (f: Fixture) => ({ code: f.code, refereeRef: oid(), refereeModel: '
 const probes: Record<string, Probe> = {
   'engine.resolveReferrer': { args: (f) => [f.code], foreign: isNull },
   'engine.attributeSale': { args: (f) => [sale(f)], foreign: isNull },
+  'engine.attributeSaleWithOutcome': { args: (f) => [sale(f)], foreign: isNull },
   'engine.trackVisit': { args: (f) => [{ code: f.code, visitorId: 'probe-visitor' }], foreign: isNull },
   'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
   'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },
