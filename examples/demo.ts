@@ -16,12 +16,12 @@ const connection = await mongoose.createConnection(mongo.uri, { dbName: `referra
 say(`MongoDB: ${mongo.kind}\n`);
 
 try {
-  const referral = await createReferral({ connection, tenant: { fieldType: 'objectId' } });
+  const referral = await createReferral({ connection, tenant: { fieldType: 'objectId' }, attribution: { leads: true } });
   await referral.syncIndexes();
   await referral.events.subscribe('referral:*', (event) => {
     const { payload } = event as { payload: Record<string, unknown> };
     const brief = Object.entries(payload)
-      .filter(([key]) => ['code', 'referralId', 'referrerRef', 'refereeRef', 'sourceRef', 'decidedBy', 'reason', 'note'].includes(key))
+      .filter(([key]) => ['code', 'referralId', 'leadId', 'referrerRef', 'refereeRef', 'sourceRef', 'decidedBy', 'reason', 'note', 'firstForReferee'].includes(key))
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(' ');
     say(`    event ${event.type}  ${brief}  [idempotencyKey ${event.meta.idempotencyKey}]`);
@@ -69,8 +69,19 @@ try {
   say(`   bob's referral: ${rejected.status}`);
   check(approved.status === 'approved' && rejected.status === 'rejected', 'review decided both');
 
+  say('\n6. A friend signs up with the creator\'s link, then places a first order without any code');
+  const friend = new Types.ObjectId();
+  const lead = await referral.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
+  say(`   signup recorded: friend ${friend} was referred by ${lead?.referrerRef} (lead ${lead?._id})`);
+  const firstOrder = await referral.attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order', metadata: { amount: 2500 } }, ctx);
+  check(String(firstOrder?.referrerRef) === String(creator) && firstOrder?.attribution?.rule === 'lead', 'the code-less first order goes to the lead\'s referrer');
+  say(`   first order -> referral ${firstOrder?._id}, attributed by rule '${firstOrder?.attribution?.rule}'; referral:lead.converted rewards both sides once`);
+
   const page = await referral.repositories.referral.listForReferrer(creator, {}, ctx);
-  say(`\n6. The creator's dashboard lists ${page.items.length} referrals: ${page.items.map((r) => r.status).join(', ')}`);
+  const friends = await referral.listLeadsForReferrer(creator, {}, ctx);
+  const funnel = await referral.stats.funnel({ referrerRef: creator, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) }, ctx);
+  say(`\n7. The creator's dashboard lists ${page.items.length} referrals (${page.items.map((r) => r.status).join(', ')}), ${friends.items.length} friends (${friends.items.map((l) => l.status).join(', ')})`);
+  say(`   funnel: ${funnel.leads} leads, ${funnel.convertedLeads} bought, ${funnel.sales} sales, ${funnel.approved} approved, amount ${funnel.amount}`);
   say('   reward the creator on referral:approved, using meta.idempotencyKey to ignore duplicates.');
   await referral.destroy();
   say('\ndemo finished: every step behaved as documented.');

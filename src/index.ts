@@ -7,6 +7,10 @@ export type { CreateReferralOptions } from './engine/options.js';
 export { attributeSaleInputSchema, trackVisitInputSchema, visitorIdSchema, type AttributeSaleInput, type TrackVisitInput } from './attribution/inputs.js';
 export type { AttributionExplanation } from './attribution/explain.js';
 export type { SaleOutcome } from './attribution/checkout.js';
+export type { Funnel, FunnelInput } from './attribution/funnel.js';
+export type { LeadPage, ListLeadsOptions } from './attribution/lead-listing.js';
+export type { ReferralLeadRecord } from './attribution/lead.model.js';
+export { attributeSignupInputSchema, type AttributeSignupInput } from './attribution/inputs.js';
 export type { AttributionConfig, AttributionPolicy } from './attribution/policy.js';
 export type { ReferralTouchRecord } from './attribution/touch.model.js';
 export type { ReferralBindingRecord } from './attribution/binding.model.js';
@@ -45,6 +49,8 @@ export {
   ReferralFlagged,
   ReferralRejected,
   ReferralReversed,
+  ReferralLeadCreated,
+  ReferralLeadConverted,
 } from './events/index.js';
 export type {
   ApprovedPayload,
@@ -52,6 +58,8 @@ export type {
   CodeDeactivatedPayload,
   ConvertedPayload,
   FlaggedPayload,
+  LeadConvertedPayload,
+  LeadCreatedPayload,
   RejectedPayload,
   ReversedPayload,
   DomainEvent,

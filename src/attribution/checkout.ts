@@ -3,7 +3,12 @@ import { parseInput } from '../kernel/validation.js';
 import { writeConversion } from '../referrals/conversion.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import { replayThroughRetiredCode } from '../referrals/replay.js';
-import { type Referrer, referrerFromBinding, referrerFromCode, referrerFromTouch } from '../referrals/referrer.js';
+import { type Referrer, referrerFromBinding, referrerFromCode, referrerFromLead, referrerFromTouch } from '../referrals/referrer.js';
+import type { ReferralBindingRecord } from './binding.model.js';
+import type { ReferralLeadRecord } from './lead.model.js';
+import { followLead } from './lead-follow.js';
+import { findLead } from './leads.js';
+import { leadInWindow } from './policy.js';
 import type { CallScope } from '../store/scope.js';
 import { bindReferee, findBinding } from './bindings.js';
 import type { AttributionDeps } from './deps.js';
@@ -26,6 +31,19 @@ const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: Parse
   return touch ? referrerFromTouch(touch, deps.policy.model) : { replay: null };
 };
 
+/**
+ * The one rule, in order: the referee's lead (within `leadWindowDays`) wins, unless
+ * `leadPolicy: 'code'` and the sale names a usable code; then a lifetime binding; then the
+ * code the sale names; then the visitor's deciding touch.
+ */
+const decideReferrer = (deps: AttributionDeps, scope: CallScope, found: { lead: ReferralLeadRecord | null; bound: ReferralBindingRecord | null; candidate: Referrer | { replay: ReferralRecord | null } }): Referrer | { replay: ReferralRecord | null } => {
+  const { lead, bound, candidate } = found;
+  const codeNamed = 'ref' in candidate && candidate.attribution.rule === 'code';
+  if (lead && leadInWindow(deps.policy, lead.signedUpAt, scope.now) && !(deps.policy.leadPolicy === 'code' && codeNamed)) return referrerFromLead(lead);
+  if (bound) return referrerFromBinding(bound);
+  return candidate;
+};
+
 /** A sale's attribution, telling a new sale (`created`) from a replay of a recorded one. */
 export interface SaleOutcome {
   referral: ReferralRecord;
@@ -41,13 +59,19 @@ export interface SaleOutcome {
 export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<SaleOutcome | null> => {
   const sale = parseInput(attributeSaleInputSchema, input, 'input');
   const lifetime = deps.policy.binding === 'lifetime';
-  const bound = lifetime ? await findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null;
-  const referrer = bound ? referrerFromBinding(bound) : await candidateFor(deps, scope, sale);
+  // Independent reads, sent together: the referee's lead and binding, and what the sale names.
+  const [lead, bound, candidate] = await Promise.all([
+    deps.policy.leads ? findLead(deps, scope, sale) : null,
+    lifetime ? findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null,
+    candidateFor(deps, scope, sale),
+  ]);
+  const referrer = decideReferrer(deps, scope, { lead, bound, candidate });
   if ('replay' in referrer) return referrer.replay ? { referral: referrer.replay, created: false } : null;
   const outcome = await writeConversion(deps, scope, referrer, sale);
   if (!('recorded' in outcome)) return null;
   // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.
   if (lifetime && !bound) await bindReferee(deps, scope, referrer, sale);
+  await followLead(deps, scope, lead, referrer, outcome.recorded, sale);
   return { referral: outcome.recorded, created: outcome.created };
 };
 

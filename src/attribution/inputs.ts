@@ -26,5 +26,23 @@ export const trackVisitInputSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * attributeSignup: who referred a new user. By `code`, else the visitor's deciding touch.
+ * `signedUpAt` backdates imports (not in the future).
+ */
+export const attributeSignupInputSchema = z.strictObject({
+  code: codeSchema.optional(),
+  visitorId: visitorIdSchema.optional(),
+  refereeRef: partyFields.refereeRef,
+  refereeModel: partyFields.refereeModel,
+  metadata: partyFields.metadata,
+  signals: partyFields.signals,
+  signedUpAt: z
+    .date({ error: 'Expected a valid Date' })
+    .refine((at) => at.getTime() <= Date.now() + 60_000, 'Must not be in the future')
+    .optional(),
+});
+
+export type AttributeSignupInput = z.input<typeof attributeSignupInputSchema>;
 export type AttributeSaleInput = z.input<typeof attributeSaleInputSchema>;
 export type TrackVisitInput = z.input<typeof trackVisitInputSchema>;

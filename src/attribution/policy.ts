@@ -10,6 +10,16 @@ export interface AttributionConfig {
   binding?: 'per_sale' | 'lifetime';
   /** Raw touches are deleted by a TTL index this many days after the visit. Defaults to `windowDays`. */
   touchTtlDays?: number;
+  /**
+   * Record and honour leads (who referred whom at signup): `attributeSignup`, lead-first sales,
+   * direct-sale leads, `referral:lead.*`. Off by default: on, every sale also reads the referee's
+   * lead (in parallel with the code lookup) and a referee's first sale writes their lead.
+   */
+  leads?: boolean;
+  /** When a sale names another referrer's code than the referee's lead: `lead` (default) keeps the lead's referrer, `code` follows the code. */
+  leadPolicy?: 'lead' | 'code';
+  /** A lead attributes sales for this many days after signup; null (default) for ever. */
+  leadWindowDays?: number | null;
 }
 
 export interface AttributionPolicy {
@@ -17,6 +27,9 @@ export interface AttributionPolicy {
   windowDays: number;
   binding: 'per_sale' | 'lifetime';
   touchTtlSeconds: number;
+  leads: boolean;
+  leadPolicy: 'lead' | 'code';
+  leadWindowDays: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -30,8 +43,16 @@ export const resolveAttributionPolicy = (config: AttributionConfig = {}): Attrib
   if (binding !== 'per_sale' && binding !== 'lifetime') throw configError('attribution.binding', 'Must be "per_sale" or "lifetime"');
   if (!(windowDays > 0 && windowDays <= 3650)) throw configError('attribution.windowDays', 'Must be in (0, 3650]');
   if (!(touchTtlDays >= windowDays && touchTtlDays <= 3650)) throw configError('attribution.touchTtlDays', 'Must be at least windowDays and at most 3650');
-  return { model, windowDays, binding, touchTtlSeconds: Math.round(touchTtlDays * 86_400) };
+  const leadPolicy = config.leadPolicy ?? 'lead';
+  const leadWindowDays = config.leadWindowDays ?? null;
+  if (leadPolicy !== 'lead' && leadPolicy !== 'code') throw configError('attribution.leadPolicy', 'Must be "lead" or "code"');
+  if (leadWindowDays !== null && !(typeof leadWindowDays === 'number' && leadWindowDays > 0 && leadWindowDays <= 36_500)) throw configError('attribution.leadWindowDays', 'Must be null or in (0, 36500]');
+  return { model, windowDays, binding, touchTtlSeconds: Math.round(touchTtlDays * 86_400), leads: config.leads === true, leadPolicy, leadWindowDays };
 };
+
+/** Whether a lead signed up at `signedUpAt` still attributes a sale at `now`. */
+export const leadInWindow = (policy: AttributionPolicy, signedUpAt: Date, now: Date): boolean =>
+  policy.leadWindowDays === null || now.getTime() - signedUpAt.getTime() <= policy.leadWindowDays * DAY_MS;
 
 /** The earliest touch that still counts for a sale at `now`. */
 export const windowStart = (policy: AttributionPolicy, now: Date): Date => new Date(now.getTime() - policy.windowDays * DAY_MS);

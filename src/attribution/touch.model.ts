@@ -30,6 +30,12 @@ export const touchIndexes = (tenant: ResolvedTenant, ttlSeconds: number): IndexD
     serves: "eraseOwner: { tenant, ownerRef, ownerModel }; a referrer's visits by at",
   },
   {
+    // stats.funnel by code: { tenant, codeId, at: { $gte, $lt } }.
+    name: 'rf_touch_code_recent',
+    keys: withTenantKey(tenant, { codeId: 1, at: -1 }),
+    serves: 'stats.funnel by code: { tenant, codeId, at in [from, to) }',
+  },
+  {
     // TTL: raw touches expire `attribution.touchTtlDays` after the visit.
     name: 'rf_touch_ttl',
     keys: { at: 1 },

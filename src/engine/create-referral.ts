@@ -1,5 +1,10 @@
 import { attributeSale, attributeSaleWithOutcome, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
+import { funnelFor, type FunnelInput, funnelInputSchema } from '../attribution/funnel.js';
+import { listLeads, listLeadsOptionsSchema } from '../attribution/lead-listing.js';
+import { attributeSignup } from '../attribution/signup.js';
+import type { ReferralContext } from '../kernel/context.js';
+import { refSchema } from '../kernel/fields.js';
 import { codeSchema } from '../codes/inputs.js';
 import { ReferralCodeRepository } from '../codes/repository.js';
 import { resolveCode } from '../codes/resolver.js';
@@ -40,13 +45,18 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     },
     models: parts.models,
     events: instrument(events, 'events.'),
-    stats: instrument(new ReferralStats(deps), 'stats.'),
+    stats: instrument(Object.assign(new ReferralStats(deps), { funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')) }), 'stats.'),
     resolveReferrer: async (code, ctx) => {
       const scope = deps.open(ctx, 'read');
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));
     },
     attributeSale: async (input, ctx) => attributeSale(deps, deps.open(ctx), input),
     attributeSaleWithOutcome: async (input, ctx) => attributeSaleWithOutcome(deps, deps.open(ctx), input),
+    attributeSignup: async (input, ctx) => attributeSignup(deps, deps.open(ctx), input),
+    listLeadsForReferrer: async (referrerRef, options, ctx) => {
+      const scope = deps.open(ctx, 'read');
+      return listLeads(deps, scope, parseInput(refSchema, referrerRef, 'referrerRef'), parseInput(listLeadsOptionsSchema, options, 'options'));
+    },
     trackVisit: async (input, ctx) => trackVisit(deps, deps.open(ctx), input),
     syncIndexes: () => syncOwnedIndexes(parts.owned),
     destroy: close,

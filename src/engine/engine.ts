@@ -1,5 +1,10 @@
 import type { TrackVisitInput, AttributeSaleInput } from '../attribution/inputs.js';
 import type { SaleOutcome } from '../attribution/checkout.js';
+import type { Funnel, FunnelInput } from '../attribution/funnel.js';
+import type { AttributeSignupInput } from '../attribution/inputs.js';
+import type { LeadPage, ListLeadsOptions } from '../attribution/lead-listing.js';
+import type { ReferralLeadRecord } from '../attribution/lead.model.js';
+import type { Ref } from '../kernel/ids.js';
 import type { AttributionExplanation } from '../attribution/explain.js';
 import type { ReferralTouchRecord } from '../attribution/touch.model.js';
 import type { ReferralCodeRepository } from '../codes/repository.js';
@@ -20,7 +25,10 @@ export interface ReferralEngine {
   readonly models: ReferralModels;
   readonly events: ReferralEvents;
   /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
-  readonly stats: ReferralStats;
+  readonly stats: ReferralStats & {
+    /** Visits, leads, converted leads, sales, approved, reversed and amount over [from, to), per referrer or per code, with the rates between them. */
+    funnel(input: FunnelInput, ctx: ReferralContext): Promise<Funnel>;
+  };
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
   resolveReferrer(code: string, ctx: ReferralContext): Promise<ResolvedReferrer | null>;
   /**
@@ -31,6 +39,14 @@ export interface ReferralEngine {
   attributeSale(input: AttributeSaleInput, ctx: ReferralContext): Promise<ReferralRecord | null>;
   /** attributeSale, telling a new sale from a replay without an extra query: `{ referral, created }`, or null. */
   attributeSaleWithOutcome(input: AttributeSaleInput, ctx: ReferralContext): Promise<SaleOutcome | null>;
+  /**
+   * Who referred whom, at signup (`attribution.leads: true`): `{ code | visitorId, refereeRef, refereeModel,
+   * metadata?, signals?, signedUpAt? }`. Once per referee per tenant (the first signup wins); null
+   * when nothing attributes it. A later sale for the referee goes to this lead's referrer.
+   */
+  attributeSignup(input: AttributeSignupInput, ctx: ReferralContext): Promise<ReferralLeadRecord | null>;
+  /** A referrer's friends, newest first: who joined (`signed_up`) and who has bought (`converted`). Keyset pagination. */
+  listLeadsForReferrer(referrerRef: Ref, options: ListLeadsOptions, ctx: ReferralContext): Promise<LeadPage>;
   /** Records a visit through a referral link (`{ code, visitorId, at? }`); null for a code that cannot attribute. */
   trackVisit(input: TrackVisitInput, ctx: ReferralContext): Promise<ReferralTouchRecord | null>;
   /** Creates the declared indexes and drops stale ones this package owns. Call at deploy. */

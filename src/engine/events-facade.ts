@@ -67,7 +67,7 @@ const relayStarter =
 export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents; stopRelays: () => void } => {
   const { deps, lifecycle, transport, publisher } = parts;
   const relays = new Set<() => void>();
-  const outboxes = [deps.codes.collection, deps.referrals.collection] as unknown as Outboxes;
+  const outboxes = [deps.codes.collection, deps.referrals.collection, deps.leads.collection] as unknown as Outboxes;
 
   /** Only a call without any ctx spans tenants; a ctx must name its tenant like any verb's. */
   const tenantOf = (ctx: ReferralContext | undefined): Record<string, unknown> => {

@@ -1,6 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { bindingIndexes, buildBindingSchema, type ReferralBindingRecord } from '../attribution/binding.model.js';
 import { buildTouchSchema, touchIndexes, type ReferralTouchRecord } from '../attribution/touch.model.js';
+import { buildLeadSchema, leadIndexes, type ReferralLeadRecord } from '../attribution/lead.model.js';
 import { buildReferralCodeSchema, referralCodeIndexes, type ReferralCodeRecord } from '../codes/model.js';
 import { configError, ModelCollisionError } from '../kernel/errors.js';
 import type { ResolvedTenant } from '../kernel/tenant.js';
@@ -12,14 +13,15 @@ export interface ReferralModels {
   Referral: Model<ReferralRecord>;
   ReferralTouch: Model<ReferralTouchRecord>;
   ReferralBinding: Model<ReferralBindingRecord>;
+  ReferralLead: Model<ReferralLeadRecord>;
 }
 
 const prefixPattern = /^[A-Za-z0-9_]*$/;
 
 /** The model names an engine with this collection prefix registers, known without a connection. */
-export const modelNamesFor = (prefix: string): readonly [string, string, string, string] => {
+export const modelNamesFor = (prefix: string): readonly [string, string, string, string, string] => {
   if (!prefixPattern.test(prefix)) throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
-  return [`${prefix}ReferralCode`, `${prefix}Referral`, `${prefix}ReferralTouch`, `${prefix}ReferralBinding`];
+  return [`${prefix}ReferralCode`, `${prefix}Referral`, `${prefix}ReferralTouch`, `${prefix}ReferralBinding`, `${prefix}ReferralLead`];
 };
 
 /**
@@ -29,7 +31,7 @@ export const modelNamesFor = (prefix: string): readonly [string, string, string,
  */
 export const registerModels = (connection: Connection, tenant: ResolvedTenant, prefix: string, touchTtlSeconds: number): { models: ReferralModels; owned: OwnedModel[] } => {
   const names = modelNamesFor(prefix);
-  const [codeName, referralName, touchName, bindingName] = names;
+  const [codeName, referralName, touchName, bindingName, leadName] = names;
   for (const name of names) {
     if (connection.models[name]) throw new ModelCollisionError(name);
   }
@@ -37,13 +39,15 @@ export const registerModels = (connection: Connection, tenant: ResolvedTenant, p
   const Referral = connection.model<ReferralRecord>(referralName, buildReferralSchema(tenant, `${prefix}referrals`));
   const ReferralTouch = connection.model<ReferralTouchRecord>(touchName, buildTouchSchema(tenant, `${prefix}referral_touches`, touchTtlSeconds));
   const ReferralBinding = connection.model<ReferralBindingRecord>(bindingName, buildBindingSchema(tenant, `${prefix}referral_bindings`));
+  const ReferralLead = connection.model<ReferralLeadRecord>(leadName, buildLeadSchema(tenant, `${prefix}referral_leads`));
   return {
-    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding },
+    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding, ReferralLead },
     owned: [
       { model: ReferralCode as unknown as Model<never>, indexes: referralCodeIndexes(tenant) },
       { model: Referral as unknown as Model<never>, indexes: referralIndexes(tenant) },
       { model: ReferralTouch as unknown as Model<never>, indexes: touchIndexes(tenant, touchTtlSeconds) },
       { model: ReferralBinding as unknown as Model<never>, indexes: bindingIndexes(tenant) },
+      { model: ReferralLead as unknown as Model<never>, indexes: leadIndexes(tenant) },
     ],
   };
 };

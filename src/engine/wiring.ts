@@ -99,6 +99,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     referrals: { collection: driverCollection(models.Referral), publisher },
     touches: driverCollection(models.ReferralTouch),
     bindings: driverCollection(models.ReferralBinding),
+    leads: { collection: driverCollection(models.ReferralLead), publisher },
     config,
     review: options.review,
     guards: options.guards ?? [],

@@ -27,6 +27,10 @@ export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeR
   const result = await referralCollection(deps).updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
   // query: binding.byRefereeAnyModel
   await deps.bindings.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand } }, scope.options);
+  // query: lead.byRefereeAnyModel
+  await deps.leads.collection.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
+  // query: lead.byRefereeAnyModel
+  await rewritePendingEvents(deps.leads.collection, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   // query: referral.byReferee
   await rewritePendingEvents(referralCollection(deps), scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   return result.modifiedCount;
@@ -40,6 +44,10 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
   await rewritePendingEvents(referralCollection(deps), scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: binding.byReferrer
   await deps.bindings.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand } }, scope.options);
+  // query: lead.byReferrer
+  await deps.leads.collection.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
+  // query: lead.byReferrer
+  await rewritePendingEvents(deps.leads.collection, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: touch.byOwner
   await deps.touches.updateMany(scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }), { $set: { ownerRef: stand } }, scope.options);
 };

@@ -55,6 +55,8 @@ export const ReferralConverted = define(REFERRAL_EVENTS.converted, 'A sale was a
 export const ReferralFlagged = define(REFERRAL_EVENTS.flagged, 'A fraud guard flagged a new referral; it is held for review (status converted).');
 export const ReferralApproved = define(REFERRAL_EVENTS.approved, 'A converted referral passed review; reward it now.');
 export const ReferralRejected = define(REFERRAL_EVENTS.rejected, 'A converted referral was rejected in review; do not reward it.');
+export const ReferralLeadCreated = define(REFERRAL_EVENTS.leadCreated, 'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.');
+export const ReferralLeadConverted = define(REFERRAL_EVENTS.leadConverted, "A lead's first sale, emitted once: reward the referee's first order here.");
 export const ReferralReversed = define(REFERRAL_EVENTS.reversed, 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.');
 
 /** Keyed by event type, for lookups; the array below is what a registry iterates. */
@@ -66,6 +68,8 @@ export const referralEventDefinitionsByName: { readonly [K in ReferralEventName]
   [REFERRAL_EVENTS.approved]: ReferralApproved,
   [REFERRAL_EVENTS.rejected]: ReferralRejected,
   [REFERRAL_EVENTS.reversed]: ReferralReversed,
+  [REFERRAL_EVENTS.leadCreated]: ReferralLeadCreated,
+  [REFERRAL_EVENTS.leadConverted]: ReferralLeadConverted,
 };
 
 /** Every event the engine emits: `for (const def of referralEventDefinitions) registry.register(def)`. */

@@ -7,6 +7,8 @@ export const REFERRAL_EVENTS = {
   approved: 'referral:approved',
   rejected: 'referral:rejected',
   reversed: 'referral:reversed',
+  leadCreated: 'referral:lead.created',
+  leadConverted: 'referral:lead.converted',
 } as const;
 
 export type ReferralEventName = (typeof REFERRAL_EVENTS)[keyof typeof REFERRAL_EVENTS];

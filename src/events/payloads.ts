@@ -39,7 +39,7 @@ export const convertedPayloadSchema = z.object({
   /** True when a fraud guard flagged it (see `referral:flagged`): hold the reward for review. */
   flagged: z.boolean().optional(),
   /** How the referrer was found: `code`, `first_touch`, `last_touch`, `lifetime_binding` or `named_referrer`. */
-  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer']), touchAt: instant.optional() }).optional(),
+  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer', 'lead']), touchAt: instant.optional() }).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
 });
@@ -83,6 +83,40 @@ export const reversedPayloadSchema = z.object({
   reversedAt: instant,
 });
 
+const leadFields = {
+  leadId: id,
+  referrerRef: id,
+  referrerModel: z.string().min(1),
+  refereeRef: id,
+  refereeModel: z.string().min(1),
+};
+
+/** Who referred whom, at signup: both parties, so a host can welcome the friend too. */
+export const leadCreatedPayloadSchema = z.object({
+  ...leadFields,
+  codeId: id.optional(),
+  code: z.string().min(1).optional(),
+  /** How the referrer was found: `code`, `first_touch`, `last_touch`, or `code` through a direct sale. */
+  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch']), touchAt: instant.optional() }),
+  /** True when the lead was recorded by its first sale rather than a signup. */
+  viaSale: z.boolean(),
+  flagged: z.boolean().optional(),
+  signedUpAt: instant,
+});
+
+/** The lead's first sale, once: the cue for a double-sided reward ("the friend's first order"). */
+export const leadConvertedPayloadSchema = z.object({
+  ...leadFields,
+  referralId: id,
+  sourceRef: id,
+  sourceModel: z.string().min(1),
+  firstForReferee: z.literal(true),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  convertedAt: instant,
+});
+
+export type LeadCreatedPayload = z.infer<typeof leadCreatedPayloadSchema>;
+export type LeadConvertedPayload = z.infer<typeof leadConvertedPayloadSchema>;
 export type CodeCreatedPayload = z.infer<typeof codeCreatedPayloadSchema>;
 export type CodeDeactivatedPayload = z.infer<typeof codeDeactivatedPayloadSchema>;
 export type ConvertedPayload = z.infer<typeof convertedPayloadSchema>;
@@ -100,6 +134,8 @@ export interface ReferralEventPayloads {
   [REFERRAL_EVENTS.approved]: ApprovedPayload;
   [REFERRAL_EVENTS.rejected]: RejectedPayload;
   [REFERRAL_EVENTS.reversed]: ReversedPayload;
+  [REFERRAL_EVENTS.leadCreated]: LeadCreatedPayload;
+  [REFERRAL_EVENTS.leadConverted]: LeadConvertedPayload;
 }
 
 export const referralEventPayloadSchemas = {
@@ -110,4 +146,6 @@ export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.approved]: approvedPayloadSchema,
   [REFERRAL_EVENTS.rejected]: rejectedPayloadSchema,
   [REFERRAL_EVENTS.reversed]: reversedPayloadSchema,
+  [REFERRAL_EVENTS.leadCreated]: leadCreatedPayloadSchema,
+  [REFERRAL_EVENTS.leadConverted]: leadConvertedPayloadSchema,
 } as const satisfies { [K in keyof ReferralEventPayloads]: z.ZodType<ReferralEventPayloads[K]> };

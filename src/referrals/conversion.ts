@@ -50,7 +50,7 @@ const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
   return input ? chainFor(parseInput(approvalChainInputSchema, input, 'review.chain()'), draft) : null;
 };
 
-const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({
+export const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({
   ctx: scope.ctx,
   hasReferral: async ({ referrerRef, refereeRef }) =>
     // query: referral.byPair

@@ -88,6 +88,12 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     partialFilterExpression: { ...LIVE },
     serves: 'stats.leaderboard: { tenant, convertedAt in [from, to) }',
   },
+  {
+    // stats.funnel by code: { tenant, codeId, createdAt: { $gte, $lt } } (voided records are filtered after).
+    name: 'rf_referral_code_recent',
+    keys: withTenantKey(tenant, { codeId: 1, createdAt: -1 }),
+    serves: 'stats.funnel by code: { tenant, codeId, createdAt in [from, to) }',
+  },
   pendingEventsIndex('referral'),
   parkedEventsIndex('referral'),
 ];

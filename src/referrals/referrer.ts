@@ -3,7 +3,7 @@ import type { ResolvedCode } from '../codes/resolver.js';
 import type { Ref } from '../kernel/ids.js';
 
 /** How the referrer of a sale was found; stored on the referral and in `referral:converted`. */
-export type AttributionRule = 'code' | 'first_touch' | 'last_touch' | 'lifetime_binding' | 'named_referrer';
+export type AttributionRule = 'code' | 'first_touch' | 'last_touch' | 'lifetime_binding' | 'named_referrer' | 'lead';
 
 export interface ReferralAttribution {
   rule: AttributionRule;
@@ -51,6 +51,15 @@ export const referrerFromBinding = (binding: { referrerRef: Ref; referrerModel: 
   codeId: binding.codeId,
   code: binding.code,
   attribution: { rule: 'lifetime_binding' },
+});
+
+/** The referrer a referee signed up through (their lead). */
+export const referrerFromLead = (lead: { referrerRef: Ref; referrerModel: string; codeId: Types.ObjectId | null; code: string | null }): Referrer => ({
+  ref: lead.referrerRef,
+  model: lead.referrerModel,
+  codeId: lead.codeId,
+  code: lead.code,
+  attribution: { rule: 'lead' },
 });
 
 /** A referrer the host names directly (no code). */

@@ -3,7 +3,7 @@
  * comment naming its shape; tests check that each shape is served by a declared index (unit)
  * and that MongoDB's planner agrees (explain, against a real mongod).
  */
-export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings';
+export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings' | 'referral_leads';
 
 export interface QueryShape {
   name: string;
@@ -25,6 +25,7 @@ const codes = (index: string) => [{ collection: 'referral_codes' as const, index
 const referrals = (index: string) => [{ collection: 'referrals' as const, index }];
 const touches = (index: string) => [{ collection: 'referral_touches' as const, index }];
 const bindings = (index: string) => [{ collection: 'referral_bindings' as const, index }];
+const leads = (index: string) => [{ collection: 'referral_leads' as const, index }];
 
 export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byFolded', targets: codes('rf_code_folded_unique'), equality: ['foldedCode'], tenantScoped: true, hot: true },
@@ -50,10 +51,20 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'referral.byReferrerAll', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
   { name: 'binding.byReferrer', targets: bindings('rf_binding_referrer'), equality: ['referrerRef', 'referrerModel'], tenantScoped: true, hot: false },
   { name: 'touch.byOwner', targets: touches('rf_touch_owner_recent'), equality: ['ownerRef', 'ownerModel'], tenantScoped: true, hot: false },
+  { name: 'lead.byReferee', targets: leads('rf_lead_referee_unique'), equality: ['refereeRef', 'refereeModel', 'deletedAt'], tenantScoped: true, hot: true },
+  { name: 'lead.byId', targets: leads('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  { name: 'lead.byRefereeAnyModel', targets: leads('rf_lead_referee_all'), equality: ['refereeRef'], tenantScoped: true, hot: false },
+  { name: 'lead.byReferrer', targets: leads('rf_lead_referrer_recent'), equality: ['referrerRef'], sort: ['createdAt', '_id'], tenantScoped: true, hot: true },
+  { name: 'lead.byReferrerSignedUp', targets: leads('rf_lead_referrer_signed_up'), equality: ['referrerRef', 'referrerModel'], range: ['signedUpAt'], tenantScoped: true, hot: false },
+  { name: 'lead.byCodeSignedUp', targets: leads('rf_lead_code_signed_up'), equality: ['codeId'], range: ['signedUpAt'], tenantScoped: true, hot: false },
+  { name: 'touch.byOwnerAt', targets: touches('rf_touch_owner_recent'), equality: ['ownerRef', 'ownerModel'], range: ['at'], tenantScoped: true, hot: false },
+  { name: 'touch.byCodeAt', targets: touches('rf_touch_code_recent'), equality: ['codeId'], range: ['at'], tenantScoped: true, hot: false },
+  { name: 'referral.byReferrerCreated', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], range: ['createdAt'], tenantScoped: true, hot: false },
+  { name: 'referral.byCodeCreated', targets: referrals('rf_referral_code_recent'), equality: ['codeId'], range: ['createdAt'], tenantScoped: true, hot: false },
   { name: 'binding.byRefereeAnyModel', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef'], tenantScoped: true, hot: false },
   {
     name: 'outbox.pending',
-    targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events')],
+    targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events'), ...leads('rf_lead_pending_events')],
     equality: [],
     range: ['pendingEventsAt'],
     sort: ['pendingEventsAt'],
@@ -62,12 +73,12 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   },
   {
     name: 'outbox.parked',
-    targets: [...codes('rf_code_parked_events'), ...referrals('rf_referral_parked_events')],
+    targets: [...codes('rf_code_parked_events'), ...referrals('rf_referral_parked_events'), ...leads('rf_lead_parked_events')],
     equality: [],
     range: ['parkedEventsAt'],
     sort: ['parkedEventsAt'],
     tenantScoped: false,
     hot: false,
   },
-  { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
+  { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
 ];

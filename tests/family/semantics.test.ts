@@ -59,7 +59,7 @@ describe('events in an arc host', () => {
   it('registers every definition by iterating the array, and every emitted payload validates', async () => {
     const registry = arcLikeRegistry();
     for (const definition of referralEventDefinitions) registry.register(definition);
-    expect(referralEventDefinitions.length).toBe(7);
+    expect(referralEventDefinitions.length).toBe(9);
     const { engine, events } = await createTestEngine(db.connection);
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);

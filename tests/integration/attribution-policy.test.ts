@@ -87,7 +87,7 @@ describe('lifetime binding', () => {
     expect(String(third?.referrerRef)).toBe(alice.toHexString());
 
     const why = await engine.repositories.referral.explain(carol, ctx);
-    expect(why.policy).toEqual({ model: 'last_touch', windowDays: 30, binding: 'lifetime' });
+    expect(why.policy).toEqual({ model: 'last_touch', windowDays: 30, leads: false, leadPolicy: 'lead', leadWindowDays: null, rule: expect.stringMatching(/^a lead within leadWindowDays/), binding: 'lifetime' });
     expect(String(why.binding?.referrerRef)).toBe(alice.toHexString());
     expect(why.referrals.map((r) => r.attribution?.rule).sort()).toEqual(['code', 'lifetime_binding', 'lifetime_binding']);
   });

@@ -65,7 +65,7 @@ describe('erasure', () => {
 
 /** Every stored document of the engine, as text: a raw ref anywhere in it is a copy left behind. */
 const everything = async (engine: Awaited<ReturnType<typeof createTestEngine>>['engine']) => {
-  const collections = [engine.models.ReferralCode, engine.models.Referral, engine.models.ReferralTouch, engine.models.ReferralBinding];
+  const collections = [engine.models.ReferralCode, engine.models.Referral, engine.models.ReferralTouch, engine.models.ReferralBinding, engine.models.ReferralLead];
   return JSON.stringify(await Promise.all(collections.map((model) => model.collection.find({}).toArray())));
 };
 
@@ -73,23 +73,25 @@ describe('erasure of every copy', () => {
   const downTransport = { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} };
 
   it('eraseReferee leaves the raw ref in no collection, no pending and no parked event; explain() no longer finds it', async () => {
-    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime' }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 } });
+    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime', leads: true }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 } });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const buyer = oid();
     await engine.trackVisit({ code, visitorId: 'cookie-erase' }, ctx);
+    await engine.attributeSignup({ code, refereeRef: buyer, refereeModel: 'user', metadata: { email: 'friend@example.com' } }, ctx);
     await engine.attributeSale({ visitorId: 'cookie-erase', refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // parked at once
-    expect((await engine.events.parked(ctx)).map((p) => p.event.type).sort()).toEqual(['referral:code.created', 'referral:converted']);
+    expect((await engine.events.parked(ctx)).map((p) => p.event.type).sort()).toEqual(['referral:code.created', 'referral:converted', 'referral:lead.converted', 'referral:lead.created']);
     expect(await everything(engine)).toContain(buyer.toHexString());
     await engine.repositories.referral.eraseReferee(buyer, ctx);
     expect(await everything(engine)).not.toContain(buyer.toHexString());
     expect(JSON.stringify(await engine.events.parked(ctx))).not.toContain(buyer.toHexString());
     const explained = await engine.repositories.referral.explain(buyer, ctx);
-    expect(explained).toMatchObject({ binding: null, referrals: [] });
+    expect(explained).toMatchObject({ binding: null, referrals: [], leads: [] });
+    expect(await everything(engine)).not.toContain('friend@example.com');
   });
 
   it('eraseOwner leaves the raw ref in no code, referral, touch, binding, pending or parked event', async () => {
-    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime' }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 } });
+    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime', leads: true }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 } });
     const ctx = newTenantContext();
     const owner = oid();
     const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);

@@ -10,7 +10,7 @@ const db = useTestDatabase();
 
 describe('event definitions (no drift)', () => {
   it('every event type the engine emits in a full story has a definition, and every definition is emitted', async () => {
-    const { engine, events } = await createTestEngine(db.connection, { guards: [sameEmailGuard()] });
+    const { engine, events } = await createTestEngine(db.connection, { guards: [sameEmailGuard()], attribution: { leads: true } });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const sale = () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
@@ -20,6 +20,9 @@ describe('event definitions (no drift)', () => {
     await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
     await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5 }, ctx);
     await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', signals: { refereeEmail: 'a.b+x@gmail.com', referrerEmail: 'AB@gmail.com' } }, ctx);
+    const friend = oid();
+    await engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
+    await engine.attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
     for (const event of events) {

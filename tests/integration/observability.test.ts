@@ -76,7 +76,8 @@ describe('events.pending()', () => {
     expect(codes?.oldestAgeMs).toBeGreaterThanOrEqual(0);
     expect(referrals).toMatchObject({ pending: 1, parked: 0 });
     await engine.events.redeliver(ctx);
-    expect(Object.values(await engine.events.pending(ctx)).map((h) => [h.pending, h.parked])).toEqual([[0, 1], [0, 1]]);
-    expect(Object.values(await engine.events.pending(newTenantContext())).map((h) => h.pending + h.parked)).toEqual([0, 0]);
+    expect(Object.values(await engine.events.pending(ctx)).map((h) => [h.pending, h.parked])).toEqual([[0, 1], [0, 1], [0, 0]]);
+    expect(Object.keys(health).map((name) => name.replace(/^t\d+_/, ''))).toEqual(['referral_codes', 'referrals', 'referral_leads']);
+    expect(Object.values(await engine.events.pending(newTenantContext())).map((h) => h.pending + h.parked)).toEqual([0, 0, 0]);
   });
 });

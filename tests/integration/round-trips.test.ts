@@ -49,6 +49,21 @@ describe('round trips per operation', () => {
     await engine.destroy();
   });
 
+  it('with leads on: attributeSignup 2 (new and replay); a lead\'s first sale: lead read, upsert, fence, conversion write; listLeadsForReferrer 1; stats.funnel 4', async () => {
+    const { engine, counter, ctx, code } = await measured({ attribution: { leads: true } });
+    const friend = oid();
+    const signup = () => engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
+    expect((await counter.during(signup)).commands).toEqual(['find', 'findAndModify']);
+    expect((await counter.during(signup)).commands).toEqual(['find', 'findAndModify']);
+    const order = { refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' };
+    expect((await counter.during(() => engine.attributeSale(order, ctx))).commands).toEqual(['find', 'findAndModify', 'find', 'findAndModify']);
+    expect((await counter.during(() => engine.attributeSale({ ...order, sourceRef: oid() }, ctx))).commands).toEqual(['find', 'findAndModify', 'find']);
+    expect((await counter.during(() => engine.attributeSale({ ...order, sourceRef: oid(), refereeRef: oid(), code }, ctx))).commands).toEqual(['find', 'find', 'findAndModify', 'find', 'findAndModify']);
+    expect((await counter.during(() => engine.listLeadsForReferrer(oid(), {}, ctx))).commands).toEqual(['find']);
+    expect((await counter.during(() => engine.stats.funnel({ referrerRef: oid(), from: new Date(0), to: new Date() }, ctx))).commands).toEqual(['aggregate', 'aggregate', 'aggregate', 'aggregate']); // countDocuments is an aggregate; the four are sent together
+    await engine.destroy();
+  });
+
   it('resolveReferrer 1, generateCode 1 (first and repeat), approve 2, listForReferrer page 1', async () => {
     const { engine, counter, ctx, code, sale } = await measured();
     expect((await counter.during(() => engine.resolveReferrer(code, ctx))).commands).toEqual(['find']);

@@ -56,6 +56,21 @@ const probes: Record<string, Probe> = {
   'engine.resolveReferrer': { args: (f) => [f.code], foreign: isNull },
   'engine.attributeSale': { args: (f) => [sale(f)], foreign: isNull },
   'engine.attributeSaleWithOutcome': { args: (f) => [sale(f)], foreign: isNull },
+  'engine.attributeSignup': { args: (f) => [{ code: f.code, refereeRef: oid(), refereeModel: 'user' }], foreign: isNull },
+  'engine.listLeadsForReferrer': {
+    args: (f) => [f.ownerRef, {}],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ items: [], next: null });
+    },
+  },
+  'stats.funnel': {
+    args: (f) => [{ referrerRef: f.ownerRef, from: new Date(0), to: new Date(Date.now() + 60_000) }],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toMatchObject({ visits: 0, leads: 0, convertedLeads: 0, sales: 0 });
+    },
+  },
   'engine.trackVisit': { args: (f) => [{ code: f.code, visitorId: 'probe-visitor' }], foreign: isNull },
   'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
   'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },
@@ -149,7 +164,7 @@ const outcomeOf = async (verb: Verb, args: unknown[]) => {
 
 describe('tenant probe', () => {
   const prepare = async () => {
-    const test = await createTestEngine(db.connection);
+    const test = await createTestEngine(db.connection, { attribution: { leads: true } });
     const tenantA = newTenantContext();
     const ownerRef = oid().toHexString();
     const { code } = await test.engine.repositories.referralCode.generateCode(ownerRef, 'user', tenantA);

@@ -25,6 +25,8 @@ const sample: Record<string, unknown> = {
   refereeRef: new Types.ObjectId(),
   refereeModel: 'user',
   visitorId: 'visitor-1',
+  referrerModel: 'user',
+  codeId: new Types.ObjectId(),
 };
 
 const indexesUsed = (plan: unknown): string[] => {
@@ -52,7 +54,7 @@ describe('hot queries use their declared index (explain)', () => {
     async (_name, collection, index, shape) => {
       const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true });
       try {
-        const model = { referral_codes: engine.models.ReferralCode, referrals: engine.models.Referral, referral_touches: engine.models.ReferralTouch, referral_bindings: engine.models.ReferralBinding }[collection];
+        const model = { referral_codes: engine.models.ReferralCode, referrals: engine.models.Referral, referral_touches: engine.models.ReferralTouch, referral_bindings: engine.models.ReferralBinding, referral_leads: engine.models.ReferralLead }[collection];
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];
         for (const field of shape.range ?? []) filter[field] = { $lte: new Date() };

@@ -20,7 +20,7 @@ const folderOf = (name: string): string => (name.includes('/') ? (name.split('/'
 const ALLOWED: Record<string, readonly string[]> = {
   engine: ['erasure', 'attribution', 'referrals', 'codes', 'approval', 'guards', 'events', 'store', 'kernel'],
   erasure: ['attribution', 'referrals', 'codes', 'events', 'store', 'kernel'],
-  attribution: ['referrals', 'codes', 'events', 'store', 'kernel'],
+  attribution: ['referrals', 'codes', 'guards', 'events', 'store', 'kernel'],
   referrals: ['codes', 'approval', 'guards', 'events', 'store', 'kernel'],
   codes: ['events', 'store', 'kernel'],
   approval: ['kernel'],

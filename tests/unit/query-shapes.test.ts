@@ -8,6 +8,7 @@ import { referralCodeIndexes } from '../../src/codes/model.js';
 import { referralIndexes } from '../../src/referrals/model.js';
 import { bindingIndexes } from '../../src/attribution/binding.model.js';
 import { touchIndexes } from '../../src/attribution/touch.model.js';
+import { leadIndexes } from '../../src/attribution/lead.model.js';
 
 const tenant = resolveTenant(undefined);
 const idIndex: IndexDeclaration = { name: '_id_', keys: { _id: 1 }, serves: 'by id' };
@@ -16,6 +17,7 @@ const declared: Record<OwnedCollection, IndexDeclaration[]> = {
   referrals: [idIndex, ...referralIndexes(tenant)],
   referral_touches: [idIndex, ...touchIndexes(tenant, 86_400)],
   referral_bindings: [idIndex, ...bindingIndexes(tenant)],
+  referral_leads: [idIndex, ...leadIndexes(tenant)],
 };
 
 /**

@@ -1,0 +1,101 @@
+import { Schema, type Types } from 'mongoose';
+import type { GuardVerdict } from '../guards/types.js';
+import type { Ref } from '../kernel/ids.js';
+import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
+import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+
+/** Who referred whom, recorded at signup (or by the referee's first sale through a code). */
+export interface ReferralLeadRecord {
+  _id: Types.ObjectId;
+  organizationId?: Types.ObjectId | string;
+  refereeRef: Ref;
+  refereeModel: string;
+  referrerRef: Ref;
+  referrerModel: string;
+  codeId: Types.ObjectId | null;
+  code: string | null;
+  attribution: { rule: 'code' | 'first_touch' | 'last_touch'; visitorId?: string; touchAt?: Date };
+  /** `signed_up` until the first sale, then `converted`. */
+  status: 'signed_up' | 'converted';
+  /** When the referee signed up (may be backdated for imports). */
+  signedUpAt: Date;
+  /** Set by the first sale, once; `firstReferralId` names it. */
+  firstConvertedAt: Date | null;
+  firstReferralId: Types.ObjectId | null;
+  /** True when the first sale recorded the lead (no signup was recorded before it). */
+  viaSale: boolean;
+  metadata: Record<string, unknown> | null;
+  review: GuardVerdict | null;
+  deletedAt: Date | null;
+  erasedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // attributeSignup / attributeSale: { tenant, refereeRef, refereeModel, deletedAt: null }; one live lead per referee, first signup wins.
+    name: 'rf_lead_referee_unique',
+    keys: withTenantKey(tenant, { refereeRef: 1, refereeModel: 1 }),
+    unique: true,
+    partialFilterExpression: { ...LIVE },
+    serves: 'attributeSignup, attributeSale, explain: { tenant, refereeRef, refereeModel, deletedAt: null }',
+  },
+  {
+    // eraseReferee and explain: { tenant, refereeRef }, soft-deleted leads too (so not partial).
+    name: 'rf_lead_referee_all',
+    keys: withTenantKey(tenant, { refereeRef: 1 }),
+    serves: 'eraseReferee, explain: { tenant, refereeRef }',
+  },
+  {
+    // listLeadsForReferrer: { tenant, referrerRef, deletedAt: null } newest first; eraseOwner: { tenant, referrerRef } (not partial).
+    name: 'rf_lead_referrer_recent',
+    keys: withTenantKey(tenant, { referrerRef: 1, createdAt: -1, _id: -1 }),
+    serves: 'listLeadsForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id); eraseOwner',
+  },
+  {
+    // stats.funnel by referrer: { tenant, referrerRef, referrerModel, signedUpAt: { $gte, $lt } }.
+    name: 'rf_lead_referrer_signed_up',
+    keys: withTenantKey(tenant, { referrerRef: 1, referrerModel: 1, signedUpAt: 1 }),
+    serves: 'stats.funnel by referrer: { tenant, referrerRef, referrerModel, signedUpAt in [from, to) }',
+  },
+  {
+    // stats.funnel by code: { tenant, codeId, signedUpAt: { $gte, $lt } }.
+    name: 'rf_lead_code_signed_up',
+    keys: withTenantKey(tenant, { codeId: 1, signedUpAt: 1 }),
+    serves: 'stats.funnel by code: { tenant, codeId, signedUpAt in [from, to) }',
+  },
+  pendingEventsIndex('lead'),
+  parkedEventsIndex('lead'),
+];
+
+export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Schema => {
+  const schema = new Schema(
+    {
+      ...tenantPath(tenant),
+      refereeRef: { type: Schema.Types.Mixed, required: true },
+      refereeModel: { type: String, required: true },
+      referrerRef: { type: Schema.Types.Mixed, required: true },
+      referrerModel: { type: String, required: true },
+      codeId: { type: Schema.Types.ObjectId, default: null },
+      code: { type: String, default: null },
+      attribution: { type: Schema.Types.Mixed, required: true },
+      status: { type: String, required: true, enum: ['signed_up', 'converted'] },
+      signedUpAt: { type: Date, required: true },
+      firstConvertedAt: { type: Date, default: null },
+      firstReferralId: { type: Schema.Types.ObjectId, default: null },
+      viaSale: { type: Boolean, required: true },
+      metadata: { type: Schema.Types.Mixed, default: null },
+      review: { type: Schema.Types.Mixed, default: null },
+      deletedAt: { type: Date, default: null },
+      erasedAt: { type: Date },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+      ...outboxPaths,
+    },
+    ownedSchemaOptions(collection),
+  );
+  applyIndexes(schema, leadIndexes(tenant));
+  return schema;
+};
