@@ -59,6 +59,7 @@ export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLea
   // query: lead.byReferee
   return insertIfAbsentWithEvents<ReferralLeadRecord>(deps.leads, scope, {
     filter: scope.live({ refereeRef: lead.referee.refereeRef, refereeModel: lead.referee.refereeModel }),
+    raceKey: ['refereeRef', 'refereeModel'],
     doc,
     events: [
       leadCreatedEvent(deps.leads.publisher, { ...doc, ...lead.referee }, scope.ctx),

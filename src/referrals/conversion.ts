@@ -5,7 +5,7 @@ import { confirmConversion, type Refusal } from '../codes/slots.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, IdentitySignals } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
-import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { translateDuplicate } from '../kernel/duplicate-key.js';
 import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/validation.js';
@@ -38,9 +38,6 @@ interface ConversionPlan {
   sourceModel: string;
   events: DomainEvent[];
 }
-
-/** A concurrent insert for the same sale makes the loser's upsert fail once; its retry matches the winner. */
-const SOURCE_RACE_RETRIES = 2;
 
 export const isSelfReferral = (referrer: Pick<Referrer, 'ref' | 'model'>, parties: Pick<ConversionParties, 'refereeRef' | 'refereeModel'>): boolean =>
   referrer.model === parties.refereeModel && refEquals(referrer.ref, parties.refereeRef);
@@ -100,21 +97,19 @@ const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: 
     assertTransition('converted', 'void');
     return { deletedAt: scope.now, voidedReason: refusal };
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      // query: referral.bySource
-      const outcome = await insertIfAbsentWithEvents<ReferralRecord>(deps.referrals, scope, {
-        filter: scope.live({ sourceModel: plan.sourceModel, sourceRef: plan.sourceRef }),
-        doc: plan.doc,
-        events: plan.events,
-        confirm,
-      });
-      if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
-      return refusal === null ? { recorded: outcome.doc, created: true } : { refused: refusal };
-    } catch (error) {
-      if (attempt < SOURCE_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), ['sourceRef'])) continue;
-      throw translateDuplicate(error);
-    }
+  try {
+    // query: referral.bySource
+    const outcome = await insertIfAbsentWithEvents<ReferralRecord>(deps.referrals, scope, {
+      filter: scope.live({ sourceModel: plan.sourceModel, sourceRef: plan.sourceRef }),
+      raceKey: ['sourceModel', 'sourceRef'],
+      doc: plan.doc,
+      events: plan.events,
+      confirm,
+    });
+    if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
+    return refusal === null ? { recorded: outcome.doc, created: true } : { refused: refusal };
+  } catch (error) {
+    throw translateDuplicate(error);
   }
 };
 

@@ -5,6 +5,7 @@ import type { DomainEvent } from '../events/types.js';
 import { insertIfAbsent } from './insert-if-absent.js';
 import type { CallScope } from './scope.js';
 import { findAll } from '../kernel/cursor.js';
+import { asDuplicateKey, isDuplicateOn } from '../kernel/duplicate-key.js';
 
 /**
  * The one seam for writes that emit: the events ride in the same command as the state change
@@ -29,6 +30,12 @@ export interface InsertIfAbsentWrite {
    * insert: they are `$set`, its events are dropped and nothing is published.
    */
   confirm?: () => Promise<Filter | null>;
+  /**
+   * Fields of the unique index the filter targets. When the filter adds a condition (such as
+   * `deletedAt: null`) mongod does not retry a lost insert race itself: it answers E11000 on that
+   * index, and the upsert is sent again, to match the winner's document.
+   */
+  raceKey?: readonly string[];
 }
 
 export interface InsertOutcome<T> {
@@ -39,8 +46,22 @@ export interface InsertOutcome<T> {
 
 const writeSession = (scope: CallScope): WriteSession => ({ session: scope.ctx.session ?? null, inTransaction: scope.inTransaction });
 
+/** Lost insert races retried; each retry matches the document that won. */
+const INSERT_RACE_RETRIES = 2;
+
 /** Inserts `doc` with its events unless `filter` already matches; a replay returns the existing record. */
 export const insertIfAbsentWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insertOnce(target, scope, write);
+    } catch (error) {
+      if (write.raceKey && attempt < INSERT_RACE_RETRIES && isDuplicateOn(asDuplicateKey(error), write.raceKey)) continue;
+      throw error;
+    }
+  }
+};
+
+const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
   const { collection, publisher } = target;
   const doc = { ...write.doc, ...(publisher.embedsEvents ? outboxOnInsert(write.events, scope.now) : {}) };
   // query: * (the caller names the shape of write.filter)
