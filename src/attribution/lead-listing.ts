@@ -25,8 +25,12 @@ export interface LeadPage {
 export const listLeads = async (deps: AttributionDeps, scope: CallScope, referrerRef: Ref, options: z.output<typeof listLeadsOptionsSchema>): Promise<LeadPage> => {
   const { status, limit, after } = options;
   const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
-  // query: lead.byReferrer
-  const docs = await findAll(deps.leads.collection, filter, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: limit + 1 });
+  const find = { ...scope.read, sort: { createdAt: -1, _id: -1 } as const, limit: limit + 1 };
+  const docs = status
+    ? // query: lead.byReferrerStatus
+      await findAll(deps.leads.collection, filter, find)
+    : // query: lead.byReferrer
+      await findAll(deps.leads.collection, filter, find);
   const items = docs.slice(0, limit);
   const last = items.at(-1);
   return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };

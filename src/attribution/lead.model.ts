@@ -55,6 +55,13 @@ export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'listLeadsForReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id); eraseOwner',
   },
   {
+    // listLeadsForReferrer with a status: { tenant, referrerRef, status, deletedAt: null } newest first.
+    name: 'rf_lead_referrer_status_recent',
+    keys: withTenantKey(tenant, { referrerRef: 1, status: 1, createdAt: -1, _id: -1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'listLeadsForReferrer({ status }): { tenant, referrerRef, status } newest first',
+  },
+  {
     // stats.funnel by referrer: { tenant, referrerRef, referrerModel, signedUpAt: { $gte, $lt } }.
     name: 'rf_lead_referrer_signed_up',
     keys: withTenantKey(tenant, { referrerRef: 1, referrerModel: 1, signedUpAt: 1 }),

@@ -15,9 +15,12 @@ const usable = (doc: ReferralCodeRecord, now: Date): boolean => doc.active && do
  * One indexed read on { tenant, foldedCode } (rf_code_folded_unique): a typed code matches the
  * one stored code that reads like it (O/0, I/L/1 folded), in whatever state it is.
  */
-export const findCode = (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> =>
+export const findCode = (deps: CodeDeps, scope: CallScope, code: string, projection: Record<string, 0 | 1> = scope.read.projection): Promise<ReferralCodeRecord | null> =>
   // query: code.byFolded
-  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), scope.read);
+  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, projection });
+
+/** What checkout reads of a code: the owner, the policy and the state, nothing else. */
+const CHECKOUT_PROJECTION = { ownerRef: 1, ownerModel: 1, code: 1, active: 1, deletedAt: 1, expiresAt: 1, maxConversions: 1, campaign: 1 } as const;
 
 /** The live, active, unexpired code a typed code stands for, or null. */
 export const findActiveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> => {
@@ -44,7 +47,7 @@ export const resolveForSale = async (deps: CodeDeps, scope: CallScope, code: str
   const cache = scope.ctx.session ? undefined : deps.config.cache;
   const cached = cache?.get(scope.tenant, code);
   if (cached && (!cached.expiresAt || cached.expiresAt > scope.now)) return { usable: cached };
-  const doc = await findCode(deps, scope, code);
+  const doc = await findCode(deps, scope, code, CHECKOUT_PROJECTION);
   if (!doc) return null;
   if (!usable(doc, scope.now)) return { retired: doc };
   const resolved = resolvedFrom(doc);

@@ -4,8 +4,19 @@ import { failureField } from './parking.js';
 type AnyCollection = mongo.Collection<mongo.Document>;
 
 /**
- * Acknowledgements of embedded events are batched: one bulk write per collection per flush
- * removes the published events and clears `pendingEventsAt` on emptied documents. A lost ack
+ * One update statement per document: drops the acknowledged events and their failure counts,
+ * and clears `pendingEventsAt` (so the document leaves the relay's partial index) once nothing
+ * is left. A pipeline update, so the "once nothing is left" is decided by the server.
+ */
+export const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
+  { $set: { outbox: { $filter: { input: { $ifNull: ['$outbox', []] }, cond: { $not: [{ $in: ['$$this.meta.id', [...ids]] }] } } } } },
+  { $set: { pendingEventsAt: { $cond: [{ $eq: [{ $size: '$outbox' }, 0] }, '$$REMOVE', '$pendingEventsAt'] } } },
+  { $unset: ids.map(failureField) },
+];
+
+/**
+ * Acknowledgements of embedded events are batched: one bulk write per collection per flush,
+ * one statement per acknowledged document. A lost ack
  * only means a later redelivery, which consumers drop by `meta.idempotencyKey`.
  */
 export class AckBuffer {
@@ -48,10 +59,7 @@ export class AckBuffer {
   }
 
   async #write(collection: AnyCollection, byDocument: Map<unknown, string[]>): Promise<void> {
-    const operations = [...byDocument.entries()].flatMap(([_id, ids]) => [
-      { updateOne: { filter: { _id }, update: { $pull: { outbox: { 'meta.id': { $in: ids } } }, $unset: Object.fromEntries(ids.map((id) => [failureField(id), ''])) } } },
-      { updateOne: { filter: { _id, outbox: { $size: 0 } }, update: { $unset: { pendingEventsAt: '' } } } },
-    ]);
+    const operations = [...byDocument.entries()].map(([_id, ids]) => ({ updateOne: { filter: { _id }, update: acknowledgement(ids) } }));
     try {
       // query: outbox.ack
       await collection.bulkWrite(operations as mongo.AnyBulkWriteOperation[], { ordered: true });

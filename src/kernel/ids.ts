@@ -21,7 +21,7 @@ export const toObjectId = (value: unknown, field: string): Types.ObjectId => {
  * Host refs are stored deterministically: anything that looks like an ObjectId becomes one, any
  * other string stays a string. The same input therefore always matches the same stored value.
  */
-export const normalizeRef = (value: Ref): Ref => (isObjectIdLike(value) ? new Types.ObjectId(String(value)) : value);
+export const normalizeRef = (value: Ref): Ref => (value instanceof Types.ObjectId ? value : isObjectIdLike(value) ? new Types.ObjectId(value) : value);
 
 export const refEquals = (a: Ref, b: Ref): boolean => String(a) === String(b);
 

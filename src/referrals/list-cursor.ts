@@ -17,7 +17,12 @@ export const decodeCursor = (cursor: string): ListPosition => {
   return { createdAt: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
 };
 
-/** Filter for "strictly after this position" in (createdAt desc, _id desc) order. */
+/**
+ * Filter for "strictly after this position" in (createdAt desc, _id desc) order. The redundant
+ * `createdAt: { $lte }` gives the planner a tight bound on the index, so page N reads about as
+ * many keys as page 1.
+ */
 export const afterPosition = (position: ListPosition) => ({
+  createdAt: { $lte: position.createdAt },
   $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, _id: { $lt: position.id } }],
 });

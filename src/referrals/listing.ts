@@ -22,8 +22,12 @@ export interface PageRequest {
 export const listReferrals = async (deps: ReferralDeps, scope: CallScope, referrerRef: Ref, page: PageRequest): Promise<ReferralPage> => {
   const { status, limit, after } = page;
   const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
-  // query: referral.byReferrer
-  const docs = await findAll(referralCollection(deps), filter, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: limit + 1 });
+  const options = { ...scope.read, sort: { createdAt: -1, _id: -1 } as const, limit: limit + 1 };
+  const docs = status
+    ? // query: referral.byReferrerStatus
+      await findAll(referralCollection(deps), filter, options)
+    : // query: referral.byReferrer
+      await findAll(referralCollection(deps), filter, options);
   const items = docs.slice(0, limit);
   const last = items.at(-1);
   return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };

@@ -75,6 +75,13 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'listForReferrer, stats.forReferrer: { tenant, referrerRef } newest first, keyset on (createdAt, _id); eraseOwner: { tenant, referrerRef }',
   },
   {
+    // listForReferrer with a status: { tenant, referrerRef, status, deletedAt: null } sorted { createdAt: -1, _id: -1 }.
+    name: 'rf_referral_referrer_status_recent',
+    keys: withTenantKey(tenant, { referrerRef: 1, status: 1, createdAt: -1, _id: -1 }),
+    partialFilterExpression: { ...LIVE },
+    serves: 'listForReferrer({ status }): { tenant, referrerRef, status } newest first, keyset on (createdAt, _id)',
+  },
+  {
     // referralLoopGuard { tenant, refereeRef, referrerRef, deletedAt: null } and eraseReferee
     // { tenant, refereeRef } (soft-deleted records too, so not partial).
     name: 'rf_referral_referee_pair',

@@ -172,7 +172,7 @@ describe('syncIndexes', () => {
     const codeIndexes = await engine.models.ReferralCode.collection.listIndexes().toArray();
     const referralIndexes = await engine.models.Referral.collection.listIndexes().toArray();
     expect(codeIndexes.map((i) => i.name).sort()).toEqual(['_id_', 'rf_code_folded_unique', 'rf_code_owner_active_unique', 'rf_code_owner_all', 'rf_code_parked_events', 'rf_code_pending_events', 'rf_code_unique']);
-    expect(referralIndexes.map((i) => i.name).sort()).toEqual(['_id_', 'rf_referral_code_recent', 'rf_referral_converted_at', 'rf_referral_parked_events', 'rf_referral_pending_events', 'rf_referral_referee_pair', 'rf_referral_referrer_recent', 'rf_referral_source_unique']);
+    expect(referralIndexes.map((i) => i.name).sort()).toEqual(['_id_', 'rf_referral_code_recent', 'rf_referral_converted_at', 'rf_referral_parked_events', 'rf_referral_pending_events', 'rf_referral_referee_pair', 'rf_referral_referrer_recent', 'rf_referral_referrer_status_recent', 'rf_referral_source_unique']);
     // The tenant leads every compound index; the relay's single-field index spans tenants by design.
     for (const index of [...codeIndexes, ...referralIndexes].filter((i) => Object.keys(i.key).length > 1)) {
       expect(Object.keys(index.key)[0]).toBe('organizationId');
