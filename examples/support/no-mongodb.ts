@@ -7,6 +7,18 @@ export const noMongoDBMessage = (cause: unknown): string =>
     "  MONGODB_URI='mongodb://127.0.0.1:27017/?replicaSet=rs0&directConnection=true' npm test",
   ].join('\n');
 
+/** mongodb-memory-server logs a full stack when it cannot download mongod; the message above says what to do instead. */
+export const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const { warn, error } = console;
+  console.warn = console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+};
+
 /** Prints the message and exits 1: an expected situation, not a crash. */
 export const exitWithoutMongoDB = (cause: unknown): never => {
   process.stderr.write(`\n${noMongoDBMessage(cause)}\n\n`);

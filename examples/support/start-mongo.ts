@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitWithoutMongoDB } from './no-mongodb.js';
+import { exitWithoutMongoDB, quietly } from './no-mongodb.js';
 
 export interface StartedMongo {
   uri: string;
@@ -9,18 +9,6 @@ export interface StartedMongo {
   kind: 'MONGODB_URI' | 'mongodb-memory-server' | 'mongo-wire test server';
   stop(): Promise<void>;
 }
-
-/** mongodb-memory-server logs a full stack when it cannot download mongod; keep one line of it. */
-const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
-  const { warn, error } = console;
-  console.warn = console.error = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.warn = warn;
-    console.error = error;
-  }
-};
 
 /**
  * A MongoDB for the demo and the bench, in the order the tests use: MONGODB_URI, else

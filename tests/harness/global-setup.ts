@@ -1,17 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { exitWithoutMongoDB } from '../../examples/support/no-mongodb.js';
+import { exitWithoutMongoDB, quietly } from '../../examples/support/no-mongodb.js';
 
-/** mongodb-memory-server logs a full stack when it cannot download mongod; the message below says what to do instead. */
-const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
-  const { warn, error } = console;
-  console.warn = console.error = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.warn = warn;
-    console.error = error;
-  }
-};
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,31 +1,10 @@
-import type { Connection } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { createReferral, type DomainEvent, type ReferralEngine } from '../../src/index.js';
+import { createCluster } from '../harness/cluster.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
-let prefixes = 0;
-
-/**
- * Several engines on several connections over the same collections: what several app
- * processes behind a load balancer look like to MongoDB. Every engine's events are collected.
- */
-const cluster = async (size: number) => {
-  const prefix = `race${++prefixes}_`;
-  const connections: Connection[] = [db.connection];
-  for (let i = 1; i < size; i++) connections.push(await db.openConnection());
-  const events: DomainEvent[] = [];
-  const engines: ReferralEngine[] = [];
-  for (const connection of connections) {
-    const engine = await createReferral({ connection, collectionPrefix: prefix });
-    await engine.events.subscribe('*', (event) => void events.push(event));
-    engines.push(engine);
-  }
-  await engines[0]?.syncIndexes();
-  const pick = (i: number) => engines[i % engines.length] as ReferralEngine;
-  return { engines, events, pick, destroy: () => Promise.all(engines.map((e) => e.destroy())) };
-};
+const cluster = (size: number) => createCluster(db, size);
 
 describe('races under load', () => {
   it('50 concurrent attributeSale calls for one order on 4 connections record 1 referral and 1 event', async () => {
