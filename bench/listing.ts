@@ -11,16 +11,16 @@ export interface ListingRow extends LatencySummary {
 const BATCH = 5_000;
 
 /**
- * listForReferrer page latency for a referrer with 1,000 and with 100,000 referrals, on the
+ * listForReferrer page latency for a referrer with each of `sizes` referrals, on the
  * first page and on a page 90% deep: keyset pagination should not grow with depth or size.
  */
-export const benchListing = async (connection: Connection): Promise<ListingRow[]> => {
+export const benchListing = async (connection: Connection, sizes: readonly number[]): Promise<ListingRow[]> => {
   const engine = await createReferral({ connection, collectionPrefix: 'bench_list_' });
   await engine.syncIndexes();
   const organizationId = new Types.ObjectId();
   const ctx = { organizationId };
   const rows: ListingRow[] = [];
-  for (const size of [1_000, 100_000]) {
+  for (const size of sizes) {
     const referrerRef = new Types.ObjectId();
     const base = Date.now() - size * 1_000;
     for (let offset = 0; offset < size; offset += BATCH) {

@@ -1,4 +1,4 @@
-import { type Connection, Types } from 'mongoose';
+import { type Connection, mongo, Types } from 'mongoose';
 import { createReferral, type CreateReferralOptions } from '../src/index.js';
 
 export interface RoundTripRow {
@@ -13,11 +13,39 @@ const handshake = new Set(['hello', 'ismaster', 'isMaster', 'endSessions', 'ping
  * Commands each verb awaits, from the driver's command monitoring (the connection is opened
  * with monitorCommands). Acks are batched off the caller's path and reported separately.
  */
-export const benchRoundTrips = async (openConnection: () => Promise<Connection>): Promise<{ rows: RoundTripRow[]; acksPerNewSale: number }> => {
+export interface WriteFootprint {
+  sales: number;
+  /** Commands sent per new sale, the batched acknowledgement updates included. */
+  commandsPerSale: number;
+  /** Write statements per new sale: 1 per findAndModify, one per update statement or inserted document. */
+  writeStatementsPerSale: number;
+  /** BSON bytes of the commands sent, per new sale. */
+  bytesSentPerSale: number;
+  /** BSON bytes of the referral upsert command alone. */
+  upsertBytes: number;
+}
+
+interface Sent {
+  name: string;
+  statements: number;
+  bytes: number;
+}
+
+const statementsOf = (name: string, command: Record<string, unknown>): number => {
+  if (name === 'update') return (command.updates as unknown[]).length;
+  if (name === 'insert') return (command.documents as unknown[]).length;
+  if (name === 'delete') return (command.deletes as unknown[]).length;
+  return name === 'findAndModify' ? 1 : 0;
+};
+
+export const benchRoundTrips = async (openConnection: () => Promise<Connection>): Promise<{ rows: RoundTripRow[]; footprint: WriteFootprint }> => {
   const connection = await openConnection();
   const seen: string[] = [];
+  const sentLog: Sent[] = [];
   connection.getClient().on('commandStarted', (event) => {
-    if (!handshake.has(event.commandName)) seen.push(event.commandName);
+    if (handshake.has(event.commandName)) return;
+    seen.push(event.commandName);
+    sentLog.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command) });
   });
   const count = async (operation: string, fn: () => Promise<unknown>): Promise<RoundTripRow> => {
     const start = seen.length;
@@ -31,7 +59,7 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
     return engine;
   };
   const ctx = { organizationId: new Types.ObjectId() };
-  const sale = (code: string, sourceRef = new Types.ObjectId()) => ({ code, refereeRef: new Types.ObjectId(), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+  const sale = (code: string, sourceRef = new Types.ObjectId(), refereeRef = new Types.ObjectId()) => ({ code, refereeRef, refereeModel: 'user', sourceRef, sourceModel: 'Order' });
 
   const engine = await engineWith('rt_default_');
   const owner = new Types.ObjectId();
@@ -40,9 +68,9 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
   rows.push(await count('generateCode (repeat)', () => engine.repositories.referralCode.generateCode(owner, 'user', ctx)));
   const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);
   rows.push(await count('resolveReferrer', () => engine.resolveReferrer(code, ctx)));
-  const order = new Types.ObjectId();
-  rows.push(await count('attributeSale (new sale)', () => engine.attributeSale(sale(code, order), ctx)));
-  rows.push(await count('attributeSale (replay)', () => engine.attributeSale(sale(code, order), ctx)));
+  const [order, buyer] = [new Types.ObjectId(), new Types.ObjectId()];
+  rows.push(await count('attributeSale (new sale)', () => engine.attributeSale(sale(code, order, buyer), ctx)));
+  rows.push(await count('attributeSale (replay)', () => engine.attributeSale(sale(code, order, buyer), ctx)));
   rows.push(await count('attributeSale (unknown code)', () => engine.attributeSale(sale('UNKNOWN2'), ctx)));
   const r = await engine.attributeSale(sale(code), ctx);
   rows.push(await count('approve', () => engine.repositories.referral.approve(String(r?._id), { decidedBy: 'bench' }, ctx)));
@@ -60,15 +88,29 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
   await cachedUnfenced.resolveReferrer(cuCode, ctx);
   rows.push(await count('attributeSale (new, code cache, deactivationFence: false)', () => cachedUnfenced.attributeSale(sale(cuCode), ctx)));
 
-  // Acks with the default 25 ms batching, amortized over 500 sequential new sales.
-  const batched = await createReferral({ connection, collectionPrefix: 'rt_acks_' });
-  await batched.syncIndexes();
-  const batchedCode = (await batched.repositories.referralCode.generateCode(owner, 'user', ctx)).code;
-  const start = seen.length;
-  for (let i = 0; i < 500; i++) await batched.attributeSale(sale(batchedCode), ctx);
-  await batched.destroy();
-  const acks = seen.slice(start).filter((name) => name === 'update').length;
+  const footprint = await measureFootprint(connection, sentLog, sale, ctx);
   for (const e of [engine, unfenced, cached, cachedUnfenced]) await e.destroy();
   await connection.close();
-  return { rows, acksPerNewSale: Number((acks / 500).toFixed(3)) };
+  return { rows, footprint };
+};
+
+/** Everything a default engine sends for 500 sequential new sales, acknowledgements included (default 25 ms batching). */
+const measureFootprint = async (connection: Connection, sentLog: Sent[], sale: (code: string) => object, ctx: { organizationId: Types.ObjectId }): Promise<WriteFootprint> => {
+  const SALES = 500;
+  const engine = await createReferral({ connection, collectionPrefix: 'rt_footprint_' });
+  await engine.syncIndexes();
+  const { code } = await engine.repositories.referralCode.generateCode(new Types.ObjectId(), 'user', ctx);
+  const start = sentLog.length;
+  for (let i = 0; i < SALES; i++) await engine.attributeSale(sale(code) as Parameters<typeof engine.attributeSale>[0], ctx);
+  await engine.destroy(); // flushes the last acknowledgement batch
+  const sent = sentLog.slice(start);
+  const per = (n: number) => Number((n / SALES).toFixed(2));
+  const upsert = sent.find((s) => s.name === 'findAndModify');
+  return {
+    sales: SALES,
+    commandsPerSale: per(sent.length),
+    writeStatementsPerSale: per(sent.reduce((sum, s) => sum + s.statements, 0)),
+    bytesSentPerSale: per(sent.reduce((sum, s) => sum + s.bytes, 0)),
+    upsertBytes: upsert?.bytes ?? 0,
+  };
 };

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { benchAttribution } from './attribution.js';
@@ -8,29 +9,37 @@ import { benchRoundTrips } from './round-trips.js';
 import { startMongo } from '../examples/support/start-mongo.js';
 import { printTable } from './stats.js';
 
-/** `npm run bench`: prints every figure as tables and writes them to bench/results/latest.json. */
+/** Default run stays short; `--long` adds the 100,000-referral listing and a 100,000-conversion soak. */
+const long = process.argv.includes('--long');
+const plan = long
+  ? { blocks: 10, calls: 50, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 } }
+  : { blocks: 6, calls: 40, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 } };
+
+const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, os: `${platform()} ${release()}`, node: process.version });
+
+/** `npm run bench` (or `npm run bench -- --long`): prints every figure and writes bench/results/latest.json. */
 const main = async () => {
   const server = await startMongo();
   const dbName = `rf_bench_${Date.now()}`;
   const open = (options: mongoose.ConnectOptions = {}) => mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
   const connection = await open();
   try {
-    console.log(`@classytic/referral bench on ${server.kind}; node ${process.version}`);
-    const attribution = await benchAttribution(connection);
-    printTable('attributeSale throughput and latency', attribution.rows);
-    printTable('library time / raw driver time at concurrency 1', Object.entries(attribution.ratioAtConcurrency1).map(([case_, ratio]) => ({ case: case_, ratio })));
+    const meta = { generatedAt: new Date().toISOString(), server: server.kind, mode: long ? 'long' : 'default', ...machine() };
+    console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
+    const attribution = await benchAttribution(connection, plan);
+    printTable(`attributeSale latency, interleaved (${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = library / raw driver)`, attribution);
 
     const roundTrips = await benchRoundTrips(() => open({ monitorCommands: true }));
     printTable('round trips per operation (commands awaited by the caller)', roundTrips.rows);
-    console.log(`acknowledgement writes per new sale (batched, amortized over 500 sequential sales): ${roundTrips.acksPerNewSale}`);
+    printTable(`write footprint of a new sale (default engine, ${roundTrips.footprint.sales} sequential sales, acknowledgements included)`, [roundTrips.footprint]);
 
-    const listing = await benchListing(connection);
+    const listing = await benchListing(connection, plan.listing);
     printTable('listForReferrer page latency (limit 20)', listing);
 
-    const heap = await benchHeap(connection);
-    printTable('heap of this process (MiB, after gc)', [heap]);
+    const heap = await benchHeap(connection, plan.heap);
+    printTable('heap soak (MiB after gc; slope fitted over every point)', [heap]);
 
-    const results = { generatedAt: new Date().toISOString(), server: server.kind, node: process.version, attribution, roundTrips, listing, heap };
+    const results = { ...meta, method: 'interleaved blocks, variant order reversed every block; percentiles over all blocks', attribution, roundTrips, listing, heap };
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -9,6 +9,24 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
+/** Runs `op` `ops` times with `concurrency` workers; returns every call's latency in ms. */
+export const sampleLatencies = async (ops: number, concurrency: number, op: () => Promise<unknown>): Promise<number[]> => {
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next++ < ops) {
+      const t0 = process.hrtime.bigint();
+      await op();
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return latencies;
+};
+
+/** The p-th percentile of unsorted samples. */
+export const percentileOf = (samples: readonly number[], p: number): number => percentile([...samples].sort((a, b) => a - b), p);
+
 /** Runs `op(i)` for i in [0, ops) with `concurrency` workers; returns throughput and latency. */
 export const measure = async (ops: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<LatencySummary> => {
   const latencies: number[] = [];
