@@ -1,5 +1,6 @@
-import { type Connection, mongo, Types } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
 import { createReferral, type CreateReferralOptions } from '../src/index.js';
+import { commandCounter, type SentCommand } from '../tests/harness/command-counter.js';
 
 export interface RoundTripRow {
   operation: string;
@@ -7,12 +8,6 @@ export interface RoundTripRow {
   sent: string;
 }
 
-const handshake = new Set(['hello', 'ismaster', 'isMaster', 'endSessions', 'ping']);
-
-/**
- * Commands each verb awaits, from the driver's command monitoring (the connection is opened
- * with monitorCommands). Acks are batched off the caller's path and reported separately.
- */
 export interface WriteFootprint {
   sales: number;
   /** Commands sent per new sale, the batched acknowledgement updates included. */
@@ -25,33 +20,12 @@ export interface WriteFootprint {
   upsertBytes: number;
 }
 
-interface Sent {
-  name: string;
-  statements: number;
-  bytes: number;
-}
-
-const statementsOf = (name: string, command: Record<string, unknown>): number => {
-  if (name === 'update') return (command.updates as unknown[]).length;
-  if (name === 'insert') return (command.documents as unknown[]).length;
-  if (name === 'delete') return (command.deletes as unknown[]).length;
-  return name === 'findAndModify' ? 1 : 0;
-};
-
 export const benchRoundTrips = async (openConnection: () => Promise<Connection>): Promise<{ rows: RoundTripRow[]; footprint: WriteFootprint }> => {
   const connection = await openConnection();
-  const seen: string[] = [];
-  const sentLog: Sent[] = [];
-  connection.getClient().on('commandStarted', (event) => {
-    if (handshake.has(event.commandName)) return;
-    seen.push(event.commandName);
-    sentLog.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command) });
-  });
+  const counter = commandCounter(connection);
   const count = async (operation: string, fn: () => Promise<unknown>): Promise<RoundTripRow> => {
-    const start = seen.length;
-    await fn();
-    const sent = seen.slice(start);
-    return { operation, commands: sent.length, sent: sent.join(' + ') };
+    const { commands } = await counter.during(fn);
+    return { operation, commands: commands.length, sent: commands.join(' + ') };
   };
   const engineWith = async (prefix: string, options: Partial<CreateReferralOptions> = {}) => {
     const engine = await createReferral({ connection, collectionPrefix: prefix, events: { ackDelayMs: 60_000 }, ...options });
@@ -88,14 +62,14 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
   await cachedUnfenced.resolveReferrer(cuCode, ctx);
   rows.push(await count('attributeSale (new, code cache, deactivationFence: false)', () => cachedUnfenced.attributeSale(sale(cuCode), ctx)));
 
-  const footprint = await measureFootprint(connection, sentLog, sale, ctx);
+  const footprint = await measureFootprint(connection, counter.sent, sale, ctx);
   for (const e of [engine, unfenced, cached, cachedUnfenced]) await e.destroy();
   await connection.close();
   return { rows, footprint };
 };
 
 /** Everything a default engine sends for 500 sequential new sales, acknowledgements included (default 25 ms batching). */
-const measureFootprint = async (connection: Connection, sentLog: Sent[], sale: (code: string) => object, ctx: { organizationId: Types.ObjectId }): Promise<WriteFootprint> => {
+const measureFootprint = async (connection: Connection, sentLog: readonly SentCommand[], sale: (code: string) => object, ctx: { organizationId: Types.ObjectId }): Promise<WriteFootprint> => {
   const SALES = 500;
   const engine = await createReferral({ connection, collectionPrefix: 'rt_footprint_' });
   await engine.syncIndexes();

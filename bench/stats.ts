@@ -9,14 +9,15 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
-/** Runs `op` `ops` times with `concurrency` workers; returns every call's latency in ms. */
-export const sampleLatencies = async (ops: number, concurrency: number, op: () => Promise<unknown>): Promise<number[]> => {
+/** Runs `op(i)` for i in [0, ops) with `concurrency` workers; returns every call's latency in ms. */
+export const sampleLatencies = async (ops: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number[]> => {
   const latencies: number[] = [];
   let next = 0;
   const worker = async () => {
-    while (next++ < ops) {
+    while (next < ops) {
+      const i = next++;
       const t0 = process.hrtime.bigint();
-      await op();
+      await op(i);
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
   };
@@ -29,20 +30,9 @@ export const percentileOf = (samples: readonly number[], p: number): number => p
 
 /** Runs `op(i)` for i in [0, ops) with `concurrency` workers; returns throughput and latency. */
 export const measure = async (ops: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<LatencySummary> => {
-  const latencies: number[] = [];
-  let next = 0;
   const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (next < ops) {
-      const i = next++;
-      const t0 = process.hrtime.bigint();
-      await op(i);
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const latencies = (await sampleLatencies(ops, concurrency, op)).sort((a, b) => a - b);
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  latencies.sort((a, b) => a - b);
   return { ops, opsPerSecond: round((ops / elapsedMs) * 1000, 1), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) };
 };
 

@@ -1,22 +1,42 @@
-import type { Connection } from 'mongoose';
+import { type Connection, mongo } from 'mongoose';
 
 const ignored = new Set(['hello', 'ismaster', 'isMaster', 'endSessions', 'ping', 'saslContinue', 'saslStart']);
+
+/** One command the connection sent. */
+export interface SentCommand {
+  name: string;
+  /** Write statements: 1 per findAndModify, one per update or delete statement or inserted document. */
+  statements: number;
+  /** BSON size of the command document. */
+  bytes: number;
+}
+
+const statementsOf = (name: string, command: Record<string, unknown>): number => {
+  if (name === 'update') return (command.updates as unknown[]).length;
+  if (name === 'insert') return (command.documents as unknown[]).length;
+  if (name === 'delete') return (command.deletes as unknown[]).length;
+  return name === 'findAndModify' ? 1 : 0;
+};
 
 /**
  * Counts the commands a connection sends (driver command monitoring; the connection must be
  * opened with `monitorCommands: true`). Handshakes and heartbeats are not counted.
+ * Shared by the round-trip tests and `npm run bench`.
  */
 export const commandCounter = (connection: Connection) => {
-  const seen: string[] = [];
+  const sent: SentCommand[] = [];
   connection.getClient().on('commandStarted', (event) => {
-    if (!ignored.has(event.commandName)) seen.push(event.commandName);
+    if (ignored.has(event.commandName)) return;
+    sent.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command) });
   });
   return {
+    /** Every command sent since the counter was attached, in order. */
+    sent,
     /** The commands `fn` sent, by name, in order. */
     async during<T>(fn: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
-      const start = seen.length;
+      const start = sent.length;
       const result = await fn();
-      return { result, commands: seen.slice(start) };
+      return { result, commands: sent.slice(start).map((command) => command.name) };
     },
   };
 };

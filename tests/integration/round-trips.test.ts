@@ -93,14 +93,12 @@ describe('round trips per operation', () => {
     const connection = await db.openConnection({ monitorCommands: true });
     const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 } });
     await engine.syncIndexes();
-    const statements: number[] = [];
-    connection.getClient().on('commandStarted', (event) => {
-      if (event.commandName === 'update') statements.push((event.command.updates as unknown[]).length);
-    });
+    const counter = commandCounter(connection);
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     await Promise.all(Array.from({ length: 7 }, () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)));
     await engine.destroy();
+    const statements = counter.sent.filter((command) => command.name === 'update').map((command) => command.statements);
     expect(statements.sort()).toEqual([1, 7]); // the code document, then the seven referrals
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
     expect(await engine.models.Referral.collection.countDocuments({ outbox: { $size: 0 } })).toBe(7);
