@@ -41,13 +41,13 @@ export const rawDriver = async (connection: Connection, organizationId: Types.Ob
 };
 
 /** The library variants measured against raw: the default engine, and the one that sends raw's commands. */
-export const libraryVariants = async (connection: Connection, organizationId: Types.ObjectId, ackDelayMs = 25): Promise<{ name: string; engine: ReferralEngine; attribute: Attribute }[]> => {
+export const libraryVariants = async (connection: Connection, organizationId: Types.ObjectId): Promise<{ name: string; engine: ReferralEngine; attribute: Attribute }[]> => {
   const variants: { name: string; engine: ReferralEngine; attribute: Attribute }[] = [];
   for (const [name, deactivationFence] of [
     ['library, default', true],
     ['library, deactivationFence: false (raw\u2019s commands)', false],
   ] as const) {
-    const engine = await createReferral({ connection, collectionPrefix: `bench_${variants.length}_${Date.now()}_`, codes: { deactivationFence }, events: { ackDelayMs }, logger: null });
+    const engine = await createReferral({ connection, collectionPrefix: `bench_${variants.length}_${Date.now()}_`, codes: { deactivationFence }, logger: null });
     await engine.syncIndexes();
     const ctx = { organizationId };
     const { code } = await engine.repositories.referralCode.generateCode(new Types.ObjectId(), 'user', ctx);
@@ -63,7 +63,8 @@ export const libraryVariants = async (connection: Connection, organizationId: Ty
  */
 export const benchAttribution = async (connection: Connection, options: { blocks: number; calls: number }): Promise<AttributionRow[]> => {
   const organizationId = new Types.ObjectId();
-  const variants = [{ name: 'raw driver', attribute: await rawDriver(connection, organizationId) }, ...(await libraryVariants(connection, organizationId))];
+  const library = await libraryVariants(connection, organizationId);
+  const variants = [{ name: 'raw driver', attribute: await rawDriver(connection, organizationId) }, ...library];
   const rows: AttributionRow[] = [];
   for (const concurrency of [1, 16]) {
     for (const kind of ['new', 'replay'] as const) {
@@ -90,6 +91,6 @@ export const benchAttribution = async (connection: Connection, options: { blocks
       }
     }
   }
-  for (const v of variants) if ('engine' in v) await (v.engine as ReferralEngine).destroy();
+  for (const v of library) await v.engine.destroy();
   return rows;
 };
