@@ -38,25 +38,34 @@ const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
   campaign: doc.campaign ?? null,
 });
 
+/** One indexed read: what a typed code stands for now. */
+const readForSale = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
+  const doc = await findCode(deps, scope, code, CHECKOUT_PROJECTION);
+  if (!doc) return null;
+  return usable(doc, scope.now) ? { usable: resolvedFrom(doc) } : { retired: doc };
+};
+
 /**
- * The checkout path's code resolution: the in-process cache when enabled, else one indexed
- * read (which then fills the cache). Reads inside a transaction bypass the cache. A code that
- * exists but can no longer attribute comes back as `retired`, so a replay can still be answered.
+ * The checkout path's code resolution (attributeSale, recordConversion): the in-process cache
+ * when on, else one indexed read, which then fills the cache. Only this path reads the cache,
+ * because the deactivation fence re-checks the stored code before a new sale stands. Reads
+ * inside a transaction bypass it. A code that exists but can no longer attribute comes back as
+ * `retired`, so a replay can still be answered.
  */
 export const resolveForSale = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
   const cache = scope.ctx.session ? undefined : deps.config.cache;
   const cached = cache?.get(scope.tenant, code);
   if (cached && (!cached.expiresAt || cached.expiresAt > scope.now)) return { usable: cached };
-  const doc = await findCode(deps, scope, code, CHECKOUT_PROJECTION);
-  if (!doc) return null;
-  if (!usable(doc, scope.now)) return { retired: doc };
-  const resolved = resolvedFrom(doc);
-  cache?.set(scope.tenant, code, resolved);
-  return { usable: resolved };
+  const resolution = await readForSale(deps, scope, code);
+  if (resolution && 'usable' in resolution) cache?.set(scope.tenant, code, resolution.usable);
+  return resolution;
 };
 
-/** The referrer behind a code that can attribute now, or null. */
+/**
+ * The referrer behind a code that can attribute now, or null: always from the database, since
+ * what uses it (resolveReferrer, trackVisit, attributeSignup) has no fence behind it.
+ */
 export const resolveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ResolvedCode | null> => {
-  const resolution = await resolveForSale(deps, scope, code);
+  const resolution = await readForSale(deps, scope, code);
   return resolution && 'usable' in resolution ? resolution.usable : null;
 };

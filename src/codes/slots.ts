@@ -2,32 +2,67 @@ import type { Types } from 'mongoose';
 import type { CallScope } from '../store/scope.js';
 import { codeCollection, type CodeDeps } from './deps.js';
 
-/** The code a new conversion went through, with its cap when it has one. */
+/** The code a new conversion went through, with its cap as the sale read it (maybe from the cache). */
 export interface SlotClaim {
   codeId: Types.ObjectId | null;
   maxConversions?: number | null | undefined;
 }
 
-export type Refusal = 'code_deactivated' | 'code_limit_reached';
+export type Refusal = 'code_deactivated' | 'code_expired' | 'code_limit_reached';
+
+/** What the fence reads of a code: its state and policy as stored now. */
+export interface StoredCodeState {
+  active: boolean;
+  expiresAt?: Date | null;
+  maxConversions?: number | null;
+}
+
+/** Why a code as stored now cannot take a new sale at `now` (null: it can, cap aside). */
+export const storedCodeRefusal = (code: StoredCodeState | null, now: Date): Refusal | null => {
+  if (!code?.active) return 'code_deactivated';
+  return code.expiresAt && code.expiresAt <= now ? 'code_expired' : null;
+};
+
+const unexpired = (now: Date) => ({ $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
 
 /**
- * Confirms a conversion that was just inserted, before its events are published. A capped code
- * hands out a slot with one conditional increment that also requires the code to be live and
- * active: slot and deactivation fence in one command, never past `maxConversions` however
- * sales interleave. An uncapped code is re-read (the deactivation fence) unless the fence is off.
- * Null confirms; otherwise the reason the insert must be voided.
+ * One conditional increment against the code as stored: live, active, unexpired and under its
+ * stored cap (`$expr`, so a cap read from a stale cache can never admit one sale too many).
+ */
+const claimSlot = async (deps: CodeDeps, scope: CallScope, codeId: Types.ObjectId): Promise<boolean> => {
+  const filter = scope.live({ _id: codeId, active: true, ...unexpired(scope.now), $expr: { $lt: ['$conversions', '$maxConversions'] } });
+  // query: code.byId
+  const claimed = await codeCollection(deps).updateOne(filter, { $inc: { conversions: 1 } }, scope.options);
+  return claimed.modifiedCount === 1;
+};
+
+/**
+ * The code as stored decides the verdict once a claim failed or no claim was made: deactivated,
+ * deleted or expired refuse; a cap set since the sale's read takes its slot now.
+ */
+const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { codeId: Types.ObjectId }): Promise<Refusal | null> => {
+  // query: code.byId
+  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), { projection: { active: 1, expiresAt: 1, maxConversions: 1 }, ...scope.options });
+  const refusal = storedCodeRefusal(stored, scope.now);
+  if (refusal || !stored?.maxConversions) return refusal;
+  if (claim.maxConversions) return 'code_limit_reached';
+  return (await claimSlot(deps, scope, claim.codeId)) ? null : 'code_limit_reached';
+};
+
+/**
+ * Confirms a conversion that was just inserted, before its events are published: the fence
+ * re-reads the code from the database, so neither a code read before a `deactivate()` nor one
+ * from the cache can record a sale the stored code refuses. A capped code hands out its slot
+ * with one conditional increment (slot and fence in one command). Null confirms; otherwise the
+ * reason the insert must be voided. With the fence off, an uncapped code is not re-read.
  */
 export const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim): Promise<Refusal | null> => {
-  if (!claim.codeId) return null;
-  const collection = codeCollection(deps);
+  const { codeId } = claim;
+  if (!codeId) return null;
   if (claim.maxConversions) {
-    // query: code.byId
-    const claimed = await collection.updateOne(scope.live({ _id: claim.codeId, active: true, conversions: { $lt: claim.maxConversions } }), { $inc: { conversions: 1 } }, scope.options);
-    if (claimed.modifiedCount === 1) return null;
+    if (await claimSlot(deps, scope, codeId)) return null;
   } else if (!deps.config.deactivationFence) {
     return null;
   }
-  // query: code.byId
-  const live = await collection.findOne(scope.live({ _id: claim.codeId, active: true }), { projection: { _id: 1 }, ...scope.options });
-  return live ? (claim.maxConversions ? 'code_limit_reached' : null) : 'code_deactivated';
+  return decideFromStored(deps, scope, { ...claim, codeId });
 };

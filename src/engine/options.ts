@@ -48,13 +48,16 @@ export interface CreateReferralOptions {
     /** Collisions tolerated before `code_space_exhausted`; defaults to 5. */
     maxAttempts?: number;
     /**
-     * Cache resolved codes in process (off by default). Saves the code lookup on checkout;
-     * other processes may see a deactivation up to `ttlMs` late (see `deactivationFence`).
+     * Checkout's in-process cache of resolved codes (attributeSale, recordConversion), saving
+     * the code lookup. Default `{ ttlMs: 30_000, max: 10_000 }` while the deactivation fence is
+     * on, which re-reads the stored code before a new sale stands; off by default with the fence
+     * off. `false` turns it off. Other verbs always read the database.
      */
-    cache?: CodeCacheOptions;
+    cache?: CodeCacheOptions | false;
     /**
-     * Re-check the code after recording a new sale and void the sale if the code was
-     * deactivated meanwhile (one extra read per new sale). Defaults to true.
+     * Re-check the stored code after recording a new sale and void the sale if the code was
+     * deactivated, deleted or expired meanwhile (one extra read per new sale; a capped code's
+     * slot claim is the check). Defaults to true.
      */
     deactivationFence?: boolean;
     /** Vanity codes nobody may claim (case-insensitive). Defaults to ADMIN, SUPPORT, ROOT, ... */

@@ -6,12 +6,14 @@ import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../codes/format.js'
 import type { ErasureDeps } from '../erasure/erase.js';
 import { InProcessBus } from '../events/in-process-bus.js';
 import type { DeliveryOptions } from '../events/delivery.js';
+import { REFERRAL_EVENTS } from '../events/names.js';
 import { EventPublisher } from '../events/publisher.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
+import { convertedExpander } from '../referrals/events.js';
 import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 import { type ReferralModels, registerModels } from './models.js';
@@ -43,12 +45,21 @@ const isConnection = (value: unknown): value is Connection =>
 const logDeliveryFailure = (logger: ReferralLogger | null) => (error: unknown, event: DomainEvent) =>
   logger?.error({ err: error, eventType: event.type, eventId: event.meta.id, code: (error as { code?: unknown })?.code }, `[@classytic/referral] delivering ${event.type} failed`);
 
+/** Checkout's code cache: on by default behind the fence; off by default without it (nothing would re-check a stale code). */
+export const DEFAULT_CODE_CACHE = { ttlMs: 30_000, max: 10_000 } as const;
+
+const codeCache = (options: NonNullable<CreateReferralOptions['codes']>): CodeCache | undefined => {
+  if (options.cache === false) return undefined;
+  if (options.cache !== undefined) return new CodeCache(options.cache);
+  return options.deactivationFence === false ? undefined : new CodeCache(DEFAULT_CODE_CACHE);
+};
+
 const codeConfig = (options: CreateReferralOptions['codes'] = {}): CodeConfig => {
   const maxAttempts = positiveInteger('codes.maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS);
   return {
     generate: options.generate ?? createCodeGenerator(options),
     maxAttempts,
-    cache: options.cache ? new CodeCache(options.cache) : undefined,
+    cache: codeCache(options),
     deactivationFence: options.deactivationFence ?? true,
     reservedWords: new Set((options.reservedWords ?? DEFAULT_RESERVED_WORDS).map((word) => word.toUpperCase())),
   };
@@ -89,7 +100,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   // The engine's own bus rejects when a subscriber throws, so the event stays pending and is redelivered.
   const transport = options.events?.transport ?? new InProcessBus();
   const config = codeConfig(options.codes);
-  const publisher = new EventPublisher(transport, onError, delivery);
+  const publisher = new EventPublisher(transport, onError, delivery, { expanders: { [REFERRAL_EVENTS.converted]: convertedExpander }, tenantField: tenant.strategy === 'none' ? null : tenant.field });
   const policy = resolveAttributionPolicy(options.attribution);
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
   const lifecycle = new EngineLifecycle();

@@ -30,9 +30,9 @@ export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeR
   // query: lead.byRefereeAnyModel
   await deps.leads.collection.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
   // query: lead.byRefereeAnyModel
-  await rewritePendingEvents(deps.leads.collection, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
+  await rewritePendingEvents(deps.leads, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   // query: referral.byReferee
-  await rewritePendingEvents(referralCollection(deps), scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
+  await rewritePendingEvents(deps.referrals, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   return result.modifiedCount;
 };
 
@@ -41,13 +41,13 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
   // query: referral.byReferrerAll
   await referralCollection(deps).updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
   // query: referral.byReferrerAll
-  await rewritePendingEvents(referralCollection(deps), scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
+  await rewritePendingEvents(deps.referrals, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: binding.byReferrer
   await deps.bindings.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand } }, scope.options);
   // query: lead.byReferrer
   await deps.leads.collection.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
   // query: lead.byReferrer
-  await rewritePendingEvents(deps.leads.collection, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
+  await rewritePendingEvents(deps.leads, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: touch.byOwner
   await deps.touches.updateMany(scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }), { $set: { ownerRef: stand } }, scope.options);
 };
@@ -63,7 +63,7 @@ export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: Cod
   const { now } = scope;
   const ownerFilter = scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel });
   // query: code.byOwnerAll
-  await rewritePendingEvents(codeCollection(deps), scope, ownerFilter, (event) => scrubEvent(event, 'ownerRef', stand));
+  await rewritePendingEvents(deps.codes, scope, ownerFilter, (event) => scrubEvent(event, 'ownerRef', stand));
   // query: code.byOwnerAll
   const codes = await findAll(codeCollection(deps), ownerFilter, scope.read);
   let erased = 0;

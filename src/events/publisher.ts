@@ -1,4 +1,5 @@
 import type { ClientSession, mongo } from 'mongoose';
+import { compactEvent, derivedMeta, type EventExpanders, type EventSubject, isCompact, type StoredEvent } from './compact.js';
 import { Delivery, type DeliveryOptions, type EventHome } from './delivery.js';
 import { referralEventDefinitionsByName } from './definitions.js';
 import type { ReferralEventName } from './names.js';
@@ -8,12 +9,7 @@ import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
 import { findAll } from '../kernel/cursor.js';
 
-export interface EventOptions {
-  resource: 'referral' | 'referral_code';
-  resourceId: string;
-  /** The state change this event reports; forms the stable idempotency key. */
-  change: string;
-}
+export type EventOptions = EventSubject;
 
 /** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
 export interface EventScope {
@@ -28,6 +24,12 @@ type AnyCollection = mongo.Collection<mongo.Document>;
 
 export type { EventHome };
 
+/** Which events are stored compact, and the tenant field a compact event's `meta.organizationId` is read back from. */
+export interface Compaction {
+  expanders: EventExpanders;
+  tenantField: string | null;
+}
+
 /** The write the events were stored with: inside a transaction they wait for redeliver(). */
 export interface WriteSession {
   session: ClientSession | null;
@@ -35,6 +37,13 @@ export interface WriteSession {
 }
 
 const DEFAULT_REDELIVER_LIMIT = 100;
+
+/** A relay reads whole documents (compact events are rebuilt from them), less the parking fields. */
+const RELAY_PROJECTION = { parkedEvents: 0, deliveryFailures: 0 } as const;
+
+/** The definition builds the envelope, so every event (emitted or rebuilt) passes the registry's schema. */
+const envelope = <K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], subject: EventOptions, meta: Partial<EventMeta>): DomainEvent<ReferralEventPayloads[K], K> =>
+  referralEventDefinitionsByName[type].create(payload, { idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`, resource: subject.resource, resourceId: subject.resourceId, ...meta });
 
 /**
  * Builds event envelopes and delivers them at least once. Events are stored with the state
@@ -49,10 +58,12 @@ export class EventPublisher {
   readonly #onError: PublishErrorHandler;
   readonly #options: DeliveryOptions;
   readonly #delivery: Delivery;
+  readonly #compaction: Compaction;
 
-  constructor(transport: EventTransport, onError: PublishErrorHandler, options: DeliveryOptions) {
+  constructor(transport: EventTransport, onError: PublishErrorHandler, options: DeliveryOptions, compaction: Compaction = { expanders: {}, tenantField: null }) {
     this.#onError = onError;
     this.#options = options;
+    this.#compaction = compaction;
     this.#delivery = new Delivery(transport, (error, event) => this.#report(error, event), options);
   }
 
@@ -62,17 +73,30 @@ export class EventPublisher {
   }
 
   /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
-  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventOptions): DomainEvent<ReferralEventPayloads[K], K> {
-    const meta: Partial<EventMeta> = {
-      idempotencyKey: `${options.resource}:${options.resourceId}:${options.change}`,
-      resource: options.resource,
-      resourceId: options.resourceId,
-    };
+  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventOptions, timestamp?: Date): DomainEvent<ReferralEventPayloads[K], K> {
+    const meta: Partial<EventMeta> = timestamp ? { timestamp } : {};
     // The family's context-to-meta mapping (primitives' scopedEventMeta): actor, tenant, correlation.
     if (ctx.actorId) meta.userId = ctx.actorId;
     if (ctx.organizationId) meta.organizationId = ctx.organizationId;
     if (ctx.correlationId) meta.correlationId = ctx.correlationId;
-    return referralEventDefinitionsByName[type].create(payload, meta);
+    return envelope(type, payload, options, meta);
+  }
+
+  /** The form `event` is stored in on a document of tenant `tenant`: compact when its payload can be rebuilt from the document. */
+  stored(event: DomainEvent, tenant: Record<string, unknown>): StoredEvent {
+    const { expanders, tenantField } = this.#compaction;
+    const expander = expanders[event.type];
+    return expander ? compactEvent(event, expander, tenantField ? tenant[tenantField] : undefined) : event;
+  }
+
+  /** The event an outbox entry stands for: itself, or rebuilt from `document` (same id, timestamp and key). */
+  expand(stored: StoredEvent, document: mongo.Document): DomainEvent {
+    if (!isCompact(stored)) return stored;
+    const { expanders, tenantField } = this.#compaction;
+    const expander = expanders[stored.type];
+    if (!expander) throw new Error(`No expander for the compact event ${stored.type} (${stored.meta.id})`);
+    const { payload, subject } = expander.rebuild(document, { ...expander.facts, ...stored.facts });
+    return envelope(stored.type as ReferralEventName, payload as never, subject, { ...stored.meta, ...derivedMeta(stored, expander, document, tenantField) });
   }
 
   /** Call right after the write that stored `events` (embedded) committed or joined the caller's transaction. */
@@ -114,9 +138,13 @@ export class EventPublisher {
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0));
     for (const collection of collections) {
       // query: outbox.pending
-      const documents = await findAll(collection, { ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: { outbox: 1 }, sort: { pendingEventsAt: 1 }, limit });
+      const documents = await findAll(collection, { ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: RELAY_PROJECTION, sort: { pendingEventsAt: 1 }, limit });
       for (const document of documents) {
-        for (const event of (document.outbox ?? []) as DomainEvent[]) await count(event, { collection, documentId: document._id });
+        for (const stored of (document.outbox ?? []) as StoredEvent[]) {
+          const event = this.#expandOrReport(stored, document);
+          if (event) await count(event, { collection, documentId: document._id });
+          else report.failed++;
+        }
       }
     }
     await this.#delivery.flush();
@@ -136,6 +164,16 @@ export class EventPublisher {
   /** Writes buffered acknowledgements now (also done on a short timer and by destroy()). */
   flush(): Promise<void> {
     return this.#delivery.flush();
+  }
+
+  /** A document too damaged to rebuild its event from is reported and left pending. */
+  #expandOrReport(stored: StoredEvent, document: mongo.Document): DomainEvent | null {
+    try {
+      return this.expand(stored, document);
+    } catch (error) {
+      this.#report(error, { type: stored.type, payload: {}, meta: { timestamp: new Date(), ...stored.meta } });
+      return null;
+    }
   }
 
   #report(error: unknown, event: DomainEvent): void {

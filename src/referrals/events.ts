@@ -1,10 +1,12 @@
 import type { GuardVerdict } from '../guards/types.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
+import type { EventExpander } from '../events/compact.js';
+import type { ConvertedPayload } from '../events/payloads.js';
 import type { DomainEvent } from '../events/types.js';
 import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
-import type { Referrer } from './referrer.js';
+import type { ReferralAttribution, Referrer } from './referrer.js';
 
 type Parties = Pick<ReferralRecord, '_id' | 'referrerRef' | 'referrerModel' | 'refereeRef' | 'refereeModel' | 'sourceRef' | 'sourceModel'>;
 
@@ -29,26 +31,37 @@ export interface ConversionFacts {
   at: Date;
 }
 
+/** What `referral:converted` reports: every field is kept on the referral but `underReview`. */
+type ConvertedRecord = Parties & Pick<ReferralRecord, 'codeId' | 'code' | 'metadata' | 'convertedAt'> & { review?: GuardVerdict | null; attribution?: ReferralAttribution | null };
+
+/** The `referral:converted` payload, as emitted and as rebuilt from the stored referral. */
+export const convertedPayload = (record: ConvertedRecord, underReview: boolean): ConvertedPayload => {
+  const touchAt = record.attribution?.touchAt;
+  return {
+    ...partiesPayload(record),
+    ...(record.codeId ? { codeId: String(record.codeId) } : {}),
+    ...(record.code ? { code: record.code } : {}),
+    status: 'converted',
+    underReview,
+    ...(record.review?.flagged ? { flagged: true } : {}),
+    attribution: { rule: record.attribution?.rule ?? 'code', ...(touchAt ? { touchAt: touchAt.toISOString() } : {}) },
+    ...(record.metadata ? { metadata: record.metadata } : {}),
+    convertedAt: record.convertedAt.toISOString(),
+  };
+};
+
+/** `referral:converted` is stored compact on its referral: only `underReview` is not on the document. */
+export const convertedExpander: EventExpander = {
+  facts: { underReview: false },
+  timestampField: 'convertedAt',
+  rebuild: (document, facts) => ({ payload: convertedPayload(document as ReferralRecord, facts.underReview === true), subject: subjectOf(document as ReferralRecord, 'converted') }),
+};
+
 /** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
 export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
   const { draft, referrer, verdict, at } = facts;
-  const { touchAt } = referrer.attribution;
-  const converted = publisher.build(
-    REFERRAL_EVENTS.converted,
-    {
-      ...partiesPayload(draft),
-      ...(referrer.codeId ? { codeId: String(referrer.codeId) } : {}),
-      ...(referrer.code ? { code: referrer.code } : {}),
-      status: 'converted',
-      underReview: facts.underReview,
-      ...(verdict?.flagged ? { flagged: true } : {}),
-      attribution: { rule: referrer.attribution.rule, ...(touchAt ? { touchAt: touchAt.toISOString() } : {}) },
-      ...(draft.metadata ? { metadata: draft.metadata } : {}),
-      convertedAt: at.toISOString(),
-    },
-    ctx,
-    subjectOf(draft, 'converted'),
-  );
+  const record = { ...draft, codeId: referrer.codeId, code: referrer.code, review: verdict, attribution: referrer.attribution, convertedAt: at };
+  const converted = publisher.build(REFERRAL_EVENTS.converted, convertedPayload(record, facts.underReview), ctx, subjectOf(draft, 'converted'), at);
   if (!verdict?.flagged) return [converted];
   const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
   const flagged = publisher.build(

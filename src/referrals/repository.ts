@@ -67,6 +67,7 @@ export class ReferralRepository<Explanation = unknown> {
     const outcome = await writeConversion(this.#deps, scope, referrer, parsed);
     if ('recorded' in outcome) return outcome.recorded;
     if (outcome.refused === 'code_limit_reached') throw new ReferralError('code_limit_reached', 'The referral code has no conversions left', 409);
+    if (outcome.refused === 'code_expired') throw new NotFoundError('code_not_found', 'The referral code expired before the sale was recorded');
     throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
   }
 

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { EventPublisher, WriteSession } from '../events/publisher.js';
+import type { StoredEvent } from '../events/compact.js';
 import type { DomainEvent } from '../events/types.js';
 import { insertIfAbsent } from './insert-if-absent.js';
 import type { CallScope } from './scope.js';
@@ -63,7 +64,7 @@ export const insertIfAbsentWithEvents = async <T extends mongo.Document>(target:
 
 const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
   const { collection, publisher } = target;
-  const doc = { ...write.doc, ...(publisher.embedsEvents ? outboxOnInsert(write.events, scope.now) : {}) };
+  const doc = { ...write.doc, ...(publisher.embedsEvents ? outboxOnInsert(write.events.map((event) => publisher.stored(event, scope.tenant)), scope.now) : {}) };
   // query: * (the caller names the shape of write.filter)
   const result = await collection.findOneAndUpdate(write.filter as mongo.Filter<T>, insertIfAbsent(doc), {
     upsert: true,
@@ -95,7 +96,7 @@ export interface EventedUpdate {
 /** Applies a conditional update with its events; null when the filter no longer matched (nothing emitted). */
 export const updateWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, update: EventedUpdate): Promise<T | null> => {
   const { collection, publisher } = target;
-  const outbox = outboxOnUpdate(publisher.embedsEvents ? update.events : [], scope.now);
+  const outbox = outboxOnUpdate(publisher.embedsEvents ? update.events.map((event) => publisher.stored(event, scope.tenant)) : [], scope.now);
   const push = { ...update.push, ...outbox.push };
   const change = {
     $set: { ...update.set, ...outbox.set },
@@ -111,16 +112,17 @@ export const updateWithEvents = async <T extends mongo.Document>(target: Evented
 
 /**
  * Rewrites the events still pending or parked on every document `filter` matches (erasure: no
- * unpublished payload may keep an erased ref). Acknowledgements match by event id, which is kept.
+ * unpublished payload may keep an erased ref). Compact events are rebuilt from their document
+ * first and stored in full. Acknowledgements match by event id, which is kept.
  */
-export const rewritePendingEvents = async <T extends mongo.Document>(target: mongo.Collection<T>, scope: CallScope, filter: Filter, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> => {
-  const collection = target as unknown as mongo.Collection;
+export const rewritePendingEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, filter: Filter, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> => {
+  const collection = target.collection as unknown as mongo.Collection;
   const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }] };
   // query: * (the caller names the shape of filter)
-  const documents = await findAll(collection, withEvents, { projection: { outbox: 1, parkedEvents: 1 }, ...scope.options });
+  const documents = await findAll(collection, withEvents, { projection: { deliveryFailures: 0 }, ...scope.options });
   if (documents.length === 0) return;
   const operations = documents.map((doc) => {
-    const outbox = ((doc.outbox ?? []) as DomainEvent[]).map(rewrite);
+    const outbox = ((doc.outbox ?? []) as StoredEvent[]).map((stored) => rewrite(target.publisher.expand(stored, doc)));
     const parkedEvents = ((doc.parkedEvents ?? []) as { event: DomainEvent }[]).map((parked) => ({ ...parked, event: rewrite(parked.event) }));
     return { updateOne: { filter: { _id: doc._id }, update: { $set: { ...(doc.outbox ? { outbox } : {}), ...(doc.parkedEvents ? { parkedEvents } : {}) } } } };
   });

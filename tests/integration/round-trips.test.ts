@@ -23,30 +23,44 @@ const measured = async (options: Partial<CreateReferralOptions> = {}) => {
 };
 
 describe('round trips per operation', () => {
-  it('attributeSale: new sale 3 (lookup, upsert, deactivation fence), replay 2, unknown code 1', async () => {
+  it('attributeSale by default: new sale 2 (upsert, deactivation fence) and replay 1 once the code is cached; the first sale through a code 3; unknown code 1', async () => {
     const { engine, counter, ctx, sale } = await measured();
+    expect((await counter.during(() => engine.attributeSale(sale(), ctx))).commands).toEqual(['find', 'findAndModify', 'find']); // fills the cache
+    const order = oid();
+    expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['findAndModify', 'find']);
+    expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['findAndModify']);
+    expect((await counter.during(() => engine.attributeSale({ ...sale(), code: 'NOSUCH22' }, ctx))).commands).toEqual(['find']);
+    expect((await counter.during(() => engine.attributeSale({ ...sale(), code: 'NOSUCH22' }, ctx))).commands).toEqual(['find']); // unknown codes are never cached
+    await engine.destroy();
+  });
+
+  it('a capped code: new sale 2 (upsert, slot claim), replay 1', async () => {
+    const { engine, counter, ctx, sale } = await measured();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 10 });
+    await engine.attributeSale({ ...sale(), code }, ctx);
+    const order = oid();
+    expect((await counter.during(() => engine.attributeSale({ ...sale(order), code }, ctx))).commands).toEqual(['findAndModify', 'update']);
+    expect((await counter.during(() => engine.attributeSale({ ...sale(order), code }, ctx))).commands).toEqual(['findAndModify']);
+    await engine.destroy();
+  });
+
+  it('codes.cache false: new sale 3 (lookup, upsert, fence), replay 2', async () => {
+    const { engine, counter, ctx, sale } = await measured({ codes: { cache: false } });
     const order = oid();
     expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['find', 'findAndModify', 'find']);
     expect((await counter.during(() => engine.attributeSale(sale(order), ctx))).commands).toEqual(['find', 'findAndModify']);
-    expect((await counter.during(() => engine.attributeSale({ ...sale(), code: 'NOSUCH22' }, ctx))).commands).toEqual(['find']);
     await engine.destroy();
   });
 
-  it('attributeSale without the deactivation fence: new sale 2, and 1 with the code cache', async () => {
+  it('without the deactivation fence the cache is off unless asked for: new sale 2, and 1 with the cache', async () => {
     const plain = await measured({ codes: { deactivationFence: false } });
+    await plain.engine.attributeSale(plain.sale(), plain.ctx);
     expect((await plain.counter.during(() => plain.engine.attributeSale(plain.sale(), plain.ctx))).commands).toEqual(['find', 'findAndModify']);
     await plain.engine.destroy();
     const cached = await measured({ codes: { deactivationFence: false, cache: { ttlMs: 60_000, max: 100 } } });
-    await cached.engine.resolveReferrer(cached.code, cached.ctx);
+    await cached.engine.attributeSale(cached.sale(), cached.ctx);
     expect((await cached.counter.during(() => cached.engine.attributeSale(cached.sale(), cached.ctx))).commands).toEqual(['findAndModify']);
     await cached.engine.destroy();
-  });
-
-  it('with the code cache and the fence: a new sale is 2 (upsert, fence)', async () => {
-    const { engine, counter, ctx, code, sale } = await measured({ codes: { cache: { ttlMs: 60_000, max: 100 } } });
-    await engine.resolveReferrer(code, ctx);
-    expect((await counter.during(() => engine.attributeSale(sale(), ctx))).commands).toEqual(['findAndModify', 'find']);
-    await engine.destroy();
   });
 
   it('with leads on: attributeSignup 2 (new and replay); a lead\'s first sale: lead read, upsert, fence, conversion write; listLeadsForReferrer 1; stats.funnel 4', async () => {
@@ -108,25 +122,54 @@ describe('round trips per operation', () => {
 describe('code cache', () => {
   it('is invalidated in-process by deactivate()', async () => {
     const { engine, ctx, code, sale } = await measured({ codes: { cache: { ttlMs: 60_000, max: 10 } } });
-    expect(await engine.resolveReferrer(code, ctx)).not.toBeNull();
+    expect(await engine.attributeSale(sale(), ctx)).not.toBeNull();
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(await engine.resolveReferrer(code, ctx)).toBeNull();
     expect(await engine.attributeSale(sale(), ctx)).toBeNull();
     await engine.destroy();
   });
 
-  it('another process may resolve a deactivated code until ttlMs, but the fence still refuses the sale', async () => {
+  it('another process\'s cache keeps a deactivated code, but the fence refuses its sale; verbs without a fence never read the cache', async () => {
     const prefix = `cachex${++prefixes}_`;
-    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, codes: { cache: { ttlMs: 60_000, max: 10 } } });
+    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
     const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
     await processA.syncIndexes();
     const ctx = newTenantContext();
     const { code } = await processB.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    expect(await processA.resolveReferrer(code, ctx)).not.toBeNull();
+    expect(await processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).not.toBeNull(); // A caches the code
     await processB.repositories.referralCode.deactivate(code, ctx);
-    expect(await processA.resolveReferrer(code, ctx)).not.toBeNull(); // documented staleness
+    expect(await processA.resolveReferrer(code, ctx)).toBeNull();
+    expect(await processA.trackVisit({ code, visitorId: 'v1' }, ctx)).toBeNull();
     expect(await processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).toBeNull();
-    expect(await processA.models.Referral.countDocuments({ deletedAt: null })).toBe(0);
+    expect(await processA.models.Referral.countDocuments({ deletedAt: null })).toBe(1);
+    expect(await processA.models.Referral.countDocuments({ voidedReason: 'code_deactivated' })).toBe(1);
+    await processA.destroy();
+    await processB.destroy();
+  });
+
+  it('a policy changed in another process binds a cached code at once: a new cap, a lower cap, an earlier expiry', async () => {
+    const prefix = `cachep${++prefixes}_`;
+    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
+    const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
+    await processA.syncIndexes();
+    const ctx = newTenantContext();
+    const buy = (code: string) => processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    const uncapped = (await processB.repositories.referralCode.generateCode(oid(), 'user', ctx)).code;
+    expect(await buy(uncapped)).not.toBeNull(); // cached as uncapped
+    await processB.repositories.referralCode.setPolicy(uncapped, { maxConversions: 2 }, ctx);
+    expect(await buy(uncapped)).not.toBeNull();
+    expect(await buy(uncapped)).not.toBeNull();
+    expect(await buy(uncapped)).toBeNull(); // the new cap holds although A cached the code without one
+    const capped = (await processB.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 5 })).code;
+    expect(await buy(capped)).not.toBeNull(); // cached with a cap of 5
+    await processB.repositories.referralCode.setPolicy(capped, { maxConversions: 1 }, ctx);
+    expect(await buy(capped)).toBeNull(); // the stored cap, not the cached one, decides
+    const dated = (await processB.repositories.referralCode.generateCode(oid(), 'user', ctx, { expiresAt: new Date(Date.now() + 86_400_000) })).code;
+    expect(await buy(dated)).not.toBeNull();
+    await processB.repositories.referralCode.setPolicy(dated, { expiresAt: new Date(Date.now() - 1_000) }, ctx);
+    expect(await buy(dated)).toBeNull();
+    expect(await processA.models.Referral.countDocuments({ voidedReason: 'code_expired' })).toBe(1);
+    expect(await processA.models.Referral.countDocuments({ voidedReason: 'code_limit_reached' })).toBe(2);
     await processA.destroy();
     await processB.destroy();
   });
