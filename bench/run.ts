@@ -27,7 +27,7 @@ const main = async () => {
     const meta = { generatedAt: new Date().toISOString(), server: server.kind, mode: long ? 'long' : 'default', ...machine() };
     console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
     const attribution = await benchAttribution(connection, plan);
-    printTable(`attributeSale latency, interleaved (${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = library / raw driver)`, attribution);
+    printTable(`attributeSale latency, interleaved (${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
 
     const roundTrips = await benchRoundTrips(() => open({ monitorCommands: true }));
     printTable('round trips per operation (commands awaited by the caller)', roundTrips.rows);

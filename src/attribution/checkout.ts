@@ -60,11 +60,10 @@ export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: Cal
   const sale = parseInput(attributeSaleInputSchema, input, 'input');
   const lifetime = deps.policy.binding === 'lifetime';
   // Independent reads, sent together: the referee's lead and binding, and what the sale names.
-  const [lead, bound, candidate] = await Promise.all([
-    deps.policy.leads ? findLead(deps, scope, sale) : null,
-    lifetime ? findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null,
-    candidateFor(deps, scope, sale),
-  ]);
+  const [lead, bound, candidate] =
+    deps.policy.leads || lifetime
+      ? await Promise.all([deps.policy.leads ? findLead(deps, scope, sale) : null, lifetime ? findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null, candidateFor(deps, scope, sale)])
+      : [null, null, await candidateFor(deps, scope, sale)];
   const referrer = decideReferrer(deps, scope, { lead, bound, candidate });
   if ('replay' in referrer) return referrer.replay ? { referral: referrer.replay, created: false } : null;
   const outcome = await writeConversion(deps, scope, referrer, sale);

@@ -61,7 +61,7 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
   const _id = new Types.ObjectId();
   const { sourceRef, sourceModel, refereeRef, refereeModel } = parties;
   const draft: ReferralDraft = { referrerRef: referrer.ref, referrerModel: referrer.model, refereeRef, refereeModel, sourceRef, sourceModel, code: referrer.code, metadata: parties.metadata ?? null };
-  const verdict = await runGuards(deps.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(deps, scope));
+  const verdict = deps.guards.length > 0 ? await runGuards(deps.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(deps, scope)) : null;
   if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
   const approvals = reviewChain(deps, draft);
   const events = conversionEvents(deps.referrals.publisher, { draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);

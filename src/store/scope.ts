@@ -71,22 +71,30 @@ const COMMANDS = new Set(['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'u
 
 /**
  * The driver collection behind a mongoose model: verbs validate their input and read lean. Each
- * command method counts itself for the calling verb's trace span (`referral.round_trips`).
+ * command goes to the driver's own collection once the connection is open (mongoose's wrapper
+ * adds a promise layer per command), and through mongoose's wrapper before that, so commands
+ * sent while the connection is still opening wait for it like any other (up to
+ * `bufferTimeoutMS`). Each command method counts itself for the calling verb's trace span.
  */
 export const driverCollection = <T extends mongo.Document>(model: { collection: unknown }): mongo.Collection<T> => {
-  const target = model.collection as mongo.Collection<T>;
-  const counted = new Map<PropertyKey, unknown>();
-  return new Proxy(target, {
-    get(collection, property, receiver) {
-      const value: unknown = Reflect.get(collection, property, receiver);
-      if (typeof value !== 'function' || !COMMANDS.has(String(property))) return value;
-      if (!counted.has(property)) {
-        counted.set(property, (...args: unknown[]) => {
+  const wrapper = model.collection as mongo.Collection<T> & { collection?: mongo.Collection<T> | null };
+  const target = () => wrapper.collection ?? wrapper;
+  const counted = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+  return new Proxy(wrapper, {
+    get(_wrapper, property) {
+      const collection = target();
+      const value: unknown = Reflect.get(collection, property);
+      if (typeof value !== 'function' || !COMMANDS.has(String(property))) return typeof value === 'function' ? value.bind(collection) : value;
+      let method = counted.get(property);
+      if (!method) {
+        method = (...args: unknown[]) => {
           countCommand();
-          return (value as (...a: unknown[]) => unknown).apply(collection, args);
-        });
+          const current = target();
+          return (Reflect.get(current, property) as (...a: unknown[]) => unknown).apply(current, args);
+        };
+        counted.set(property, method);
       }
-      return counted.get(property);
+      return method;
     },
   });
 };

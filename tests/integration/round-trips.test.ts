@@ -90,6 +90,18 @@ describe('round trips per operation', () => {
     await engine.destroy();
   });
 
+  it('once the connection is open, commands go to the driver\'s collection, not through mongoose\'s wrapper', async () => {
+    const { engine, ctx, sale } = await measured();
+    const wrapped: string[] = [];
+    engine.models.Referral.db.set('debug', (collection: string, method: string) => wrapped.push(`${collection}.${method}`));
+    await engine.attributeSale(sale(), ctx);
+    await engine.repositories.referral.listForReferrer(oid(), {}, ctx);
+    expect(wrapped).toEqual([]);
+    await engine.models.Referral.collection.findOne({}); // the wrapper reports what does go through it
+    expect(wrapped).toEqual([expect.stringContaining('findOne')]);
+    await engine.destroy();
+  });
+
   it('acknowledgements are batched: one bulk write for many published events', async () => {
     const connection = await db.openConnection({ monitorCommands: true });
     const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 } });
@@ -117,6 +129,7 @@ describe('round trips per operation', () => {
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
     expect(await engine.models.Referral.collection.countDocuments({ outbox: { $size: 0 } })).toBe(7);
   });
+
 });
 
 describe('code cache', () => {
