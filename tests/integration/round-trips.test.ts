@@ -132,6 +132,17 @@ describe('round trips per operation', () => {
 
 });
 
+/** Two engines on one set of collections, as two processes of one deployment; `buy` sells through A. */
+const twoProcesses = async () => {
+  const prefix = `cachex${++prefixes}_`;
+  const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
+  const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
+  await processA.syncIndexes();
+  const ctx = newTenantContext();
+  const buy = (code: string) => processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+  return { processA, processB, ctx, buy };
+};
+
 describe('code cache', () => {
   it('is invalidated in-process by deactivate()', async () => {
     const { engine, ctx, code, sale } = await measured({ codes: { cache: { ttlMs: 60_000, max: 10 } } });
@@ -143,17 +154,13 @@ describe('code cache', () => {
   });
 
   it('another process\'s cache keeps a deactivated code, but the fence refuses its sale; verbs without a fence never read the cache', async () => {
-    const prefix = `cachex${++prefixes}_`;
-    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
-    const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
-    await processA.syncIndexes();
-    const ctx = newTenantContext();
+    const { processA, processB, ctx, buy } = await twoProcesses();
     const { code } = await processB.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    expect(await processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).not.toBeNull(); // A caches the code
+    expect(await buy(code)).not.toBeNull(); // A caches the code
     await processB.repositories.referralCode.deactivate(code, ctx);
     expect(await processA.resolveReferrer(code, ctx)).toBeNull();
     expect(await processA.trackVisit({ code, visitorId: 'v1' }, ctx)).toBeNull();
-    expect(await processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).toBeNull();
+    expect(await buy(code)).toBeNull();
     expect(await processA.models.Referral.countDocuments({ deletedAt: null })).toBe(1);
     expect(await processA.models.Referral.countDocuments({ voidedReason: 'code_deactivated' })).toBe(1);
     await processA.destroy();
@@ -161,12 +168,7 @@ describe('code cache', () => {
   });
 
   it('a policy changed in another process binds a cached code at once: a new cap, a lower cap, an earlier expiry', async () => {
-    const prefix = `cachep${++prefixes}_`;
-    const processA = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
-    const processB = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix });
-    await processA.syncIndexes();
-    const ctx = newTenantContext();
-    const buy = (code: string) => processA.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    const { processA, processB, ctx, buy } = await twoProcesses();
     const uncapped = (await processB.repositories.referralCode.generateCode(oid(), 'user', ctx)).code;
     expect(await buy(uncapped)).not.toBeNull(); // cached as uncapped
     await processB.repositories.referralCode.setPolicy(uncapped, { maxConversions: 2 }, ctx);
