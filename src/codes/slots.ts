@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
 import { codeCollection, type CodeDeps } from './deps.js';
 
@@ -10,9 +11,16 @@ export interface SlotClaim {
 
 export type Refusal = 'code_deactivated' | 'code_expired' | 'code_limit_reached';
 
+/** Why the sale cannot stand, and the code's owner as stored now (a stand-in once the owner was erased). */
+export interface FenceRefusal {
+  refusal: Refusal;
+  storedOwnerRef?: Ref;
+}
+
 /** What the fence reads of a code: its state and policy as stored now. */
 export interface StoredCodeState {
   active: boolean;
+  ownerRef?: Ref;
   expiresAt?: Date | null;
   maxConversions?: number | null;
 }
@@ -40,13 +48,15 @@ const claimSlot = async (deps: CodeDeps, scope: CallScope, codeId: Types.ObjectI
  * The code as stored decides the verdict once a claim failed or no claim was made: deactivated,
  * deleted or expired refuse; a cap set since the sale's read takes its slot now.
  */
-const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { codeId: Types.ObjectId }): Promise<Refusal | null> => {
+const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { codeId: Types.ObjectId }): Promise<FenceRefusal | null> => {
   // query: code.byId
-  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), { projection: { active: 1, expiresAt: 1, maxConversions: 1 }, ...scope.options });
+  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), { projection: { active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1 }, ...scope.options });
   const refusal = storedCodeRefusal(stored, scope.now);
-  if (refusal || !stored?.maxConversions) return refusal;
-  if (claim.maxConversions) return 'code_limit_reached';
-  return (await claimSlot(deps, scope, claim.codeId)) ? null : 'code_limit_reached';
+  const refused = (reason: Refusal): FenceRefusal => (stored ? { refusal: reason, storedOwnerRef: stored.ownerRef } : { refusal: reason });
+  if (refusal) return refused(refusal);
+  if (!stored?.maxConversions) return null;
+  if (claim.maxConversions) return refused('code_limit_reached');
+  return (await claimSlot(deps, scope, claim.codeId)) ? null : refused('code_limit_reached');
 };
 
 /**
@@ -54,9 +64,10 @@ const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotCla
  * re-reads the code from the database, so neither a code read before a `deactivate()` nor one
  * from the cache can record a sale the stored code refuses. A capped code hands out its slot
  * with one conditional increment (slot and fence in one command). Null confirms; otherwise the
- * reason the insert must be voided. With the fence off, an uncapped code is not re-read.
+ * reason the insert must be voided, with the stored owner. With the fence off, an uncapped code
+ * is not re-read.
  */
-export const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim): Promise<Refusal | null> => {
+export const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim): Promise<FenceRefusal | null> => {
   const { codeId } = claim;
   if (!codeId) return null;
   if (claim.maxConversions) {

@@ -92,10 +92,13 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
 const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, plan: ConversionPlan, parties: ConversionParties): Promise<ConversionOutcome> => {
   let refusal: Refusal | null = null;
   const confirm = async () => {
-    refusal = await confirmConversion(deps, scope, referrer);
-    if (refusal === null) return null;
+    const refused = await confirmConversion(deps, scope, referrer);
+    if (refused === null) return null;
+    refusal = refused.refusal;
     assertTransition('converted', 'void');
-    return { deletedAt: scope.now, voidedReason: refusal };
+    // The code was read before its owner was erased (another process's cache, or a race): the voided record keeps the stand-in, never the erased ref.
+    const erasedOwner = refused.storedOwnerRef !== undefined && !refEquals(refused.storedOwnerRef, referrer.ref);
+    return { deletedAt: scope.now, voidedReason: refusal, ...(erasedOwner ? { referrerRef: refused.storedOwnerRef } : {}) };
   };
   try {
     // query: referral.bySource

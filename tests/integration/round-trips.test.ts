@@ -167,6 +167,21 @@ describe('code cache', () => {
     await processB.destroy();
   });
 
+  it('an owner erased in another process: the sale through the cached code is voided and keeps only the stand-in', async () => {
+    const { processA, processB, ctx, buy } = await twoProcesses();
+    const owner = oid();
+    const { code } = await processB.repositories.referralCode.generateCode(owner, 'user', ctx);
+    const before = await buy(code); // A caches the code with the real owner
+    await processB.repositories.referralCode.eraseOwner(owner, 'user', ctx);
+    expect(await buy(code)).toBeNull();
+    const raw = await processA.models.Referral.collection.find({}).toArray();
+    expect(raw).toHaveLength(2);
+    expect(JSON.stringify(raw)).not.toContain(owner.toHexString());
+    expect(raw.find((r) => String(r._id) !== String(before?._id))).toMatchObject({ voidedReason: 'code_deactivated', referrerRef: expect.stringMatching(/^erased:/) });
+    await processA.destroy();
+    await processB.destroy();
+  });
+
   it('a policy changed in another process binds a cached code at once: a new cap, a lower cap, an earlier expiry', async () => {
     const { processA, processB, ctx, buy } = await twoProcesses();
     const uncapped = (await processB.repositories.referralCode.generateCode(oid(), 'user', ctx)).code;
