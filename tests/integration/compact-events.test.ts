@@ -25,9 +25,9 @@ const outageTransport = () => {
   return { transport, firstOffered, accepted, state };
 };
 
-const engineWith = async (options: Partial<CreateReferralOptions> = {}) => {
+const engineWith = async (options: Partial<CreateReferralOptions> = {}, events: CreateReferralOptions['events'] = {}) => {
   const outage = outageTransport();
-  const engine = await createReferral({ connection: db.connection, collectionPrefix: `ce${++prefixes}_`, events: { transport: outage.transport, onError: () => {} }, logger: null, ...options });
+  const engine = await createReferral({ connection: db.connection, collectionPrefix: `ce${++prefixes}_`, events: { transport: outage.transport, onError: () => {}, ...events }, logger: null, ...options });
   await engine.syncIndexes();
   return { engine, ...outage };
 };
@@ -78,6 +78,36 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
       expect(offered[0]?.payload).toMatchObject({ attribution: { rule: 'last_touch', touchAt: expect.any(String) } });
       await engine.destroy();
     }
+  });
+
+  it('later changes to the referral (approve, a refund) do not change the rebuilt converted event', async () => {
+    const { engine, firstOffered, accepted, state } = await engineWith();
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const r = await engine.attributeSale(sale(code, { metadata: { amount: 100 } }), ctx);
+    await engine.repositories.referral.approve(String(r?._id), { decidedBy: 'ops' }, ctx);
+    await engine.repositories.referral.reverse(String(r?._id), { reason: 'refund', refundKey: 'rf-1', amount: 40 }, ctx);
+    state.up = true;
+    await engine.events.redeliver(ctx);
+    const rebuilt = accepted.find((e) => e.type === 'referral:converted');
+    expect(rebuilt).toEqual(firstOffered.find((e) => e.type === 'referral:converted'));
+    expect(rebuilt?.payload).toMatchObject({ status: 'converted', metadata: { amount: 100 } });
+    expect(accepted.map((e) => e.type).sort()).toEqual(['referral:approved', 'referral:code.created', 'referral:converted', 'referral:reversed']);
+    await engine.destroy();
+  });
+
+  it('a compact event that is parked is listed whole, and after requeue() it is delivered as first offered', async () => {
+    const { engine, firstOffered, accepted, state } = await engineWith({}, { maxDeliveryAttempts: 1 });
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    await engine.attributeSale(sale(code, { metadata: { amount: 12 } }), ctx); // the only attempt fails: parked at once
+    const parked = (await engine.events.parked(ctx)).find((p) => p.event.type === 'referral:converted');
+    expect(parked?.event).toEqual(firstOffered.find((e) => e.type === 'referral:converted'));
+    state.up = true;
+    expect(await engine.events.requeue(String(parked?.event.meta.id), ctx)).toBe(true);
+    await engine.events.redeliver(ctx);
+    expect(accepted.find((e) => e.type === 'referral:converted')).toEqual(parked?.event);
+    await engine.destroy();
   });
 
   it('erasure rebuilds a pending compact event and stores it scrubbed; the relay then sends the stand-in, without metadata', async () => {
