@@ -103,26 +103,16 @@ describe('round trips per operation', () => {
   });
 
   it('acknowledgements are batched: one bulk write for many published events', async () => {
-    const connection = await db.openConnection({ monitorCommands: true });
-    const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 } });
-    await engine.syncIndexes();
-    const counter = commandCounter(connection);
-    const ctx = newTenantContext();
-    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    await Promise.all(Array.from({ length: 20 }, () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)));
+    const { engine, counter, ctx, sale } = await measured();
+    await Promise.all(Array.from({ length: 20 }, () => engine.attributeSale(sale(), ctx)));
     const { commands } = await counter.during(() => engine.destroy()); // destroy() flushes the buffered acks
     expect(commands).toEqual(['update', 'update']); // one bulk write per collection
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
   });
 
   it('an acknowledgement is one update statement per document, whatever it empties', async () => {
-    const connection = await db.openConnection({ monitorCommands: true });
-    const engine = await createReferral({ connection, collectionPrefix: `rt${++prefixes}_`, events: { ackDelayMs: 60_000 } });
-    await engine.syncIndexes();
-    const counter = commandCounter(connection);
-    const ctx = newTenantContext();
-    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    await Promise.all(Array.from({ length: 7 }, () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)));
+    const { engine, counter, ctx, sale } = await measured();
+    await Promise.all(Array.from({ length: 7 }, () => engine.attributeSale(sale(), ctx)));
     await engine.destroy();
     const statements = counter.sent.filter((command) => command.name === 'update').map((command) => command.statements);
     expect(statements.sort()).toEqual([1, 7]); // the code document, then the seven referrals
