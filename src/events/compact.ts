@@ -48,10 +48,10 @@ export const isCompact = (stored: StoredEvent): stored is CompactEvent => !('pay
  */
 export const compactEvent = (event: DomainEvent, expander: EventExpander, tenant: unknown): CompactEvent => {
   const payload = event.payload as Record<string, unknown>;
-  const derivable = new Set(DERIVED_META);
-  if (payload[expander.timestampField] === event.meta.timestamp.toISOString()) derivable.add('timestamp');
-  if (tenant !== undefined && tenant !== null && String(tenant) === event.meta.organizationId) derivable.add('organizationId');
-  const meta = Object.fromEntries(Object.entries(event.meta).filter(([key, value]) => !derivable.has(key) && value !== undefined)) as CompactEvent['meta'];
+  const timestampDerivable = payload[expander.timestampField] === event.meta.timestamp.toISOString();
+  const tenantDerivable = tenant !== undefined && tenant !== null && String(tenant) === event.meta.organizationId;
+  const derivable = (key: string) => DERIVED_META.has(key) || (key === 'timestamp' && timestampDerivable) || (key === 'organizationId' && tenantDerivable);
+  const meta = Object.fromEntries(Object.entries(event.meta).filter(([key, value]) => !derivable(key) && value !== undefined)) as CompactEvent['meta'];
   const facts = Object.fromEntries(Object.entries(expander.facts).filter(([field, usual]) => payload[field] !== usual).map(([field]) => [field, payload[field]]));
   return { type: event.type, meta, ...(Object.keys(facts).length > 0 ? { facts } : {}) };
 };

@@ -9,7 +9,6 @@ import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
 import { findAll } from '../kernel/cursor.js';
 
-export type EventOptions = EventSubject;
 
 /** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
 export interface EventScope {
@@ -42,7 +41,7 @@ const DEFAULT_REDELIVER_LIMIT = 100;
 const RELAY_PROJECTION = { parkedEvents: 0, deliveryFailures: 0 } as const;
 
 /** The definition builds the envelope, so every event (emitted or rebuilt) passes the registry's schema. */
-const envelope = <K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], subject: EventOptions, meta: Partial<EventMeta>): DomainEvent<ReferralEventPayloads[K], K> =>
+const envelope = <K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], subject: EventSubject, meta: Partial<EventMeta>): DomainEvent<ReferralEventPayloads[K], K> =>
   referralEventDefinitionsByName[type].create(payload, { idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`, resource: subject.resource, resourceId: subject.resourceId, ...meta });
 
 /**
@@ -73,7 +72,7 @@ export class EventPublisher {
   }
 
   /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
-  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventOptions, timestamp?: Date): DomainEvent<ReferralEventPayloads[K], K> {
+  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventSubject, timestamp?: Date): DomainEvent<ReferralEventPayloads[K], K> {
     const meta: Partial<EventMeta> = timestamp ? { timestamp } : {};
     // The family's context-to-meta mapping (primitives' scopedEventMeta): actor, tenant, correlation.
     if (ctx.actorId) meta.userId = ctx.actorId;
