@@ -2,6 +2,7 @@ import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { partyPaths } from '../referrals/model.js';
 import { applyIndexes, type IndexDeclaration } from '../store/index-declaration.js';
 
 /** Lifetime attribution: a referee belongs to the first referrer that converted them. */
@@ -38,12 +39,7 @@ export const buildBindingSchema = (tenant: ResolvedTenant, collection: string): 
   const schema = new Schema(
     {
       ...tenantPath(tenant),
-      refereeRef: { type: Schema.Types.Mixed, required: true },
-      refereeModel: { type: String, required: true },
-      referrerRef: { type: Schema.Types.Mixed, required: true },
-      referrerModel: { type: String, required: true },
-      codeId: { type: Schema.Types.ObjectId, default: null },
-      code: { type: String, default: null },
+      ...partyPaths,
       boundAt: { type: Date, required: true },
       createdAt: { type: Date, required: true },
     },

@@ -4,6 +4,7 @@ import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { partyPaths } from '../referrals/model.js';
 
 /** Who referred whom, recorded at signup (or by the referee's first sale through a code). */
 export interface ReferralLeadRecord {
@@ -81,12 +82,7 @@ export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Sch
   const schema = new Schema(
     {
       ...tenantPath(tenant),
-      refereeRef: { type: Schema.Types.Mixed, required: true },
-      refereeModel: { type: String, required: true },
-      referrerRef: { type: Schema.Types.Mixed, required: true },
-      referrerModel: { type: String, required: true },
-      codeId: { type: Schema.Types.ObjectId, default: null },
-      code: { type: String, default: null },
+      ...partyPaths,
       attribution: { type: Schema.Types.Mixed, required: true },
       status: { type: String, required: true, enum: ['signed_up', 'converted'] },
       signedUpAt: { type: Date, required: true },

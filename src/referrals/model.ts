@@ -117,16 +117,21 @@ const decisionSchema = new Schema(
   { _id: false },
 );
 
+/** Who referred whom and through which code, as every attribution record (referral, lead, binding) stores it. */
+export const partyPaths = {
+  referrerRef: { type: Schema.Types.Mixed, required: true },
+  referrerModel: { type: String, required: true },
+  refereeRef: { type: Schema.Types.Mixed, required: true },
+  refereeModel: { type: String, required: true },
+  codeId: { type: Schema.Types.ObjectId, default: null },
+  code: { type: String, default: null },
+} as const;
+
 export const buildReferralSchema = (tenant: ResolvedTenant, collection: string): Schema => {
   const schema = new Schema(
     {
       ...tenantPath(tenant),
-      codeId: { type: Schema.Types.ObjectId, default: null },
-      code: { type: String, default: null },
-      referrerRef: { type: Schema.Types.Mixed, required: true },
-      referrerModel: { type: String, required: true },
-      refereeRef: { type: Schema.Types.Mixed, required: true },
-      refereeModel: { type: String, required: true },
+      ...partyPaths,
       sourceRef: { type: Schema.Types.Mixed, required: true },
       sourceModel: { type: String, required: true },
       status: { type: String, required: true, enum: [...REFERRAL_STATUSES] },
