@@ -1,12 +1,22 @@
-import type { mongo } from 'mongoose';
+import { type mongo, Types } from 'mongoose';
 import { failureField } from './parking.js';
 
 type AnyCollection = mongo.Collection<mongo.Document>;
 
 /**
- * One update statement per document: drops the acknowledged events and their failure counts,
- * and clears `pendingEventsAt` (so the document leaves the relay's partial index) once nothing
- * is left. A pipeline update, so the "once nothing is left" is decided by the server.
+ * The usual acknowledgement: a document whose outbox holds a single event, that event
+ * acknowledged, loses its outbox, its failure counts and `pendingEventsAt`. A plain update (no
+ * pipeline) on `_id`, so it is cheap for the server; matches nothing otherwise.
+ */
+export const wholeOutboxAcknowledgement = (documentId: unknown, eventIds: readonly string[]) => ({
+  filter: { _id: documentId, outbox: { $size: 1 }, 'outbox.meta.id': { $in: [...eventIds] } } as mongo.Filter<mongo.Document>,
+  update: { $unset: { outbox: '', pendingEventsAt: '', deliveryFailures: '' } },
+});
+
+/**
+ * Any other document (more events, or one pushed since): drops the acknowledged events and
+ * their failure counts, and clears `pendingEventsAt` once nothing is left. A pipeline update,
+ * so the "once nothing is left" is decided by the server.
  */
 export const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
   { $set: { outbox: { $filter: { input: { $ifNull: ['$outbox', []] }, cond: { $not: [{ $in: ['$$this.meta.id', [...ids]] }] } } } } },
@@ -14,17 +24,28 @@ export const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
   { $unset: ids.map(failureField) },
 ];
 
+interface PendingAck {
+  documentId: unknown;
+  eventIds: string[];
+}
+
+const documentKey = (id: unknown): string => (id instanceof Types.ObjectId ? `o${id.toHexString()}` : `${typeof id}:${String(id)}`);
+
 /**
- * Acknowledgements of embedded events are batched: one bulk write per collection per flush,
- * one statement per acknowledged document. A lost ack
+ * Acknowledgements of embedded events are batched: per collection per batch, one bulk write of
+ * plain updates, one statement per document, which empties every outbox that held only
+ * acknowledged events; only when some document was not covered, a second with the pipeline. A lost ack
  * only means a later redelivery, which consumers drop by `meta.idempotencyKey`.
  */
 export class AckBuffer {
   readonly #delayMs: number;
   readonly #onError: (error: unknown) => void;
-  readonly #pending = new Map<AnyCollection, Map<unknown, string[]>>();
+  readonly #pending = new Map<AnyCollection, Map<string, PendingAck>>();
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> = Promise.resolve();
+  /** The one write under way; acks added meanwhile wait in `#pending` (one map, not a queue of writes). */
+  #running: Promise<void> | undefined;
+  #added = 0;
+  #written = 0;
 
   constructor(delayMs: number, onError: (error: unknown) => void) {
     this.#delayMs = delayMs;
@@ -34,35 +55,59 @@ export class AckBuffer {
   add(collection: AnyCollection, documentId: unknown, eventId: string): void {
     let byDocument = this.#pending.get(collection);
     if (!byDocument) this.#pending.set(collection, (byDocument = new Map()));
-    const ids = byDocument.get(documentId);
-    if (ids) ids.push(eventId);
-    else byDocument.set(documentId, [eventId]);
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush(), this.#delayMs);
-      this.#timer.unref();
+    // Keyed by value: the same document reaches here as different ObjectId instances.
+    const key = documentKey(documentId);
+    const pending = byDocument.get(key);
+    if (pending) pending.eventIds.push(eventId);
+    else byDocument.set(key, { documentId, eventIds: [eventId] });
+    this.#added++;
+    this.#schedule();
+  }
+
+  /** Resolves once every ack added before the call is written. */
+  async flush(): Promise<void> {
+    const target = this.#added;
+    while (this.#written < target) {
+      this.#start();
+      if (!this.#running) return; // nothing left to write (unreachable while the counts agree)
+      await this.#running;
     }
   }
 
-  /** Writes every buffered ack; resolves when they (and any flush under way) are done. */
-  async flush(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  /** A write at most every `delayMs`, and never two at once: under load the batches grow instead. */
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#running || this.#pending.size === 0) return;
+    this.#timer = setTimeout(() => this.#start(), this.#delayMs);
+    this.#timer.unref();
+  }
+
+  #start(): void {
+    if (this.#running || this.#pending.size === 0) return;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     const batches = [...this.#pending.entries()];
     this.#pending.clear();
-    const previous = this.#inFlight;
-    const current = (async () => {
-      await previous;
-      await Promise.all(batches.map(([collection, byDocument]) => this.#write(collection, byDocument)));
-    })();
-    this.#inFlight = current;
-    await current;
+    const upTo = this.#added;
+    this.#running = Promise.all(batches.map(([collection, byDocument]) => this.#write(collection, byDocument))).then(() => {
+      this.#written = upTo;
+      this.#running = undefined;
+      this.#schedule();
+    });
   }
 
-  async #write(collection: AnyCollection, byDocument: Map<unknown, string[]>): Promise<void> {
-    const operations = [...byDocument.entries()].map(([_id, ids]) => ({ updateOne: { filter: { _id }, update: acknowledgement(ids) } }));
+  async #write(collection: AnyCollection, byDocument: Map<string, PendingAck>): Promise<void> {
+    const pending = [...byDocument.values()];
     try {
+      const whole = pending.map(({ documentId, eventIds }) => ({ updateOne: wholeOutboxAcknowledgement(documentId, eventIds) }));
       // query: outbox.ack
-      await collection.bulkWrite(operations as mongo.AnyBulkWriteOperation[], { ordered: true });
+      const { matchedCount } = await collection.bulkWrite(whole, { ordered: false });
+      if (matchedCount === pending.length) return;
+      // Only documents that still hold an acknowledged event match; the ones done above do not.
+      const rest = pending.map(({ documentId, eventIds }) => ({
+        updateOne: { filter: { _id: documentId, 'outbox.meta.id': { $in: eventIds } }, update: acknowledgement(eventIds) },
+      }));
+      // query: outbox.ack
+      await collection.bulkWrite(rest as mongo.AnyBulkWriteOperation[], { ordered: false });
     } catch (error) {
       this.#onError(error);
     }

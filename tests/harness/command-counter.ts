@@ -9,6 +9,8 @@ export interface SentCommand {
   statements: number;
   /** BSON size of the command document. */
   bytes: number;
+  /** Whether any of its updates is an aggregation pipeline (costlier for the server than operators). */
+  pipeline: boolean;
 }
 
 const statementsOf = (name: string, command: Record<string, unknown>): number => {
@@ -16,6 +18,11 @@ const statementsOf = (name: string, command: Record<string, unknown>): number =>
   if (name === 'insert') return (command.documents as unknown[]).length;
   if (name === 'delete') return (command.deletes as unknown[]).length;
   return name === 'findAndModify' ? 1 : 0;
+};
+
+const usesPipeline = (name: string, command: Record<string, unknown>): boolean => {
+  if (name === 'update') return (command.updates as { u: unknown }[]).some((statement) => Array.isArray(statement.u));
+  return name === 'findAndModify' && Array.isArray(command.update);
 };
 
 /**
@@ -27,7 +34,7 @@ export const commandCounter = (connection: Connection) => {
   const sent: SentCommand[] = [];
   connection.getClient().on('commandStarted', (event) => {
     if (ignored.has(event.commandName)) return;
-    sent.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command) });
+    sent.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command), pipeline: usesPipeline(event.commandName, event.command) });
   });
   return {
     /** Every command sent since the counter was attached, in order. */

@@ -110,14 +110,28 @@ describe('round trips per operation', () => {
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
   });
 
-  it('an acknowledgement is one update statement per document, whatever it empties', async () => {
+  it('an acknowledgement is one plain update statement per document when its outbox held only acknowledged events', async () => {
     const { engine, counter, ctx, sale } = await measured();
     await Promise.all(Array.from({ length: 7 }, () => engine.attributeSale(sale(), ctx)));
     await engine.destroy();
     const statements = counter.sent.filter((command) => command.name === 'update').map((command) => command.statements);
     expect(statements.sort()).toEqual([1, 7]); // the code document, then the seven referrals
+    expect(counter.sent.filter((command) => command.name === 'update' && command.pipeline)).toEqual([]);
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
-    expect(await engine.models.Referral.collection.countDocuments({ outbox: { $size: 0 } })).toBe(7);
+    expect(await engine.models.Referral.collection.countDocuments({ outbox: { $exists: true } })).toBe(0);
+  });
+
+  it('a document holding more events than were acknowledged keeps the rest: a second bulk write, with the pipeline', async () => {
+    const { engine, counter, ctx, sale } = await measured();
+    const approved = await engine.attributeSale(sale(), ctx);
+    await Promise.all(Array.from({ length: 3 }, () => engine.attributeSale(sale(), ctx)));
+    // Its converted event is still unacknowledged (ackDelayMs is long); approving pushes a second.
+    await engine.repositories.referral.approve(String(approved?._id), { decidedBy: 'm' }, ctx);
+    await engine.destroy();
+    const statements = counter.sent.filter((command) => command.name === 'update').map((command) => command.statements);
+    expect(statements.sort()).toEqual([1, 4, 4]); // code; the four referrals; then the pipeline for any left
+    expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
+    expect(await engine.models.Referral.collection.countDocuments({ 'outbox.0': { $exists: true } })).toBe(0);
   });
 
 });
