@@ -58,8 +58,8 @@ export class AckBuffer {
     // Keyed by value: the same document reaches here as different ObjectId instances.
     const key = documentKey(documentId);
     const pending = byDocument.get(key);
-    if (pending) pending.eventIds.push(eventId);
-    else byDocument.set(key, { documentId, eventIds: [eventId] });
+    if (!pending) byDocument.set(key, { documentId, eventIds: [eventId] });
+    else if (!pending.eventIds.includes(eventId)) pending.eventIds.push(eventId); // a relay and the call may both ack it
     this.#added++;
     this.#schedule();
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Types } from 'mongoose';
 import { createReferral } from '../../src/index.js';
+import { AckBuffer } from '../../src/events/ack-buffer.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
 
@@ -60,5 +62,46 @@ describe('acknowledgement batching under load', () => {
     await engine.destroy();
     expect(await engine.models.Referral.collection.countDocuments({})).toBe(30);
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
+  });
+});
+
+describe('AckBuffer on a real collection', () => {
+  it('the same event acknowledged twice, for the same document as two ObjectId instances, is one statement that keeps the other event', async () => {
+    const client = (await db.openConnection({ monitorCommands: true })).getClient();
+    const statements: { u: unknown }[] = [];
+    client.on('commandStarted', (event) => {
+      if (event.commandName === 'update') statements.push(...(event.command.updates as { u: unknown }[]));
+    });
+    const collection = client.db().collection(`ackb${++prefixes}_docs`);
+    const documentId = new Types.ObjectId();
+    const errors: unknown[] = [];
+    await collection.insertOne({ _id: documentId, outbox: [{ type: 'a', meta: { id: 'A' } }, { type: 'b', meta: { id: 'B' } }], pendingEventsAt: new Date(), deliveryFailures: { A: 2 } });
+    const buffer = new AckBuffer(60_000, (error) => errors.push(error));
+    buffer.add(collection, documentId, 'A');
+    buffer.add(collection, new Types.ObjectId(documentId.toHexString()), 'A');
+    await buffer.flush();
+    expect(errors).toEqual([]);
+    // One statement per write: the plain one (no match: two events), then the pipeline, naming A once.
+    expect(statements).toHaveLength(2);
+    expect((statements[1]?.u as Record<string, unknown>[]).at(-1)).toEqual({ $unset: ['deliveryFailures.A'] });
+    const stored = await collection.findOne({ _id: documentId });
+    expect(stored?.outbox).toEqual([{ type: 'b', meta: { id: 'B' } }]);
+    expect(stored?.pendingEventsAt).toBeInstanceOf(Date);
+    expect(stored?.deliveryFailures).toEqual({});
+  });
+
+  it('flush() with nothing buffered resolves at once, and after a write it waits only for acks added before it', async () => {
+    const collection = db.connection.getClient().db().collection(`ackb${++prefixes}_docs`);
+    const buffer = new AckBuffer(60_000, () => {});
+    await buffer.flush();
+    const ids = [new Types.ObjectId(), new Types.ObjectId()];
+    await collection.insertMany(ids.map((_id, i) => ({ _id, outbox: [{ type: 'a', meta: { id: `E${i}` } }], pendingEventsAt: new Date() })));
+    buffer.add(collection, ids[0], 'E0');
+    const first = buffer.flush();
+    buffer.add(collection, ids[1], 'E1'); // arrives while the first write is under way
+    await first;
+    expect(await collection.findOne({ _id: ids[0] })).not.toHaveProperty('pendingEventsAt');
+    await buffer.flush();
+    expect(await collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
   });
 });
