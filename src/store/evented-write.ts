@@ -4,7 +4,7 @@ import type { EventPublisher, WriteSession } from '../events/publisher.js';
 import type { StoredEvent } from '../events/compact.js';
 import type { DomainEvent } from '../events/types.js';
 import { insertIfAbsent } from './insert-if-absent.js';
-import type { CallScope } from './scope.js';
+import { type CallScope, withoutOutboxFields } from './scope.js';
 import { findAll } from '../kernel/cursor.js';
 import { asDuplicateKey, isDuplicateOn } from '../kernel/duplicate-key.js';
 
@@ -70,9 +70,9 @@ const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>
     upsert: true,
     returnDocument: 'after',
     includeResultMetadata: true,
-    ...scope.read,
+    ...scope.options,
   });
-  const stored = result.value as unknown as T;
+  const stored = withoutOutboxFields(result.value) as unknown as T;
   if (result.lastErrorObject?.upserted === undefined) return { doc: stored, inserted: false, voided: false };
   const voidFields = write.confirm ? await write.confirm() : null;
   if (voidFields) {

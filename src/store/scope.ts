@@ -7,6 +7,14 @@ import { type Access, type ResolvedTenant, type TenantFilter, tenantScope } from
 /** Outbox bookkeeping stays internal: records returned to callers never carry it. */
 export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0, deliveryFailures: 0, parkedEvents: 0, parkedEventsAt: 0 } as const;
 
+const OUTBOX_FIELDS = Object.keys(PUBLIC_PROJECTION);
+
+/** Removes the outbox fields from a document read without the projection (the hot upsert: projecting costs the server more than the client's delete). */
+export const withoutOutboxFields = <T>(doc: T): T => {
+  if (doc) for (const field of OUTBOX_FIELDS) delete (doc as Record<string, unknown>)[field];
+  return doc;
+};
+
 type DriverOptions = { session?: mongo.ClientSession };
 
 /**

@@ -52,6 +52,23 @@ describe('at-least-once delivery', () => {
     await engine.destroy();
   });
 
+  it('records returned by a sale and its replay carry none of the outbox fields, even while their events are pending', async () => {
+    const { transport } = flakyTransport(1_000);
+    const engine = await engineWith(transport, { maxDeliveryAttempts: 1 });
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const input = sale(code);
+    const created = await engine.attributeSale(input, ctx);
+    await engine.events.redeliver(); // parks the converted event: the stored record now has every outbox field
+    const stored = await engine.models.Referral.collection.findOne({ _id: created?._id });
+    expect(Object.keys(stored ?? {})).toEqual(expect.arrayContaining(['parkedEvents', 'parkedEventsAt', 'outbox']));
+    const replayed = await engine.attributeSale(input, ctx);
+    for (const record of [created, replayed]) {
+      for (const field of ['outbox', 'pendingEventsAt', 'deliveryFailures', 'parkedEvents', 'parkedEventsAt']) expect(record).not.toHaveProperty(field);
+    }
+    await engine.destroy();
+  });
+
   it('acknowledges published events so nothing is redelivered', async () => {
     const { transport, delivered } = flakyTransport(0);
     const engine = await engineWith(transport);
