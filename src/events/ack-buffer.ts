@@ -34,8 +34,8 @@ const documentKey = (id: unknown): string => (id instanceof Types.ObjectId ? `o$
 /**
  * Acknowledgements of embedded events are batched: per collection per batch, one bulk write of
  * plain updates, one statement per document, which empties every outbox that held only
- * acknowledged events; only when some document was not covered, a second with the pipeline. A lost ack
- * only means a later redelivery, which consumers drop by `meta.idempotencyKey`.
+ * acknowledged events; only when some document was not covered, a second with the pipeline.
+ * A lost ack only means a later redelivery, which consumers drop by `meta.idempotencyKey`.
  */
 export class AckBuffer {
   readonly #delayMs: number;
