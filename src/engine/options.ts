@@ -28,7 +28,7 @@ export interface CreateReferralOptions {
      * write as the change) until the transport accepted them.
      */
     outbox?: OutboxStore;
-    /** How long acknowledgements of published events are batched, in ms. Defaults to 25. */
+    /** Least time between acknowledgement writes, in ms (one write at a time; acks arriving meanwhile join the next). Defaults to 25. */
     ackDelayMs?: number;
     /**
      * How long a verb waits for the transport (and, on the in-process bus, its subscribers)
