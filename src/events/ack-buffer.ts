@@ -8,7 +8,7 @@ type AnyCollection = mongo.Collection<mongo.Document>;
  * acknowledged, loses its outbox, its failure counts and `pendingEventsAt`. A plain update (no
  * pipeline) on `_id`, so it is cheap for the server; matches nothing otherwise.
  */
-export const wholeOutboxAcknowledgement = (documentId: unknown, eventIds: readonly string[]) => ({
+const wholeOutboxAcknowledgement = (documentId: unknown, eventIds: readonly string[]) => ({
   filter: { _id: documentId, outbox: { $size: 1 }, 'outbox.meta.id': { $in: [...eventIds] } } as mongo.Filter<mongo.Document>,
   update: { $unset: { outbox: '', pendingEventsAt: '', deliveryFailures: '' } },
 });
@@ -18,7 +18,7 @@ export const wholeOutboxAcknowledgement = (documentId: unknown, eventIds: readon
  * their failure counts, and clears `pendingEventsAt` once nothing is left. A pipeline update,
  * so the "once nothing is left" is decided by the server.
  */
-export const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
+const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
   { $set: { outbox: { $filter: { input: { $ifNull: ['$outbox', []] }, cond: { $not: [{ $in: ['$$this.meta.id', [...ids]] }] } } } } },
   { $set: { pendingEventsAt: { $cond: [{ $eq: [{ $size: '$outbox' }, 0] }, '$$REMOVE', '$pendingEventsAt'] } } },
   { $unset: ids.map(failureField) },
