@@ -90,6 +90,8 @@ const contextSchema = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+const CHECKED_KEYS = new Set(Object.keys(contextSchema.shape));
+
 /**
  * Validates every ctx field the engine stores or uses before any I/O; failures are
  * `validation_failed` naming the field (`ctx.correlationId`).
@@ -97,19 +99,22 @@ const contextSchema = z.looseObject({
 export const parseContext = (ctx: unknown): CheckedContext => {
   if (ctx === undefined || ctx === null) return { raw: {} };
   if (typeof ctx !== 'object' || Array.isArray(ctx)) throw new ValidationError([{ field: 'ctx', message: 'Expected an object' }]);
-  const present = Object.fromEntries(Object.entries(ctx).filter(([, value]) => value !== undefined));
+  const entries = Object.entries(ctx).filter(([, value]) => value !== undefined);
+  // fromEntries defines own keys, so a `__proto__` key stays data.
+  const present: Record<string, unknown> = Object.fromEntries(entries);
+  // The usual ctx names only the tenant (checked by the tenant config): nothing here to validate.
+  if (!entries.some(([key]) => CHECKED_KEYS.has(key))) return { raw: present };
   const result = contextSchema.safeParse(present);
   if (!result.success) {
     throw new ValidationError(result.error.issues.map((issue) => ({ field: ['ctx', ...issue.path.map(String)].join('.'), message: issue.message })));
   }
   const { actorId, session, correlationId, idempotencyKey, traceId, requestId } = result.data;
-  return {
-    raw: present,
-    ...(actorId === undefined ? {} : { actorId }),
-    ...(session === undefined ? {} : { session }),
-    ...(correlationId === undefined ? {} : { correlationId }),
-    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-    ...(traceId === undefined ? {} : { traceId }),
-    ...(requestId === undefined ? {} : { requestId }),
-  };
+  const checked: CheckedContext = { raw: present };
+  if (actorId !== undefined) checked.actorId = actorId;
+  if (session !== undefined) checked.session = session;
+  if (correlationId !== undefined) checked.correlationId = correlationId;
+  if (idempotencyKey !== undefined) checked.idempotencyKey = idempotencyKey;
+  if (traceId !== undefined) checked.traceId = traceId;
+  if (requestId !== undefined) checked.requestId = requestId;
+  return checked;
 };
