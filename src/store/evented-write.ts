@@ -3,7 +3,7 @@ import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { EventPublisher, WriteSession } from '../events/publisher.js';
 import type { StoredEvent } from '../events/compact.js';
 import type { DomainEvent } from '../events/types.js';
-import { insertIfAbsent } from './insert-if-absent.js';
+import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
 import { type CallScope, withoutOutboxFields } from './scope.js';
 import { findAll } from '../kernel/cursor.js';
 import { asDuplicateKey, isDuplicateOn } from '../kernel/duplicate-key.js';
@@ -68,12 +68,13 @@ const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>
   // query: * (the caller names the shape of write.filter)
   const result = await collection.findOneAndUpdate(write.filter as mongo.Filter<T>, insertIfAbsent(doc), {
     upsert: true,
-    returnDocument: 'after',
+    // A replay gets the recorded document (the pipeline leaves it as it was); an insert, nothing back: its record is known here.
+    returnDocument: 'before',
     includeResultMetadata: true,
     ...scope.options,
   });
-  const stored = withoutOutboxFields(result.value) as unknown as T;
-  if (result.lastErrorObject?.upserted === undefined) return { doc: stored, inserted: false, voided: false };
+  if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: false };
+  const stored = insertedRecord(write.filter, write.doc, collection.bsonOptions) as unknown as T;
   const voidFields = write.confirm ? await write.confirm() : null;
   if (voidFields) {
     // query: * (by _id within the tenant)

@@ -1,3 +1,7 @@
+import { mongo, Types } from 'mongoose';
+
+const { BSON } = mongo;
+
 /**
  * Update pipeline for an upsert that inserts `doc` (with its own `_id`, so the events stored
  * in the same write can name it) only when the filter matched nothing, and leaves an existing
@@ -12,3 +16,58 @@ export const insertIfAbsent = (doc: Record<string, unknown>) => [
     },
   },
 ];
+
+/** A lone surrogate: BSON (UTF-8) cannot store it as it is. */
+const loneSurrogate = /\p{Cs}/u;
+
+/** A value BSON gives back as it was (a Date as an equal copy): no copy through BSON needed. */
+const isPlainScalar = (value: unknown): boolean =>
+  value === null || typeof value === 'boolean' || typeof value === 'number' || (typeof value === 'string' && !loneSurrogate.test(value)) || value instanceof Date || value instanceof Types.ObjectId;
+
+const copyScalar = (value: unknown): unknown => (value instanceof Date ? new Date(value.getTime()) : value);
+
+const isPlainObject = (value: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/** A copy of an array or plain object of plain scalars (attribution, decisions: []), else undefined: BSON copies the rest. */
+const flatCopy = (value: object): unknown => {
+  if (Array.isArray(value)) return value.every(isPlainScalar) ? value.map(copyScalar) : undefined;
+  if (!isPlainObject(value)) return undefined;
+  const entries = Object.entries(value);
+  return entries.every(([, member]) => isPlainScalar(member)) ? Object.fromEntries(entries.map(([key, member]) => [key, copyScalar(member)])) : undefined;
+};
+
+/**
+ * The record `insertIfAbsent(doc)` inserted under `filter`, as a read would return it, so the
+ * server need not send it back: the filter's equalities seed it as they seed the server's upsert,
+ * `doc` completes it. The caller gets its own copies: values BSON gives back unchanged are copied
+ * directly, the rest pass through BSON with the collection's options (`undefined`, a lone surrogate
+ * and any other type come back as a read would give them).
+ */
+export const insertedRecord = (filter: Record<string, unknown>, doc: Record<string, unknown>, bsonOptions: mongo.BSONSerializeOptions): Record<string, unknown> => {
+  const record: Record<string, unknown> = { _id: doc._id };
+  for (const [key, value] of Object.entries(filter)) if (isPlainScalar(value) && !key.startsWith('$') && !key.includes('.')) record[key] = copyScalar(value);
+  const nested: Record<string, unknown> = {};
+  let hasNested = false;
+  for (const [key, value] of Object.entries(doc)) {
+    const flat = value !== null && typeof value === 'object' ? flatCopy(value) : undefined;
+    if (value === undefined) {
+      if (!bsonOptions.ignoreUndefined) record[key] = null;
+    } else if (isPlainScalar(value)) record[key] = copyScalar(value);
+    else if (flat !== undefined) record[key] = flat;
+    else {
+      // Placed now so the record keeps the doc's field order; replaced by its copy below.
+      record[key] = value;
+      nested[key] = value;
+      hasNested = true;
+    }
+  }
+  if (!hasNested) return record;
+  const { raw: _raw, fieldsAsRaw: _fieldsAsRaw, ...given } = bsonOptions as mongo.BSONSerializeOptions & { raw?: boolean; fieldsAsRaw?: unknown };
+  // The driver's default, which bson's own serializer does not share.
+  const options = { ...given, ignoreUndefined: given.ignoreUndefined ?? false };
+  Object.assign(record, BSON.deserialize(BSON.serialize(nested, options), options));
+  return record;
+};
