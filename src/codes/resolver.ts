@@ -1,4 +1,4 @@
-import type { CallScope } from '../store/scope.js';
+import { type CallScope, withoutOutboxFields } from '../store/scope.js';
 import type { ResolvedCode } from './cache.js';
 import { codeCollection, type CodeDeps } from './deps.js';
 import { foldLookAlikes } from './format.js';
@@ -15,12 +15,9 @@ const usable = (doc: ReferralCodeRecord, now: Date): boolean => doc.active && do
  * One indexed read on { tenant, foldedCode } (rf_code_folded_unique): a typed code matches the
  * one stored code that reads like it (O/0, I/L/1 folded), in whatever state it is.
  */
-export const findCode = (deps: CodeDeps, scope: CallScope, code: string, projection: Record<string, 0 | 1> = scope.read.projection): Promise<ReferralCodeRecord | null> =>
+export const findCode = (deps: CodeDeps, scope: CallScope, code: string, options: { projection?: Record<string, 0 | 1> } = scope.read): Promise<ReferralCodeRecord | null> =>
   // query: code.byFolded
-  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, projection });
-
-/** What checkout reads of a code: the owner, the policy and the state, nothing else. */
-const CHECKOUT_PROJECTION = { ownerRef: 1, ownerModel: 1, code: 1, active: 1, deletedAt: 1, expiresAt: 1, maxConversions: 1, campaign: 1 } as const;
+  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, ...options });
 
 /** The live, active, unexpired code a typed code stands for, or null. */
 export const findActiveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> => {
@@ -38,9 +35,12 @@ const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
   campaign: doc.campaign ?? null,
 });
 
-/** One indexed read: what a typed code stands for now. */
+/**
+ * One indexed read: what a typed code stands for now. The whole small document, its outbox fields
+ * dropped here: a projection costs the test server more than the bytes it saves.
+ */
 const readForSale = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
-  const doc = await findCode(deps, scope, code, CHECKOUT_PROJECTION);
+  const doc = withoutOutboxFields(await findCode(deps, scope, code, {}));
   if (!doc) return null;
   return usable(doc, scope.now) ? { usable: resolvedFrom(doc) } : { retired: doc };
 };

@@ -49,8 +49,8 @@ const claimSlot = async (deps: CodeDeps, scope: CallScope, codeId: Types.ObjectI
  * deleted or expired refuse; a cap set since the sale's read takes its slot now.
  */
 const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { codeId: Types.ObjectId }): Promise<FenceRefusal | null> => {
-  // query: code.byId
-  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), { projection: { active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1 }, ...scope.options });
+  // query: code.byId (the whole small document: a projection costs the test server more than the bytes it saves)
+  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), scope.options);
   const refusal = storedCodeRefusal(stored, scope.now);
   const refused = (reason: Refusal): FenceRefusal => (stored ? { refusal: reason, storedOwnerRef: stored.ownerRef } : { refusal: reason });
   if (refusal) return refused(refusal);
