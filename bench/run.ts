@@ -12,8 +12,8 @@ import { printTable } from './stats.js';
 /** Default run stays short; `--long` adds the 100,000-referral listing and a 100,000-conversion soak. */
 const long = process.argv.includes('--long');
 const plan = long
-  ? { blocks: 10, calls: 50, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 } }
-  : { blocks: 6, calls: 40, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 } };
+  ? { blocks: 10, calls: 50, warmUp: 300, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 } }
+  : { blocks: 6, calls: 40, warmUp: 300, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 } };
 
 const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, os: `${platform()} ${release()}`, node: process.version });
 
@@ -27,7 +27,7 @@ const main = async () => {
     const meta = { generatedAt: new Date().toISOString(), server: server.kind, mode: long ? 'long' : 'default', ...machine() };
     console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
     const attribution = await benchAttribution(connection, plan);
-    printTable(`attributeSale latency, interleaved (${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
+    printTable(`attributeSale latency, interleaved (${plan.warmUp} new sales and ${plan.warmUp} replays per variant first, unsampled; then ${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
 
     const roundTrips = await benchRoundTrips(() => open({ monitorCommands: true }));
     printTable('round trips per operation (commands awaited by the caller)', roundTrips.rows);
