@@ -49,6 +49,11 @@ const flatCopy = (value: object): unknown => {
 export const insertedRecord = (filter: Record<string, unknown>, doc: Record<string, unknown>, bsonOptions: mongo.BSONSerializeOptions): Record<string, unknown> => {
   const record: Record<string, unknown> = { _id: doc._id };
   for (const [key, value] of Object.entries(filter)) if (isPlainScalar(value) && !key.startsWith('$') && !key.includes('.')) record[key] = copyScalar(value);
+  const { raw: _raw, fieldsAsRaw: _fieldsAsRaw, ...given } = bsonOptions as mongo.BSONSerializeOptions & { raw?: boolean; fieldsAsRaw?: unknown };
+  // The driver's default, which bson's own serializer does not share.
+  const options = { ...given, ignoreUndefined: given.ignoreUndefined ?? false };
+  // Reads that keep BSON wrappers (Int32, Double) give nothing back as it was sent: all through BSON then.
+  if (options.promoteValues === false) return BSON.deserialize(BSON.serialize({ ...record, ...doc }, options), options);
   const nested: Record<string, unknown> = {};
   let hasNested = false;
   for (const [key, value] of Object.entries(doc)) {
@@ -65,9 +70,6 @@ export const insertedRecord = (filter: Record<string, unknown>, doc: Record<stri
     }
   }
   if (!hasNested) return record;
-  const { raw: _raw, fieldsAsRaw: _fieldsAsRaw, ...given } = bsonOptions as mongo.BSONSerializeOptions & { raw?: boolean; fieldsAsRaw?: unknown };
-  // The driver's default, which bson's own serializer does not share.
-  const options = { ...given, ignoreUndefined: given.ignoreUndefined ?? false };
   Object.assign(record, BSON.deserialize(BSON.serialize(nested, options), options));
   return record;
 };

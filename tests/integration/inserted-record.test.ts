@@ -72,9 +72,9 @@ describe('the record returned for a new insert is the one the server stored (no 
     expect(await readBack(engine.models.Referral.collection, first._id)).toStrictEqual(stored);
   });
 
-  it.each([false, true])('matches what the server stored through the driver, undefined and -0 included (ignoreUndefined: %s)', async (ignoreUndefined) => {
-    const connection = await db.openConnection({ ignoreUndefined });
-    const collection = connection.getClient().db(connection.name).collection(`inserted_${String(ignoreUndefined)}`);
+  it.each([{ ignoreUndefined: false }, { ignoreUndefined: true }, { promoteValues: false }])('matches what the server stored through the driver, undefined and -0 included (%o)', async (options) => {
+    const connection = await db.openConnection(options);
+    const collection = connection.getClient().db(connection.name).collection(`inserted_${JSON.stringify(options).replace(/\W/g, '')}`);
     const filter = { organizationId: oid(), sourceRef: 'o-1', deletedAt: null };
     const doc = { _id: oid(), note: undefined, zero: -0, big: 2 ** 53, review: { reason: undefined, rule: 'r', at: new Date(5) }, list: [undefined, { a: undefined }], createdAt: new Date() };
     await collection.findOneAndUpdate(filter, insertIfAbsent(doc), { upsert: true, returnDocument: 'before' });
