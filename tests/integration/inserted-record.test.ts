@@ -1,6 +1,6 @@
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import type { CreateReferralOptions, ReferralContext } from '../../src/index.js';
+import { createReferral, type CreateReferralOptions, type ReferralContext } from '../../src/index.js';
 import { insertedRecord, insertIfAbsent } from '../../src/store/insert-if-absent.js';
 import { PUBLIC_PROJECTION } from '../../src/store/scope.js';
 import { useTestDatabase } from '../harness/database.js';
@@ -79,6 +79,21 @@ describe('the record returned for a new insert is the one the server stored (no 
     const doc = { _id: oid(), note: undefined, zero: -0, big: 2 ** 53, review: { reason: undefined, rule: 'r', at: new Date(5) }, list: [undefined, { a: undefined }], createdAt: new Date() };
     await collection.findOneAndUpdate(filter, insertIfAbsent(doc), { upsert: true, returnDocument: 'before' });
     expect(insertedRecord(filter, doc, collection.bsonOptions)).toStrictEqual(await collection.findOne({ _id: doc._id }));
+  });
+
+  it('holds on a connection still opening when the call starts (its commands wait in mongoose’s buffer)', async () => {
+    const connection = mongoose.createConnection(db.uri, { dbName: `${db.connection.name}_opening`, autoIndex: false, autoCreate: false });
+    try {
+      const engine = await createReferral({ connection, collectionPrefix: 'opening_', logger: null });
+      const ctx = newTenantContext();
+      const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+      const referral = await engine.attributeSale(sale(code), ctx);
+      expect(referral).toStrictEqual(await readBack(engine.models.Referral.collection, referral?._id));
+      await engine.destroy();
+      await connection.dropDatabase();
+    } finally {
+      await connection.close();
+    }
   });
 
   it('a new sale’s upsert is answered without the document; a replay’s carries it', async () => {
