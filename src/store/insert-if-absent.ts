@@ -39,6 +39,18 @@ const flatCopy = (value: object): unknown => {
   return entries.every(([, member]) => isPlainScalar(member)) ? Object.fromEntries(entries.map(([key, member]) => [key, copyScalar(member)])) : undefined;
 };
 
+/** The fields an upsert's filter gives the document it inserts: its top-level equalities (`$eq` included). */
+const seedOf = (filter: Record<string, unknown>): Record<string, unknown> => {
+  const seed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (key.startsWith('$') || key.includes('.')) continue;
+    const operators = value !== null && typeof value === 'object' && isPlainObject(value) ? Object.keys(value) : [];
+    if (!operators.some((name) => name.startsWith('$'))) seed[key] = value;
+    else if (operators.length === 1 && operators[0] === '$eq') seed[key] = (value as { $eq: unknown }).$eq;
+  }
+  return seed;
+};
+
 /**
  * The record `insertIfAbsent(doc)` inserted under `filter`, as a read would return it, so the
  * server need not send it back: the filter's equalities seed it as they seed the server's upsert,
@@ -47,16 +59,16 @@ const flatCopy = (value: object): unknown => {
  * and any other type come back as a read would give them).
  */
 export const insertedRecord = (filter: Record<string, unknown>, doc: Record<string, unknown>, bsonOptions: mongo.BSONSerializeOptions): Record<string, unknown> => {
-  const record: Record<string, unknown> = { _id: doc._id };
-  for (const [key, value] of Object.entries(filter)) if (isPlainScalar(value) && !key.startsWith('$') && !key.includes('.')) record[key] = copyScalar(value);
+  const source = { _id: doc._id, ...seedOf(filter), ...doc };
   const { raw: _raw, fieldsAsRaw: _fieldsAsRaw, ...given } = bsonOptions as mongo.BSONSerializeOptions & { raw?: boolean; fieldsAsRaw?: unknown };
   // The driver's default, which bson's own serializer does not share.
   const options = { ...given, ignoreUndefined: given.ignoreUndefined ?? false };
   // Reads that keep BSON wrappers (Int32, Double) give nothing back as it was sent: all through BSON then.
-  if (options.promoteValues === false) return BSON.deserialize(BSON.serialize({ ...record, ...doc }, options), options);
+  if (options.promoteValues === false) return BSON.deserialize(BSON.serialize(source, options), options);
+  const record: Record<string, unknown> = {};
   const nested: Record<string, unknown> = {};
   let hasNested = false;
-  for (const [key, value] of Object.entries(doc)) {
+  for (const [key, value] of Object.entries(source)) {
     const flat = value !== null && typeof value === 'object' ? flatCopy(value) : undefined;
     if (value === undefined) {
       if (!bsonOptions.ignoreUndefined) record[key] = null;

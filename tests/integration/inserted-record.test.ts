@@ -75,7 +75,7 @@ describe('the record returned for a new insert is the one the server stored (no 
   it.each([{ ignoreUndefined: false }, { ignoreUndefined: true }, { promoteValues: false }])('matches what the server stored through the driver, undefined and -0 included (%o)', async (options) => {
     const connection = await db.openConnection(options);
     const collection = connection.getClient().db(connection.name).collection(`inserted_${JSON.stringify(options).replace(/\W/g, '')}`);
-    const filter = { organizationId: oid(), sourceRef: 'o-1', deletedAt: null };
+    const filter = { organizationId: oid(), sourceRef: 'o-1', deletedAt: null, region: { $eq: 'eu' }, label: 'a\uD800', kind: { $in: ['x'] }, nested: { exact: 1 } };
     const doc = { _id: oid(), note: undefined, zero: -0, big: 2 ** 53, review: { reason: undefined, rule: 'r', at: new Date(5) }, list: [undefined, { a: undefined }], createdAt: new Date() };
     await collection.findOneAndUpdate(filter, insertIfAbsent(doc), { upsert: true, returnDocument: 'before' });
     expect(insertedRecord(filter, doc, collection.bsonOptions)).toStrictEqual(await collection.findOne({ _id: doc._id }));

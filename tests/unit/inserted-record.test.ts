@@ -7,9 +7,10 @@ describe('insertedRecord: what the insert-if-absent upsert stored, built without
   const at = new Date('2026-11-25T10:00:00Z');
 
   it('is seeded by the filter’s equalities (not its operators or dotted paths), then the doc, in that order, _id first', () => {
-    const record = insertedRecord({ organizationId: 'acme', sourceRef: 'o-1', deletedAt: null, status: { $in: ['a'] }, 'a.b': 1 }, { _id: id, status: 'converted', createdAt: at }, {});
-    expect(Object.keys(record)).toEqual(['_id', 'organizationId', 'sourceRef', 'deletedAt', 'status', 'createdAt']);
-    expect(record).toStrictEqual({ _id: id, organizationId: 'acme', sourceRef: 'o-1', deletedAt: null, status: 'converted', createdAt: at });
+    const filter = { organizationId: 'acme', sourceRef: 'o-1', deletedAt: null, region: { $eq: 'eu' }, status: { $in: ['a'] }, 'a.b': 1, $or: [{ x: 1 }] };
+    const record = insertedRecord(filter, { _id: id, status: 'converted', createdAt: at }, {});
+    expect(Object.keys(record)).toEqual(['_id', 'organizationId', 'sourceRef', 'deletedAt', 'region', 'status', 'createdAt']);
+    expect(record).toStrictEqual({ _id: id, organizationId: 'acme', sourceRef: 'o-1', deletedAt: null, region: 'eu', status: 'converted', createdAt: at });
   });
 
   it('stores undefined as the driver does: null by default, left out with ignoreUndefined, nested too', () => {
