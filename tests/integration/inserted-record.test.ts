@@ -21,6 +21,7 @@ const cases: { name: string; options: Partial<CreateReferralOptions>; ctx: Refer
   { name: 'flagged by a guard', options: { guards: [() => ({ outcome: 'flag', rule: 'manual', reason: 'spot check' }), () => ({ outcome: 'accept', rule: 'ok' })] }, ctx: newTenantContext() },
   { name: 'through a touch, string tenant', options: { tenant: { tenantField: 'workspace', fieldType: 'string' } }, ctx: { workspace: 'acme-eu' } as ReferralContext, viaTouch: true },
   { name: 'single-tenant', options: { tenant: false }, ctx: { actorId: 'ops' } },
+  { name: 'custom tenant scope with an extra field', options: { tenant: { strategy: 'custom', resolve: (ctx) => ({ organizationId: ctx.organizationId, region: 'eu-\uD800' }) } }, ctx: newTenantContext() },
 ];
 
 describe('the record returned for a new insert is the one the server stored (no document is sent back for it)', () => {
