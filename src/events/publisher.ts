@@ -9,7 +9,6 @@ import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
 import { findAll } from '../kernel/cursor.js';
 
-
 /** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
 export interface EventScope {
   actorId?: string | undefined;

@@ -10,7 +10,8 @@ interface MetadataIssue {
   message: string;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+/** An object literal's kind: Object's prototype, or none. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

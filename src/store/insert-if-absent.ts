@@ -1,4 +1,5 @@
 import { mongo, Types } from 'mongoose';
+import { isPlainObject } from '../kernel/metadata.js';
 
 const { BSON } = mongo;
 
@@ -26,11 +27,6 @@ const isPlainScalar = (value: unknown): boolean =>
 
 const copyScalar = (value: unknown): unknown => (value instanceof Date ? new Date(value.getTime()) : value);
 
-const isPlainObject = (value: object): boolean => {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
-
 /** A copy of an array or plain object of plain scalars (attribution, decisions: []), else undefined: BSON copies the rest. */
 const flatCopy = (value: object): unknown => {
   if (Array.isArray(value)) return value.every(isPlainScalar) ? value.map(copyScalar) : undefined;
@@ -44,7 +40,7 @@ const seedOf = (filter: Record<string, unknown>): Record<string, unknown> => {
   const seed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(filter)) {
     if (key.startsWith('$') || key.includes('.')) continue;
-    const operators = value !== null && typeof value === 'object' && isPlainObject(value) ? Object.keys(value) : [];
+    const operators = isPlainObject(value) ? Object.keys(value) : [];
     if (!operators.some((name) => name.startsWith('$'))) seed[key] = value;
     else if (operators.length === 1 && operators[0] === '$eq') seed[key] = (value as { $eq: unknown }).$eq;
   }
@@ -69,14 +65,18 @@ export const insertedRecord = (filter: Record<string, unknown>, doc: Record<stri
   const nested: Record<string, unknown> = {};
   let hasNested = false;
   for (const [key, value] of Object.entries(source)) {
-    const flat = value !== null && typeof value === 'object' ? flatCopy(value) : undefined;
     if (value === undefined) {
-      if (!bsonOptions.ignoreUndefined) record[key] = null;
-    } else if (isPlainScalar(value)) record[key] = copyScalar(value);
-    else if (flat !== undefined) record[key] = flat;
-    else {
-      // Placed now so the record keeps the doc's field order; replaced by its copy below.
-      record[key] = value;
+      if (!options.ignoreUndefined) record[key] = null;
+      continue;
+    }
+    if (isPlainScalar(value)) {
+      record[key] = copyScalar(value);
+      continue;
+    }
+    const flat = typeof value === 'object' ? flatCopy(value as object) : undefined;
+    // A value BSON must copy is placed now so the record keeps the doc's field order; its copy replaces it below.
+    record[key] = flat ?? value;
+    if (flat === undefined) {
       nested[key] = value;
       hasNested = true;
     }

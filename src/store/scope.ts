@@ -9,7 +9,7 @@ export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0, deliveryFailur
 
 const OUTBOX_FIELDS = Object.keys(PUBLIC_PROJECTION);
 
-/** Removes the outbox fields from a document read without the projection (the hot upsert: projecting costs the server more than the client's delete). */
+/** Removes the outbox fields from a document read without the projection (hot reads: projecting costs the server more than the client's delete). */
 export const withoutOutboxFields = <T>(doc: T): T => {
   if (doc) for (const field of OUTBOX_FIELDS) delete (doc as Record<string, unknown>)[field];
   return doc;
