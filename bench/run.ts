@@ -7,6 +7,7 @@ import { benchHeap } from './heap.js';
 import { benchListing } from './listing.js';
 import { benchRoundTrips } from './round-trips.js';
 import { startMongo } from '../examples/support/start-mongo.js';
+import { describeServer, serverBuild } from './server-build.js';
 import { printTable } from './stats.js';
 
 /** Default run stays short; `--long` adds the 100,000-referral listing and a 100,000-conversion soak. */
@@ -24,8 +25,9 @@ const main = async () => {
   const open = (options: mongoose.ConnectOptions = {}) => mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
   const connection = await open();
   try {
-    const meta = { generatedAt: new Date().toISOString(), server: server.kind, mode: long ? 'long' : 'default', ...machine() };
-    console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
+    const build = await serverBuild(connection);
+    const meta = { generatedAt: new Date().toISOString(), server: server.kind, serverBuild: { ...build, description: describeServer(build) }, mode: long ? 'long' : 'default', ...machine() };
+    console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}, ${describeServer(build)}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
     const attribution = await benchAttribution(connection, plan);
     printTable(`attributeSale latency, interleaved (${plan.warmUp} new sales and ${plan.warmUp} replays per variant first, unsampled; then ${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
 
