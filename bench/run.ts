@@ -27,7 +27,7 @@ const main = async () => {
   try {
     const build = await serverBuild(connection);
     const meta = { generatedAt: new Date().toISOString(), server: server.kind, serverBuild: { ...build, description: describeServer(build) }, mode: long ? 'long' : 'default', ...machine() };
-    console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}, ${describeServer(build)}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
+    console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}, ${meta.serverBuild.description}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
     const attribution = await benchAttribution(connection, plan);
     printTable(`attributeSale latency, interleaved (${plan.warmUp} new sales and ${plan.warmUp} replays per variant first, unsampled; then ${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
 
