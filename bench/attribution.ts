@@ -22,7 +22,10 @@ export interface AttributionRow {
  * run, as the library's, so a long-lived server does not slow one side only. `upsertOnly` skips
  * the code read (the code known in advance): the command a cached library sale sends first.
  */
-export const rawDriver = async (connection: Connection, organizationId: Types.ObjectId): Promise<{ attribute: Attribute; upsertOnly: Attribute; clear: () => Promise<void> }> => {
+export const rawDriver = async (
+  connection: Connection,
+  organizationId: Types.ObjectId,
+): Promise<{ attribute: Attribute; upsertOnly: Attribute; clear: () => Promise<void> }> => {
   const db = connection.db!;
   const prefix = `raw_${Date.now()}_`;
   const codes = db.collection(`${prefix}codes`);
@@ -33,12 +36,26 @@ export const rawDriver = async (connection: Connection, organizationId: Types.Ob
     await collection.createIndex({ organizationId: 1, sourceModel: 1, sourceRef: 1 }, { unique: true, partialFilterExpression: { deletedAt: null } });
   }
   const ownerRef = new Types.ObjectId();
-  await codes.updateOne({ organizationId, code: 'RAWCODE2' }, { $setOnInsert: { ownerRef, ownerModel: 'user', active: true, deletedAt: null } }, { upsert: true });
+  await codes.updateOne(
+    { organizationId, code: 'RAWCODE2' },
+    { $setOnInsert: { ownerRef, ownerModel: 'user', active: true, deletedAt: null } },
+    { upsert: true },
+  );
   const upsert = (code: { ownerRef: unknown; ownerModel: unknown }, sourceRef: Types.ObjectId, refereeRef: Types.ObjectId, into = referrals) => {
     const now = new Date();
     return into.findOneAndUpdate(
       { organizationId, sourceModel: 'Order', sourceRef, deletedAt: null },
-      { $setOnInsert: { referrerRef: code.ownerRef, referrerModel: code.ownerModel, refereeRef, refereeModel: 'user', status: 'converted', createdAt: now, updatedAt: now } },
+      {
+        $setOnInsert: {
+          referrerRef: code.ownerRef,
+          referrerModel: code.ownerModel,
+          refereeRef,
+          refereeModel: 'user',
+          status: 'converted',
+          createdAt: now,
+          updatedAt: now,
+        },
+      },
       { upsert: true, returnDocument: 'after' },
     );
   };
@@ -82,7 +99,8 @@ export const libraryVariants = async (connection: Connection, organizationId: Ty
     await engine.syncIndexes();
     const ctx = { organizationId };
     const { code } = await engine.repositories.referralCode.generateCode(new Types.ObjectId(), 'user', ctx);
-    const attribute: Attribute = (sourceRef, refereeRef) => engine.attributeSale({ code, refereeRef, refereeModel: 'user', sourceRef, sourceModel: 'Order' }, ctx);
+    const attribute: Attribute = (sourceRef, refereeRef) =>
+      engine.attributeSale({ code, refereeRef, refereeModel: 'user', sourceRef, sourceModel: 'Order' }, ctx);
     await attribute(new Types.ObjectId(), new Types.ObjectId()); // caches the code where the cache is on
     variants.push({ name, engine, attribute, baseline });
   }
@@ -111,7 +129,11 @@ export const benchAttribution = async (connection: Connection, options: { blocks
   const organizationId = new Types.ObjectId();
   const library = await libraryVariants(connection, organizationId);
   const raw = await rawDriver(connection, organizationId);
-  const variants: Variant[] = [{ name: RAW, attribute: raw.attribute, baseline: RAW }, { name: RAW_UPSERT, attribute: raw.upsertOnly, baseline: RAW_UPSERT }, ...library];
+  const variants: Variant[] = [
+    { name: RAW, attribute: raw.attribute, baseline: RAW },
+    { name: RAW_UPSERT, attribute: raw.upsertOnly, baseline: RAW_UPSERT },
+    ...library,
+  ];
   await warmUp(variants, options.warmUp);
   // Measured from the data state a run without warm-up starts from: this server's writes slow as collections grow.
   await raw.clear();
@@ -129,7 +151,10 @@ export const benchAttribution = async (connection: Connection, options: { blocks
       for (let block = 0; block < options.blocks; block++) {
         const order = block % 2 === 0 ? variants : [...variants].reverse();
         for (const v of order) {
-          const op = kind === 'new' ? () => v.attribute(new Types.ObjectId(), new Types.ObjectId()) : () => v.attribute(...(replayOf.get(v.name) as [Types.ObjectId, Types.ObjectId]));
+          const op =
+            kind === 'new'
+              ? () => v.attribute(new Types.ObjectId(), new Types.ObjectId())
+              : () => v.attribute(...(replayOf.get(v.name) as [Types.ObjectId, Types.ObjectId]));
           samples.get(v.name)?.push(...(await sampleLatencies(options.calls, concurrency, op)));
         }
       }
@@ -137,7 +162,16 @@ export const benchAttribution = async (connection: Connection, options: { blocks
         const s = samples.get(v.name) as number[];
         const base = samples.get(v.baseline) as number[];
         const [p50, p95] = [percentileOf(s, 50), percentileOf(s, 95)];
-        rows.push({ variant: v.name, kind, concurrency, calls: s.length, p50Ms: round(p50), p95Ms: round(p95), p50Ratio: round(p50 / percentileOf(base, 50), 2), p95Ratio: round(p95 / percentileOf(base, 95), 2) });
+        rows.push({
+          variant: v.name,
+          kind,
+          concurrency,
+          calls: s.length,
+          p50Ms: round(p50),
+          p95Ms: round(p95),
+          p50Ratio: round(p50 / percentileOf(base, 50), 2),
+          p95Ratio: round(p95 / percentileOf(base, 95), 2),
+        });
       }
     }
   }

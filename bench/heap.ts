@@ -38,7 +38,8 @@ export const benchHeap = async (connection: Connection, options: { points: numbe
   const ctx = { organizationId: new Types.ObjectId() };
   const { code } = await engine.repositories.referralCode.generateCode(new Types.ObjectId(), 'user', ctx);
   await engine.events.subscribe('referral:converted', () => {});
-  const convert = () => engine.attributeSale({ code, refereeRef: new Types.ObjectId(), refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order' }, ctx);
+  const convert = () =>
+    engine.attributeSale({ code, refereeRef: new Types.ObjectId(), refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order' }, ctx);
   const xs: number[] = [];
   const ys: number[] = [];
   await measure(options.batch, 16, convert); // warm-up batch, not sampled

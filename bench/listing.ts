@@ -1,7 +1,7 @@
 import { type Connection, Types } from 'mongoose';
 import { createReferral } from '../src/index.js';
 import { encodeCursor } from '../src/referrals/list-cursor.js';
-import { measure, type LatencySummary } from './stats.js';
+import { type LatencySummary, measure } from './stats.js';
 
 export interface ListingRow extends LatencySummary {
   referrals: number;
@@ -51,10 +51,20 @@ export const benchListing = async (connection: Connection, sizes: readonly numbe
       await engine.models.Referral.collection.insertMany(docs, { ordered: false });
     }
     // The item 90% of the way down (newest first) is the position of the deep page.
-    const deep = await engine.models.Referral.collection.find({ organizationId, referrerRef }, { sort: { createdAt: -1, _id: -1 }, skip: Math.floor(size * 0.9), limit: 1, projection: { createdAt: 1 } }).next();
+    const deep = await engine.models.Referral.collection
+      .find({ organizationId, referrerRef }, { sort: { createdAt: -1, _id: -1 }, skip: Math.floor(size * 0.9), limit: 1, projection: { createdAt: 1 } })
+      .next();
     const after = encodeCursor({ createdAt: deep?.createdAt as Date, id: deep?._id as Types.ObjectId });
-    rows.push({ referrals: size, page: 'first', ...(await measure(200, 1, () => engine.repositories.referral.listForReferrer(referrerRef, { limit: 20 }, ctx))) });
-    rows.push({ referrals: size, page: '90% deep', ...(await measure(200, 1, () => engine.repositories.referral.listForReferrer(referrerRef, { limit: 20, after }, ctx))) });
+    rows.push({
+      referrals: size,
+      page: 'first',
+      ...(await measure(200, 1, () => engine.repositories.referral.listForReferrer(referrerRef, { limit: 20 }, ctx))),
+    });
+    rows.push({
+      referrals: size,
+      page: '90% deep',
+      ...(await measure(200, 1, () => engine.repositories.referral.listForReferrer(referrerRef, { limit: 20, after }, ctx))),
+    });
   }
   await engine.destroy();
   return rows;

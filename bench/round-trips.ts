@@ -1,5 +1,5 @@
 import { type Connection, Types } from 'mongoose';
-import { createReferral, type CreateReferralOptions } from '../src/index.js';
+import { type CreateReferralOptions, createReferral } from '../src/index.js';
 import { commandCounter, type SentCommand } from '../tests/harness/command-counter.js';
 
 export interface RoundTripRow {
@@ -33,7 +33,13 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
     return engine;
   };
   const ctx = { organizationId: new Types.ObjectId() };
-  const sale = (code: string, sourceRef = new Types.ObjectId(), refereeRef = new Types.ObjectId()) => ({ code, refereeRef, refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+  const sale = (code: string, sourceRef = new Types.ObjectId(), refereeRef = new Types.ObjectId()) => ({
+    code,
+    refereeRef,
+    refereeModel: 'user',
+    sourceRef,
+    sourceModel: 'Order',
+  });
 
   const engine = await engineWith('rt_default_');
   const owner = new Types.ObjectId();
@@ -74,7 +80,12 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
 };
 
 /** Everything a default engine sends for 500 sequential new sales, acknowledgements included (default 25 ms batching). */
-const measureFootprint = async (connection: Connection, sentLog: readonly SentCommand[], sale: (code: string) => object, ctx: { organizationId: Types.ObjectId }): Promise<WriteFootprint> => {
+const measureFootprint = async (
+  connection: Connection,
+  sentLog: readonly SentCommand[],
+  sale: (code: string) => object,
+  ctx: { organizationId: Types.ObjectId },
+): Promise<WriteFootprint> => {
   const SALES = 500;
   const engine = await createReferral({ connection, collectionPrefix: 'rt_footprint_' });
   await engine.syncIndexes();

@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
+import { startMongo } from '../examples/support/start-mongo.js';
 import { benchAttribution } from './attribution.js';
 import { benchHeap } from './heap.js';
 import { benchListing } from './listing.js';
 import { benchRoundTrips } from './round-trips.js';
-import { startMongo } from '../examples/support/start-mongo.js';
 import { describeServer, serverBuild } from './server-build.js';
 import { printTable } from './stats.js';
 
@@ -22,18 +22,30 @@ const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().lengt
 const main = async () => {
   const server = await startMongo();
   const dbName = `rf_bench_${Date.now()}`;
-  const open = (options: mongoose.ConnectOptions = {}) => mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
+  const open = (options: mongoose.ConnectOptions = {}) =>
+    mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
   const connection = await open();
   try {
     const build = await serverBuild(connection);
-    const meta = { generatedAt: new Date().toISOString(), server: server.kind, serverBuild: { ...build, description: describeServer(build) }, mode: long ? 'long' : 'default', ...machine() };
+    const meta = {
+      generatedAt: new Date().toISOString(),
+      server: server.kind,
+      serverBuild: { ...build, description: describeServer(build) },
+      mode: long ? 'long' : 'default',
+      ...machine(),
+    };
     console.log(`@classytic/referral bench (${meta.mode}) on ${server.kind}, ${meta.serverBuild.description}; node ${meta.node}; ${meta.cores} x ${meta.cpu}`);
     const attribution = await benchAttribution(connection, plan);
-    printTable(`attributeSale latency, interleaved (${plan.warmUp} new sales and ${plan.warmUp} replays per variant first, unsampled; then ${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`, attribution);
+    printTable(
+      `attributeSale latency, interleaved (${plan.warmUp} new sales and ${plan.warmUp} replays per variant first, unsampled; then ${plan.blocks} blocks x ${plan.calls} calls per variant; ratio = variant / its raw-driver baseline: the upsert-only rows divide by raw's upsert alone, the others by raw's read + upsert)`,
+      attribution,
+    );
 
     const roundTrips = await benchRoundTrips(() => open({ monitorCommands: true }));
     printTable('round trips per operation (commands awaited by the caller)', roundTrips.rows);
-    printTable(`write footprint of a new sale (default engine, ${roundTrips.footprint.sales} sequential sales, acknowledgements included)`, [roundTrips.footprint]);
+    printTable(`write footprint of a new sale (default engine, ${roundTrips.footprint.sales} sequential sales, acknowledgements included)`, [
+      roundTrips.footprint,
+    ]);
 
     const listing = await benchListing(connection, plan.listing);
     printTable('listForReferrer page latency (limit 20)', listing);
@@ -41,7 +53,14 @@ const main = async () => {
     const heap = await benchHeap(connection, plan.heap);
     printTable('heap soak (MiB after gc; slope fitted over every point)', [heap]);
 
-    const results = { ...meta, method: 'interleaved blocks, variant order reversed every block; percentiles over all blocks', attribution, roundTrips, listing, heap };
+    const results = {
+      ...meta,
+      method: 'interleaved blocks, variant order reversed every block; percentiles over all blocks',
+      attribution,
+      roundTrips,
+      listing,
+      heap,
+    };
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -19,4 +19,6 @@ export const serverBuild = async (connection: Connection): Promise<ServerBuild> 
 
 /** The words the bench prints and records for the server. */
 export const describeServer = (build: ServerBuild): string =>
-  build.mongod ? `mongod ${build.version} (git ${build.gitVersion?.slice(0, 12)})` : `not mongod: buildInfo reports ${build.version} without a gitVersion (the wire test server)`;
+  build.mongod
+    ? `mongod ${build.version} (git ${build.gitVersion?.slice(0, 12)})`
+    : `not mongod: buildInfo reports ${build.version} without a gitVersion (the wire test server)`;

@@ -26,7 +26,11 @@ export const sampleLatencies = async (ops: number, concurrency: number, op: (i: 
 };
 
 /** The p-th percentile of unsorted samples. */
-export const percentileOf = (samples: readonly number[], p: number): number => percentile([...samples].sort((a, b) => a - b), p);
+export const percentileOf = (samples: readonly number[], p: number): number =>
+  percentile(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 
 /** Runs `op(i)` for i in [0, ops) with `concurrency` workers; returns throughput and latency. */
 export const measure = async (ops: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<LatencySummary> => {

@@ -21,7 +21,9 @@ try {
   await referral.events.subscribe('referral:*', (event) => {
     const { payload } = event as { payload: Record<string, unknown> };
     const brief = Object.entries(payload)
-      .filter(([key]) => ['code', 'referralId', 'leadId', 'referrerRef', 'refereeRef', 'sourceRef', 'decidedBy', 'reason', 'note', 'firstForReferee'].includes(key))
+      .filter(([key]) =>
+        ['code', 'referralId', 'leadId', 'referrerRef', 'refereeRef', 'sourceRef', 'decidedBy', 'reason', 'note', 'firstForReferee'].includes(key),
+      )
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(' ');
     say(`    event ${event.type}  ${brief}  [idempotencyKey ${event.meta.idempotencyKey}]`);
@@ -41,10 +43,16 @@ try {
 
   say('2. Two buyers check out with the code');
   const orderA = new Types.ObjectId();
-  const saleA = await referral.attributeSale({ code, refereeRef: alice, refereeModel: 'user', sourceRef: orderA, sourceModel: 'Order', metadata: { amount: 4900, currency: 'USD' } }, ctx);
+  const saleA = await referral.attributeSale(
+    { code, refereeRef: alice, refereeModel: 'user', sourceRef: orderA, sourceModel: 'Order', metadata: { amount: 4900, currency: 'USD' } },
+    ctx,
+  );
   say(`   alice's order ${orderA} -> referral ${saleA?._id} (${saleA?.status})`);
   const orderB = new Types.ObjectId();
-  const saleB = await referral.attributeSale({ code: code.toLowerCase(), refereeRef: bob, refereeModel: 'user', sourceRef: orderB, sourceModel: 'Order', metadata: { amount: 12900, currency: 'USD' } }, ctx);
+  const saleB = await referral.attributeSale(
+    { code: code.toLowerCase(), refereeRef: bob, refereeModel: 'user', sourceRef: orderB, sourceModel: 'Order', metadata: { amount: 12900, currency: 'USD' } },
+    ctx,
+  );
   say(`   bob typed the code in lower case; order ${orderB} -> referral ${saleB?._id} (${saleB?.status})\n`);
   check(saleA?.status === 'converted' && saleB?.status === 'converted', 'both sales converted');
 
@@ -59,7 +67,9 @@ try {
     check(false, 'self-referral is refused');
   } catch (error) {
     check(isReferralError(error) && error.code === 'self_referral', 'self-referral is refused');
-    say(`   refused: ${(error as Error).message} (code ${isReferralError(error) ? error.code : '?'}, HTTP ${isReferralError(error) ? error.status : '?'}); nothing written\n`);
+    say(
+      `   refused: ${(error as Error).message} (code ${isReferralError(error) ? error.code : '?'}, HTTP ${isReferralError(error) ? error.status : '?'}); nothing written\n`,
+    );
   }
 
   say('5. A manager reviews the two referrals');
@@ -69,18 +79,26 @@ try {
   say(`   bob's referral: ${rejected.status}`);
   check(approved.status === 'approved' && rejected.status === 'rejected', 'review decided both');
 
-  say('\n6. A friend signs up with the creator\'s link, then places a first order without any code');
+  say("\n6. A friend signs up with the creator's link, then places a first order without any code");
   const friend = new Types.ObjectId();
   const lead = await referral.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
   say(`   signup recorded: friend ${friend} was referred by ${lead?.referrerRef} (lead ${lead?._id})`);
-  const firstOrder = await referral.attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order', metadata: { amount: 2500 } }, ctx);
-  check(String(firstOrder?.referrerRef) === String(creator) && firstOrder?.attribution?.rule === 'lead', 'the code-less first order goes to the lead\'s referrer');
+  const firstOrder = await referral.attributeSale(
+    { refereeRef: friend, refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order', metadata: { amount: 2500 } },
+    ctx,
+  );
+  check(
+    String(firstOrder?.referrerRef) === String(creator) && firstOrder?.attribution?.rule === 'lead',
+    "the code-less first order goes to the lead's referrer",
+  );
   say(`   first order -> referral ${firstOrder?._id}, attributed by rule '${firstOrder?.attribution?.rule}'; referral:lead.converted rewards both sides once`);
 
   const page = await referral.repositories.referral.listForReferrer(creator, {}, ctx);
   const friends = await referral.listLeadsForReferrer(creator, {}, ctx);
   const funnel = await referral.stats.funnel({ referrerRef: creator, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) }, ctx);
-  say(`\n7. The creator's dashboard lists ${page.items.length} referrals (${page.items.map((r) => r.status).join(', ')}), ${friends.items.length} friends (${friends.items.map((l) => l.status).join(', ')})`);
+  say(
+    `\n7. The creator's dashboard lists ${page.items.length} referrals (${page.items.map((r) => r.status).join(', ')}), ${friends.items.length} friends (${friends.items.map((l) => l.status).join(', ')})`,
+  );
   say(`   funnel: ${funnel.leads} leads, ${funnel.convertedLeads} bought, ${funnel.sales} sales, ${funnel.approved} approved, amount ${funnel.amount}`);
   say('   reward the creator on referral:approved, using meta.idempotencyKey to ignore duplicates.');
   await referral.destroy();

@@ -1,5 +1,5 @@
-import mongoose from 'mongoose';
 import { createReferral } from '@classytic/referral';
+import mongoose from 'mongoose';
 
 await mongoose.connect(process.env.MONGODB_URI!);
 const ctx = { organizationId: '665f1c2e8a1b2c3d4e5f6a7b' }; // the tenant of this request

@@ -39,7 +39,11 @@ const pageOptions = (query: Request['query']) => {
   for (const key of ['limit', 'status', 'after']) if (Array.isArray(query[key])) throw invalid(`options.${key}`, 'Give it once');
   const { limit, status, after } = query;
   if (limit !== undefined && !(typeof limit === 'string' && /^\d+$/.test(limit))) throw invalid('options.limit', 'Expected a whole number');
-  return { ...(limit === undefined ? {} : { limit: Number(limit) }), ...(status === undefined ? {} : { status: status as 'converted' }), ...(after === undefined ? {} : { after: after as string }) };
+  return {
+    ...(limit === undefined ? {} : { limit: Number(limit) }),
+    ...(status === undefined ? {} : { status: status as 'converted' }),
+    ...(after === undefined ? {} : { after: after as string }),
+  };
 };
 
 const amountOf = (amount: unknown): { amount: number } | undefined => {
@@ -51,7 +55,11 @@ const amountOf = (amount: unknown): { amount: number } | undefined => {
 const errors: ErrorRequestHandler = (error, _req, res, _next) => {
   if (error instanceof ValidationError) return void res.status(422).json({ error: renamed(error) });
   if (isReferralError(error)) return void res.status(error.status).json({ error: error.toJSON() });
-  if (isDatabaseUnavailable(error)) return void res.status(503).set('Retry-After', '1').json({ error: { code: 'database_unavailable', message: 'Try again shortly' } });
+  if (isDatabaseUnavailable(error))
+    return void res
+      .status(503)
+      .set('Retry-After', '1')
+      .json({ error: { code: 'database_unavailable', message: 'Try again shortly' } });
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return void res.status(413).json({ error: { code: 'payload_too_large', message: 'Request body is over 32 KB' } });
   if (type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'bad_json', message: 'Request body is not valid JSON' } });

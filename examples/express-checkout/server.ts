@@ -15,7 +15,9 @@ await referral.events.subscribe('referral:*', (event) => console.log(event.type,
 const relay = referral.events.startRelay({ intervalMs: 5_000 });
 
 const port = Number(process.env.PORT ?? 3000);
-const server = createCheckoutApp(referral).listen(port, '127.0.0.1', () => console.log(`checkout example on http://127.0.0.1:${port} (MongoDB: ${mongo.kind})`));
+const server = createCheckoutApp(referral).listen(port, '127.0.0.1', () =>
+  console.log(`checkout example on http://127.0.0.1:${port} (MongoDB: ${mongo.kind})`),
+);
 
 const shutdown = async () => {
   server.close();

@@ -1,6 +1,15 @@
 import { ApprovalError } from '../kernel/errors.js';
 import { canonicalId } from '../kernel/ids.js';
-import type { ApprovalChain, ApprovalDecision, ApprovalStatus, ApprovalStep, Approver, AssertApprovedOptions, CreateChainInput, DecisionInput } from './types.js';
+import type {
+  ApprovalChain,
+  ApprovalDecision,
+  ApprovalStatus,
+  ApprovalStep,
+  Approver,
+  AssertApprovedOptions,
+  CreateChainInput,
+  DecisionInput,
+} from './types.js';
 
 /**
  * Pure approval-chain transitions with @classytic/primitives' names, signatures, statuses and
@@ -51,7 +60,12 @@ export const createChain = (input: CreateChainInput): ApprovalChain => {
 };
 
 /** The chain of a subject that needs no approval: zero steps, already `approved`. */
-export const notRequiredChain = (reason: string): ApprovalChain => ({ order: 'sequential', steps: [], status: computeChainStatus([]), notRequiredReason: reason });
+export const notRequiredChain = (reason: string): ApprovalChain => ({
+  order: 'sequential',
+  steps: [],
+  status: computeChainStatus([]),
+  notRequiredReason: reason,
+});
 
 /** The next step awaiting a decision, or null. */
 export const nextPendingStep = (chain: ApprovalChain): ApprovalStep | null => chain.steps.find((step) => step.status === 'pending') ?? null;
@@ -94,7 +108,10 @@ const withStep = (chain: ApprovalChain, index: number, step: ApprovalStep): Appr
 export const applyDecision = (chain: ApprovalChain, input: DecisionInput): ApprovalChain => {
   const { step, index } = stepAt(chain, input.stepId);
   if (!pendingSteps(chain).some((s) => s.id === input.stepId)) {
-    throw new ApprovalError('STEP_NOT_ACTIVE', `step ${input.stepId} is not currently active (status=${step.status})`, { stepId: input.stepId, status: step.status });
+    throw new ApprovalError('STEP_NOT_ACTIVE', `step ${input.stepId} is not currently active (status=${step.status})`, {
+      stepId: input.stepId,
+      status: step.status,
+    });
   }
   const approverId = canonicalId(input.approverId);
   if (!step.approvers.some((a) => a.id === approverId)) {
@@ -103,14 +120,20 @@ export const applyDecision = (chain: ApprovalChain, input: DecisionInput): Appro
   if (step.decisions.some((d) => d.approverId === approverId)) {
     throw new ApprovalError('STEP_ALREADY_DECIDED_BY_APPROVER', `approver ${approverId} has already decided on step ${input.stepId}`, { stepId: input.stepId });
   }
-  const decision: ApprovalDecision = { approverId, decision: input.decision, ...(input.note === undefined ? {} : { note: input.note }), decidedAt: input.decidedAt ?? new Date() };
+  const decision: ApprovalDecision = {
+    approverId,
+    decision: input.decision,
+    ...(input.note === undefined ? {} : { note: input.note }),
+    decidedAt: input.decidedAt ?? new Date(),
+  };
   return withStep(chain, index, computeStepStatus({ ...step, decisions: [...step.decisions, decision] }));
 };
 
 /** Mark a pending step skipped (a host-evaluated condition says it is not required); skipped counts as completed. */
 export const skipStep = (chain: ApprovalChain, stepId: string, reason?: string): ApprovalChain => {
   const { step, index } = stepAt(chain, stepId);
-  if (step.status !== 'pending') throw new ApprovalError('STEP_NOT_ACTIVE', `step ${stepId} cannot be skipped (status=${step.status})`, { stepId, status: step.status });
+  if (step.status !== 'pending')
+    throw new ApprovalError('STEP_NOT_ACTIVE', `step ${stepId} cannot be skipped (status=${step.status})`, { stepId, status: step.status });
   return withStep(chain, index, { ...step, status: 'skipped', ...(reason === undefined ? {} : { skippedReason: reason }) });
 };
 
@@ -123,8 +146,15 @@ export const decisionCount = (chain: ApprovalChain): number => chain.steps.reduc
 
 /** The finalize-time gate: a chain must exist (`CHAIN_MISSING`) and be approved (`CHAIN_INCOMPLETE`). */
 export const assertApproved = (chain: ApprovalChain | null | undefined, options: AssertApprovedOptions = {}): void => {
-  if (chain == null) throw new ApprovalError('CHAIN_MISSING', options.message ?? 'no approval chain present at a gate that requires one; an absent chain is not an approved one');
-  if (!isApproved(chain)) throw new ApprovalError('CHAIN_INCOMPLETE', options.message ?? `approval chain has not reached 'approved' (status='${chain.status}')`, { status: chain.status });
+  if (chain == null)
+    throw new ApprovalError(
+      'CHAIN_MISSING',
+      options.message ?? 'no approval chain present at a gate that requires one; an absent chain is not an approved one',
+    );
+  if (!isApproved(chain))
+    throw new ApprovalError('CHAIN_INCOMPLETE', options.message ?? `approval chain has not reached 'approved' (status='${chain.status}')`, {
+      status: chain.status,
+    });
 };
 
 /** The explicit opt-out: enforce a chain when one is present, allow when none is. */

@@ -16,6 +16,7 @@ export {
   skipStep,
 } from './chain.js';
 export { applyThresholds, chainFor, normalizeChain } from './normalize.js';
+export type { ApprovalChainLike } from './schema.js';
 export type {
   ApprovalChain,
   ApprovalDecision,
@@ -29,4 +30,3 @@ export type {
   CreateStepInput,
   DecisionInput,
 } from './types.js';
-export type { ApprovalChainLike } from './schema.js';

@@ -4,7 +4,8 @@ import type { ApprovalChainLike as ApprovalSchemaInput } from './schema.js';
 import type { ApprovalChain, ApprovalThreshold } from './types.js';
 
 /** A supplied chain is one that carries a status or decisions; anything else is an input to create one. */
-const isSuppliedChain = (input: ApprovalSchemaInput): boolean => input.status !== undefined || input.steps.some((step) => step.status !== undefined || step.decisions !== undefined);
+const isSuppliedChain = (input: ApprovalSchemaInput): boolean =>
+  input.status !== undefined || input.steps.some((step) => step.status !== undefined || step.decisions !== undefined);
 
 /**
  * Rebuilds a supplied chain from its structure, decisions and skips, through the same
@@ -14,10 +15,25 @@ const isSuppliedChain = (input: ApprovalSchemaInput): boolean => input.status !=
  */
 export const normalizeChain = (input: ApprovalSchemaInput): ApprovalChain => {
   if (input.steps.length === 0) return notRequiredChain(input.notRequiredReason ?? 'no approval steps');
-  let chain = createChain({ order: input.order ?? 'sequential', steps: input.steps.map(({ id, name, approvers, requiredApprovals, threshold }) => ({ id, ...(name ? { name } : {}), approvers, ...(requiredApprovals === undefined ? {} : { requiredApprovals }), ...(threshold ? { threshold } : {}) })) });
+  let chain = createChain({
+    order: input.order ?? 'sequential',
+    steps: input.steps.map(({ id, name, approvers, requiredApprovals, threshold }) => ({
+      id,
+      ...(name ? { name } : {}),
+      approvers,
+      ...(requiredApprovals === undefined ? {} : { requiredApprovals }),
+      ...(threshold ? { threshold } : {}),
+    })),
+  });
   for (const step of input.steps) {
     for (const decision of step.decisions ?? []) {
-      chain = applyDecision(chain, { stepId: step.id, approverId: decision.approverId, decision: decision.decision, decidedAt: decision.decidedAt, ...(decision.note === undefined ? {} : { note: decision.note }) });
+      chain = applyDecision(chain, {
+        stepId: step.id,
+        approverId: decision.approverId,
+        decision: decision.decision,
+        decidedAt: decision.decidedAt,
+        ...(decision.note === undefined ? {} : { note: decision.note }),
+      });
     }
     if (step.status === 'skipped') chain = skipStep(chain, step.id, step.skippedReason);
   }
@@ -25,7 +41,12 @@ export const normalizeChain = (input: ApprovalSchemaInput): ApprovalChain => {
 };
 
 const valueAt = (subject: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((value, key) => (value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined), subject);
+  path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) => (value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined),
+      subject,
+    );
 
 const holds = (threshold: ApprovalThreshold, subject: unknown): boolean => {
   const value = valueAt(subject, threshold.field);
@@ -58,7 +79,11 @@ export const applyThresholds = (chain: ApprovalChain, subject: unknown): Approva
  * thresholds evaluated against the referral.
  */
 export const chainFor = (input: ApprovalSchemaInput, subject: unknown): ApprovalChain => {
-  const chain = isSuppliedChain(input) ? normalizeChain(input) : input.steps.length === 0 ? raiseEmpty() : createChain({ ...(input.order ? { order: input.order } : {}), steps: input.steps });
+  const chain = isSuppliedChain(input)
+    ? normalizeChain(input)
+    : input.steps.length === 0
+      ? raiseEmpty()
+      : createChain({ ...(input.order ? { order: input.order } : {}), steps: input.steps });
   return applyThresholds(chain, subject);
 };
 

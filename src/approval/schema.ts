@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+import { noControlCharacters } from '../kernel/text.js';
 
 /** Approver and step ids are stored and compared: bounded, without control characters. */
 const idSchema = z
@@ -8,14 +7,22 @@ const idSchema = z
   .trim()
   .min(1)
   .max(128)
-  .refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
+  .refine(...noControlCharacters);
 
-const labelSchema = z.string().trim().min(1).max(200).refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
+const labelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine(...noControlCharacters);
 
 const approverSchema = z.union([idSchema, z.strictObject({ id: idSchema, name: labelSchema.optional(), role: labelSchema.optional() })]);
 
 const thresholdSchema = z.strictObject({
-  field: z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as metadata.amount').max(200),
+  field: z
+    .string()
+    .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as metadata.amount')
+    .max(200),
   op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']),
   value: z.number().finite(),
 });

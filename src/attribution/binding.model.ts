@@ -1,9 +1,9 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import { partyPaths } from '../referrals/model.js';
 import { applyIndexes, type IndexDeclaration } from '../store/index-declaration.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
 /** Lifetime attribution: a referee belongs to the first referrer that converted them. */
 export interface ReferralBindingRecord {

@@ -2,17 +2,17 @@ import { resolveCode, resolveForSale } from '../codes/resolver.js';
 import { parseInput } from '../kernel/validation.js';
 import { writeConversion } from '../referrals/conversion.js';
 import type { ReferralRecord } from '../referrals/model.js';
-import { replayThroughRetiredCode } from '../referrals/replay.js';
 import { type Referrer, referrerFromBinding, referrerFromCode, referrerFromLead, referrerFromTouch } from '../referrals/referrer.js';
+import { replayThroughRetiredCode } from '../referrals/replay.js';
+import type { CallScope } from '../store/scope.js';
 import type { ReferralBindingRecord } from './binding.model.js';
+import { bindReferee, findBinding } from './bindings.js';
+import type { AttributionDeps } from './deps.js';
+import { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema } from './inputs.js';
 import type { ReferralLeadRecord } from './lead.model.js';
 import { followLead } from './lead-follow.js';
 import { findLead } from './leads.js';
 import { leadInWindow } from './policy.js';
-import type { CallScope } from '../store/scope.js';
-import { bindReferee, findBinding } from './bindings.js';
-import type { AttributionDeps } from './deps.js';
-import { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema } from './inputs.js';
 import type { ReferralTouchRecord } from './touch.model.js';
 import { decidingTouch, recordTouch } from './touches.js';
 
@@ -36,7 +36,11 @@ const candidateFor = async (deps: AttributionDeps, scope: CallScope, sale: Parse
  * `leadPolicy: 'code'` and the sale names a usable code; then a lifetime binding; then the
  * code the sale names; then the visitor's deciding touch.
  */
-const decideReferrer = (deps: AttributionDeps, scope: CallScope, found: { lead: ReferralLeadRecord | null; bound: ReferralBindingRecord | null; candidate: Referrer | { replay: ReferralRecord | null } }): Referrer | { replay: ReferralRecord | null } => {
+const decideReferrer = (
+  deps: AttributionDeps,
+  scope: CallScope,
+  found: { lead: ReferralLeadRecord | null; bound: ReferralBindingRecord | null; candidate: Referrer | { replay: ReferralRecord | null } },
+): Referrer | { replay: ReferralRecord | null } => {
   const { lead, bound, candidate } = found;
   const codeNamed = 'ref' in candidate && candidate.attribution.rule === 'code';
   if (lead && leadInWindow(deps.policy, lead.signedUpAt, scope.now) && !(deps.policy.leadPolicy === 'code' && codeNamed)) return referrerFromLead(lead);
@@ -62,7 +66,11 @@ export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: Cal
   // Independent reads, sent together: the referee's lead and binding, and what the sale names.
   const [lead, bound, candidate] =
     deps.policy.leads || lifetime
-      ? await Promise.all([deps.policy.leads ? findLead(deps, scope, sale) : null, lifetime ? findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null, candidateFor(deps, scope, sale)])
+      ? await Promise.all([
+          deps.policy.leads ? findLead(deps, scope, sale) : null,
+          lifetime ? findBinding(deps, scope, sale.refereeRef, sale.refereeModel) : null,
+          candidateFor(deps, scope, sale),
+        ])
       : [null, null, await candidateFor(deps, scope, sale)];
   const referrer = decideReferrer(deps, scope, { lead, bound, candidate });
   if ('replay' in referrer) return referrer.replay ? { referral: referrer.replay, created: false } : null;
@@ -83,5 +91,12 @@ export const trackVisit = async (deps: AttributionDeps, scope: CallScope, input:
   const visit = parseInput(trackVisitInputSchema, input, 'input');
   const code = await resolveCode(deps, scope, visit.code);
   if (!code) return null;
-  return recordTouch(deps, scope, { visitorId: visit.visitorId, codeId: code.codeId, code: code.code, ownerRef: code.ownerRef, ownerModel: code.ownerModel, at: visit.at ?? scope.now });
+  return recordTouch(deps, scope, {
+    visitorId: visit.visitorId,
+    codeId: code.codeId,
+    code: code.code,
+    ownerRef: code.ownerRef,
+    ownerModel: code.ownerModel,
+    at: visit.at ?? scope.now,
+  });
 };

@@ -1,8 +1,8 @@
 import type { mongo } from 'mongoose';
 import type { ReferralDeps } from '../referrals/deps.js';
 import type { EventedCollection } from '../store/evented-write.js';
-import type { ReferralLeadRecord } from './lead.model.js';
 import type { ReferralBindingRecord } from './binding.model.js';
+import type { ReferralLeadRecord } from './lead.model.js';
 import type { AttributionPolicy } from './policy.js';
 import type { ReferralTouchRecord } from './touch.model.js';
 

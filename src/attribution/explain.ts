@@ -1,20 +1,29 @@
+import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import { referralCollection } from '../referrals/deps.js';
 import type { ReferralAttribution } from '../referrals/referrer.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralBindingRecord } from './binding.model.js';
 import { type AttributionDeps, bindingCollection, touchCollection } from './deps.js';
-import type { ReferralTouchRecord } from './touch.model.js';
 import type { ReferralLeadRecord } from './lead.model.js';
-import { findAll } from '../kernel/cursor.js';
+import type { ReferralTouchRecord } from './touch.model.js';
 
 /** The order in which a sale's referrer is decided (see attribution/checkout.ts). */
 export const ATTRIBUTION_RULE =
-  'a lead within leadWindowDays (unless leadPolicy is "code" and the sale names a usable code), else a lifetime binding, else the code the sale names, else the visitor\'s deciding touch';
+  'a lead within leadWindowDays (unless leadPolicy is "code" and the sale names a usable code), ' +
+  "else a lifetime binding, else the code the sale names, else the visitor's deciding touch";
 
 /** What explain() reports about a referee. */
 export interface AttributionExplanation {
-  policy: { model: 'first_touch' | 'last_touch'; windowDays: number; binding: 'per_sale' | 'lifetime'; leads: boolean; leadPolicy: 'lead' | 'code'; leadWindowDays: number | null; rule: string };
+  policy: {
+    model: 'first_touch' | 'last_touch';
+    windowDays: number;
+    binding: 'per_sale' | 'lifetime';
+    leads: boolean;
+    leadPolicy: 'lead' | 'code';
+    leadWindowDays: number | null;
+    rule: string;
+  };
   binding: ReferralBindingRecord | null;
   /** The referee's leads (who referred them at signup), when leads are on. */
   leads: ReferralLeadRecord[];
@@ -31,15 +40,29 @@ export const explainReferee = async (deps: AttributionDeps, scope: CallScope, re
   // query: lead.byRefereeAnyModel
   const leads = await findAll(deps.leads.collection, scope.live({ refereeRef }), { ...scope.read, limit: 10 });
   // query: referral.byReferee
-  const referrals = await findAll(referralCollection(deps), scope.live({ refereeRef }), { projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 }, limit: 100, ...scope.options });
+  const referrals = await findAll(referralCollection(deps), scope.live({ refereeRef }), {
+    projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 },
+    limit: 100,
+    ...scope.options,
+  });
   const visitorIds = [...new Set(referrals.map((r) => r.attribution?.visitorId).filter((id): id is string => typeof id === 'string'))];
-  // query: touch.byVisitor
-  const touches = visitorIds.length === 0 ? [] : await findAll(touchCollection(deps), scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options });
+  const touches =
+    visitorIds.length === 0
+      ? []
+      : // query: touch.byVisitor
+        await findAll(touchCollection(deps), scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options });
   return {
     policy: { model, windowDays, binding, leads: leadsOn, leadPolicy, leadWindowDays, rule: ATTRIBUTION_RULE },
     binding: bound,
     leads,
-    referrals: referrals.map((r) => ({ referralId: String(r._id), sourceRef: r.sourceRef, sourceModel: r.sourceModel, referrerRef: r.referrerRef, status: r.status, attribution: r.attribution ?? null })),
+    referrals: referrals.map((r) => ({
+      referralId: String(r._id),
+      sourceRef: r.sourceRef,
+      sourceModel: r.sourceModel,
+      referrerRef: r.referrerRef,
+      status: r.status,
+      attribution: r.attribution ?? null,
+    })),
     touches,
   };
 };

@@ -1,10 +1,10 @@
+import type { Types } from 'mongoose';
 import { z } from 'zod';
-import { findCode } from '../codes/resolver.js';
 import { codeSchema } from '../codes/inputs.js';
+import { findCode } from '../codes/resolver.js';
 import { aggregateAll } from '../kernel/cursor.js';
 import { ValidationError } from '../kernel/errors.js';
 import { modelNameSchema, refSchema } from '../kernel/fields.js';
-import type { Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { CallScope } from '../store/scope.js';
@@ -18,7 +18,10 @@ export const funnelInputSchema = z
     from: z.date({ error: 'Expected a valid Date' }),
     to: z.date({ error: 'Expected a valid Date' }),
   })
-  .refine((input) => (input.referrerRef === undefined) !== (input.code === undefined), { path: ['referrerRef'], message: 'Give exactly one of referrerRef or code' })
+  .refine((input) => (input.referrerRef === undefined) !== (input.code === undefined), {
+    path: ['referrerRef'],
+    message: 'Give exactly one of referrerRef or code',
+  })
   .refine((input) => input.from < input.to, { path: ['to'], message: 'Must be after from' });
 
 export type FunnelInput = z.input<typeof funnelInputSchema>;
@@ -46,14 +49,23 @@ type Scope = { by: 'referrer'; referrerRef: Ref; referrerModel: string } | { by:
 
 const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, window: { $gte: Date; $lt: Date }) => {
   const byReferrer = subject.by === 'referrer';
-  const touchFilter = byReferrer ? scope.where({ ownerRef: subject.referrerRef, ownerModel: subject.referrerModel, at: window }) : scope.where({ codeId: subject.codeId, at: window });
-  const leadFilter = byReferrer ? scope.live({ referrerRef: subject.referrerRef, referrerModel: subject.referrerModel, signedUpAt: window }) : scope.live({ codeId: subject.codeId, signedUpAt: window });
-  const saleFilter = byReferrer ? scope.live({ referrerRef: subject.referrerRef, referrerModel: subject.referrerModel, createdAt: window }) : scope.live({ codeId: subject.codeId, createdAt: window });
+  const touchFilter = byReferrer
+    ? scope.where({ ownerRef: subject.referrerRef, ownerModel: subject.referrerModel, at: window })
+    : scope.where({ codeId: subject.codeId, at: window });
+  const leadFilter = byReferrer
+    ? scope.live({ referrerRef: subject.referrerRef, referrerModel: subject.referrerModel, signedUpAt: window })
+    : scope.live({ codeId: subject.codeId, signedUpAt: window });
+  const saleFilter = byReferrer
+    ? scope.live({ referrerRef: subject.referrerRef, referrerModel: subject.referrerModel, createdAt: window })
+    : scope.live({ codeId: subject.codeId, createdAt: window });
   // query: touch.byOwnerAt
   const visits = byReferrer ? deps.touches.countDocuments(touchFilter, scope.options) : countTouchesByCode(deps, scope, touchFilter);
   // query: lead.byReferrerSignedUp
   const leads = byReferrer ? deps.leads.collection.countDocuments(leadFilter, scope.options) : countLeadsByCode(deps, scope, leadFilter);
-  const converted = byReferrer ? deps.leads.collection.countDocuments({ ...leadFilter, firstConvertedAt: { $ne: null } }, scope.options) : countLeadsByCode(deps, scope, { ...leadFilter, firstConvertedAt: { $ne: null } });
+  const converted = byReferrer
+    ? // query: lead.byReferrerSignedUp
+      deps.leads.collection.countDocuments({ ...leadFilter, firstConvertedAt: { $ne: null } }, scope.options)
+    : countLeadsByCode(deps, scope, { ...leadFilter, firstConvertedAt: { $ne: null } });
   const sales = aggregateSales(deps, scope, saleFilter, byReferrer);
   return Promise.all([visits, leads, converted, sales]);
 };
@@ -62,7 +74,8 @@ const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, w
 const countTouchesByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.touches.countDocuments(filter, scope.options);
 
 // query: lead.byCodeSignedUp
-const countLeadsByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.leads.collection.countDocuments(filter, scope.options);
+const countLeadsByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) =>
+  deps.leads.collection.countDocuments(filter, scope.options);
 
 const amountOf = { $cond: [{ $isNumber: '$metadata.amount' }, '$metadata.amount', 0] };
 
@@ -74,7 +87,12 @@ const aggregateSales = async (deps: AttributionDeps, scope: CallScope, filter: R
     : // query: referral.byCodeCreated
       await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals.collection, pipeline, scope.options);
   const of = (status: string) => groups.find((g) => g._id === status)?.count ?? 0;
-  return { sales: groups.reduce((n, g) => n + g.count, 0), approved: of('approved'), reversed: of('reversed'), amount: groups.reduce((n, g) => n + g.amount, 0) };
+  return {
+    sales: groups.reduce((n, g) => n + g.count, 0),
+    approved: of('approved'),
+    reversed: of('reversed'),
+    amount: groups.reduce((n, g) => n + g.amount, 0),
+  };
 };
 
 /** The funnel of one referrer (`referrerRef`, `referrerModel` default `user`) or one code (`code`). Index-backed counts, sent together. */
@@ -88,5 +106,11 @@ export const funnelFor = async (deps: AttributionDeps, scope: CallScope, input: 
     subject = { by: 'referrer', referrerRef: input.referrerRef as Ref, referrerModel: input.referrerModel };
   }
   const [visits, leads, convertedLeads, sales] = await counts(deps, scope, subject, { $gte: input.from, $lt: input.to });
-  return { visits, leads, convertedLeads, ...sales, rates: { signup: rate(leads, visits), conversion: rate(convertedLeads, leads), approval: rate(sales.approved, sales.sales) } };
+  return {
+    visits,
+    leads,
+    convertedLeads,
+    ...sales,
+    rates: { signup: rate(leads, visits), conversion: rate(convertedLeads, leads), approval: rate(sales.approved, sales.sales) },
+  };
 };

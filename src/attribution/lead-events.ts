@@ -16,7 +16,11 @@ const leadPayload = (lead: LeadParties) => ({
 
 const subjectOf = (lead: LeadParties, change: string) => ({ resource: 'referral' as const, resourceId: String(lead._id), change: `lead:${change}` });
 
-export const leadCreatedEvent = (publisher: EventPublisher, lead: LeadParties & Pick<ReferralLeadRecord, 'codeId' | 'code' | 'attribution' | 'viaSale' | 'signedUpAt' | 'review'>, ctx: EventScope): DomainEvent => {
+export const leadCreatedEvent = (
+  publisher: EventPublisher,
+  lead: LeadParties & Pick<ReferralLeadRecord, 'codeId' | 'code' | 'attribution' | 'viaSale' | 'signedUpAt' | 'review'>,
+  ctx: EventScope,
+): DomainEvent => {
   const { touchAt } = lead.attribution;
   return publisher.build(
     REFERRAL_EVENTS.leadCreated,

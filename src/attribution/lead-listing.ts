@@ -22,7 +22,12 @@ export interface LeadPage {
 }
 
 /** A referrer's "my friends" page, newest first, by keyset pagination (no skip). */
-export const listLeads = async (deps: AttributionDeps, scope: CallScope, referrerRef: Ref, options: z.output<typeof listLeadsOptionsSchema>): Promise<LeadPage> => {
+export const listLeads = async (
+  deps: AttributionDeps,
+  scope: CallScope,
+  referrerRef: Ref,
+  options: z.output<typeof listLeadsOptionsSchema>,
+): Promise<LeadPage> => {
   const { status, limit, after } = options;
   const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
   const find = { ...scope.read, sort: { createdAt: -1, _id: -1 } as const, limit: limit + 1 };

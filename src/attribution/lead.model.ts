@@ -2,9 +2,9 @@ import { Schema, type Types } from 'mongoose';
 import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
+import { partyPaths } from '../referrals/model.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
-import { partyPaths } from '../referrals/model.js';
 
 /** Who referred whom, recorded at signup (or by the referee's first sale through a code). */
 export interface ReferralLeadRecord {

@@ -2,12 +2,12 @@ import { Types } from 'mongoose';
 import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
-import { type Referrer } from '../referrals/referrer.js';
+import type { Referrer } from '../referrals/referrer.js';
 import { insertIfAbsentWithEvents, updateWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
-import { leadConvertedEvent, leadCreatedEvent } from './lead-events.js';
 import type { ReferralLeadRecord } from './lead.model.js';
+import { leadConvertedEvent, leadCreatedEvent } from './lead-events.js';
 
 export interface Referee {
   refereeRef: Ref;

@@ -46,7 +46,8 @@ export const resolveAttributionPolicy = (config: AttributionConfig = {}): Attrib
   const leadPolicy = config.leadPolicy ?? 'lead';
   const leadWindowDays = config.leadWindowDays ?? null;
   if (leadPolicy !== 'lead' && leadPolicy !== 'code') throw configError('attribution.leadPolicy', 'Must be "lead" or "code"');
-  if (leadWindowDays !== null && !(typeof leadWindowDays === 'number' && leadWindowDays > 0 && leadWindowDays <= 36_500)) throw configError('attribution.leadWindowDays', 'Must be null or in (0, 36500]');
+  if (leadWindowDays !== null && !(typeof leadWindowDays === 'number' && leadWindowDays > 0 && leadWindowDays <= 36_500))
+    throw configError('attribution.leadWindowDays', 'Must be null or in (0, 36500]');
   return { model, windowDays, binding, touchTtlSeconds: Math.round(touchTtlDays * 86_400), leads: config.leads === true, leadPolicy, leadWindowDays };
 };
 

@@ -37,7 +37,16 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
   const referrer = await signupReferrer(deps, scope, signup);
   if (!referrer) return null;
   if (isSelfReferral(referrer, signup)) throw new SelfReferralError();
-  const draft = { referrerRef: referrer.ref, referrerModel: referrer.model, refereeRef: signup.refereeRef, refereeModel: signup.refereeModel, sourceRef: signup.refereeRef, sourceModel: 'Signup', code: referrer.code, metadata: signup.metadata ?? null };
+  const draft = {
+    referrerRef: referrer.ref,
+    referrerModel: referrer.model,
+    refereeRef: signup.refereeRef,
+    refereeModel: signup.refereeModel,
+    sourceRef: signup.refereeRef,
+    sourceModel: 'Signup',
+    code: referrer.code,
+    metadata: signup.metadata ?? null,
+  };
   const verdict = await runGuards(deps.guards, { ...draft, signals: signup.signals ?? {} }, guardContext(deps, scope));
   if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
   const { doc, inserted } = await recordLead(deps, scope, {
@@ -48,7 +57,8 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
     metadata: signup.metadata ?? null,
     review: verdict,
   });
-  const otherReferrer = referrer.attribution.rule === 'code' && !doc.erasedAt && (!refEquals(doc.referrerRef, referrer.ref) || doc.referrerModel !== referrer.model);
+  const otherReferrer =
+    referrer.attribution.rule === 'code' && !doc.erasedAt && (!refEquals(doc.referrerRef, referrer.ref) || doc.referrerModel !== referrer.model);
   if (!inserted && otherReferrer) throw new ReplayConflictError(['referrerRef']);
   return doc;
 };

@@ -1,8 +1,8 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import { applyIndexes, type IndexDeclaration } from '../store/index-declaration.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
 /** One visit through a referral link, kept until the TTL index removes it. */
 export interface ReferralTouchRecord {

@@ -5,7 +5,11 @@ import { touchOrder, windowStart } from './policy.js';
 import type { ReferralTouchRecord } from './touch.model.js';
 
 /** Stores one visit through a referral code. */
-export const recordTouch = async (deps: AttributionDeps, scope: CallScope, touch: Omit<ReferralTouchRecord, '_id' | 'organizationId'>): Promise<ReferralTouchRecord> => {
+export const recordTouch = async (
+  deps: AttributionDeps,
+  scope: CallScope,
+  touch: Omit<ReferralTouchRecord, '_id' | 'organizationId'>,
+): Promise<ReferralTouchRecord> => {
   const doc = { _id: new Types.ObjectId(), ...scope.tenant, ...touch } as ReferralTouchRecord;
   await touchCollection(deps).insertOne(doc, scope.options);
   return doc;
@@ -14,4 +18,7 @@ export const recordTouch = async (deps: AttributionDeps, scope: CallScope, touch
 /** The visitor's deciding touch in the window: first or last, per policy (one indexed read). */
 export const decidingTouch = (deps: AttributionDeps, scope: CallScope, visitorId: string): Promise<ReferralTouchRecord | null> =>
   // query: touch.byVisitor
-  touchCollection(deps).findOne(scope.where({ visitorId, at: { $gte: windowStart(deps.policy, scope.now) } }), { sort: { at: touchOrder(deps.policy) }, ...scope.options });
+  touchCollection(deps).findOne(scope.where({ visitorId, at: { $gte: windowStart(deps.policy, scope.now) } }), {
+    sort: { at: touchOrder(deps.policy) },
+    ...scope.options,
+  });

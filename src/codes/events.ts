@@ -1,5 +1,5 @@
-import type { EventPublisher, EventScope } from '../events/publisher.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
+import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import type { Ref } from '../kernel/ids.js';
 

@@ -37,7 +37,6 @@ export const createCodeGenerator = (options: CodeGeneratorOptions = {}): (() => 
 /** Typed look-alikes folded onto the digits they are mistaken for (O->0, I/L->1). */
 export const foldLookAlikes = (code: string): string => code.replace(/O/g, '0').replace(/[IL]/g, '1');
 
-
 /** Vanity codes: 3-32 letters, digits and dashes, compared case-insensitively. */
 export const VANITY_PATTERN = /^[A-Za-z0-9-]{3,32}$/;
 

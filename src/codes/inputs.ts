@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { metadataSchema } from '../kernel/metadata.js';
 import { modelNameSchema, refSchema, textSchema } from '../kernel/fields.js';
+import { metadataSchema } from '../kernel/metadata.js';
 import { CODE_PATTERN, MAX_CODE_LENGTH, normalizeCode, VANITY_PATTERN } from './format.js';
 
 /** A referral code as typed by a person: trimmed, upper-cased, ASCII only. */

@@ -5,8 +5,8 @@ import { type Ref, refEquals } from '../kernel/ids.js';
 import { insertIfAbsentWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import type { CodeDeps } from './deps.js';
-import { foldLookAlikes } from './format.js';
 import { codeCreatedEvent } from './events.js';
+import { foldLookAlikes } from './format.js';
 import type { policyFields } from './inputs.js';
 import type { ReferralCodeRecord } from './model.js';
 
@@ -51,7 +51,9 @@ export const issueGeneratedCode = async (deps: CodeDeps, scope: CallScope, owner
       collisions++;
     }
   }
-  throw new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, { details: { attempts: collisions } });
+  throw new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, {
+    details: { attempts: collisions },
+  });
 };
 
 /**

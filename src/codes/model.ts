@@ -1,8 +1,8 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
 export interface ReferralCodeRecord {
   _id: Types.ObjectId;

@@ -3,9 +3,9 @@ import { NotFoundError } from '../kernel/errors.js';
 import type { Ref } from '../kernel/ids.js';
 import { parseInput } from '../kernel/validation.js';
 import type { CallScope } from '../store/scope.js';
-import { codeCollection, type CodeDeps } from './deps.js';
+import { type CodeDeps, codeCollection } from './deps.js';
 import { type CodePolicy, codePolicySchema, codeSchema, generateCodeInputSchema, policyFields, vanityCodeSchema } from './inputs.js';
-import { claimVanity, type CodeOwner, issueGeneratedCode } from './issue.js';
+import { type CodeOwner, claimVanity, issueGeneratedCode } from './issue.js';
 import type { ReferralCodeRecord } from './model.js';
 import { findActiveCode } from './resolver.js';
 import { retireCode } from './retire.js';
@@ -58,7 +58,11 @@ export class ReferralCodeRepository {
     const normalized = parseInput(codeSchema, code, 'code');
     const fields = policyFields(parseInput(codePolicySchema, policy, 'policy'));
     // query: code.byCodeLive
-    const doc = await codeCollection(this.#deps).findOneAndUpdate(scope.live({ code: normalized }), { $set: { ...fields, updatedAt: scope.now } }, { returnDocument: 'after', ...scope.read });
+    const doc = await codeCollection(this.#deps).findOneAndUpdate(
+      scope.live({ code: normalized }),
+      { $set: { ...fields, updatedAt: scope.now } },
+      { returnDocument: 'after', ...scope.read },
+    );
     if (!doc) throw new NotFoundError('code_not_found', 'No such referral code in this tenant');
     this.#deps.config.cache?.invalidate(scope.tenant, normalized);
     return doc;
@@ -75,7 +79,10 @@ export class ReferralCodeRepository {
     const scope = this.#deps.open(ctx, 'read');
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     // query: code.byOwner
-    return codeCollection(this.#deps).findOne(scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }), scope.read);
+    return codeCollection(this.#deps).findOne(
+      scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }),
+      scope.read,
+    );
   }
 
   /**

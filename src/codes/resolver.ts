@@ -1,6 +1,6 @@
 import { type CallScope, withoutOutboxFields } from '../store/scope.js';
 import type { ResolvedCode } from './cache.js';
-import { codeCollection, type CodeDeps } from './deps.js';
+import { type CodeDeps, codeCollection } from './deps.js';
 import { foldLookAlikes } from './format.js';
 import type { ReferralCodeRecord } from './model.js';
 
@@ -15,7 +15,12 @@ const usable = (doc: ReferralCodeRecord, now: Date): boolean => doc.active && do
  * One indexed read on { tenant, foldedCode } (rf_code_folded_unique): a typed code matches the
  * one stored code that reads like it (O/0, I/L/1 folded), in whatever state it is.
  */
-export const findCode = (deps: CodeDeps, scope: CallScope, code: string, options: { projection?: Record<string, 0 | 1> } = scope.read): Promise<ReferralCodeRecord | null> =>
+export const findCode = (
+  deps: CodeDeps,
+  scope: CallScope,
+  code: string,
+  options: { projection?: Record<string, 0 | 1> } = scope.read,
+): Promise<ReferralCodeRecord | null> =>
   // query: code.byFolded
   codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, ...options });
 

@@ -1,7 +1,7 @@
 import { ContentionError, NotFoundError } from '../kernel/errors.js';
-import { runTransition } from '../store/transition.js';
 import type { CallScope } from '../store/scope.js';
-import { codeCollection, type CodeDeps } from './deps.js';
+import { runTransition } from '../store/transition.js';
+import { type CodeDeps, codeCollection } from './deps.js';
 import { codeDeactivatedEvent } from './events.js';
 import type { ReferralCodeRecord } from './model.js';
 

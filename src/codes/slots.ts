@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { codeCollection, type CodeDeps } from './deps.js';
+import { type CodeDeps, codeCollection } from './deps.js';
 
 /** The code a new conversion went through, with its cap as the sale read it (maybe from the cache). */
 export interface SlotClaim {

@@ -1,23 +1,23 @@
 import { attributeSale, attributeSaleWithOutcome, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
-import { funnelFor, type FunnelInput, funnelInputSchema } from '../attribution/funnel.js';
+import { type FunnelInput, funnelFor, funnelInputSchema } from '../attribution/funnel.js';
 import { listLeads, listLeadsOptionsSchema } from '../attribution/lead-listing.js';
 import { attributeSignup } from '../attribution/signup.js';
-import type { ReferralContext } from '../kernel/context.js';
-import { refSchema } from '../kernel/fields.js';
 import { codeSchema } from '../codes/inputs.js';
 import { ReferralCodeRepository } from '../codes/repository.js';
 import { resolveCode } from '../codes/resolver.js';
 import { eraseOwner, eraseReferee } from '../erasure/erase.js';
+import type { ReferralContext } from '../kernel/context.js';
+import { refSchema } from '../kernel/fields.js';
 import { parseInput } from '../kernel/validation.js';
 import { ReferralRepository } from '../referrals/repository.js';
 import { ReferralStats } from '../referrals/stats.js';
 import { syncOwnedIndexes } from '../store/sync-indexes.js';
 import type { ReferralEngine } from './engine.js';
 import { createEventsFacade } from './events-facade.js';
-import { instrument } from './tracing.js';
 import { unregisterModels } from './models.js';
 import type { CreateReferralOptions } from './options.js';
+import { instrument } from './tracing.js';
 import { type EngineParts, wireEngine } from './wiring.js';
 
 export type { ReferralEngine, ResolvedReferrer } from './engine.js';
@@ -45,7 +45,12 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     },
     models: parts.models,
     events: instrument(events, 'events.'),
-    stats: instrument(Object.assign(new ReferralStats(deps), { funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')) }), 'stats.'),
+    stats: instrument(
+      Object.assign(new ReferralStats(deps), {
+        funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')),
+      }),
+      'stats.',
+    ),
     resolveReferrer: async (code, ctx) => {
       const scope = deps.open(ctx, 'read');
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));

@@ -42,7 +42,11 @@ export const defineReferral = (shape: ReferralShape = {}): ReferralBlueprint => 
         wireEngine({
           ...shape,
           connection,
-          events: { ...shape.events, ...(runtime.eventTransport ? { transport: runtime.eventTransport } : {}), ...(runtime.outbox ? { outbox: runtime.outbox } : {}) },
+          events: {
+            ...shape.events,
+            ...(runtime.eventTransport ? { transport: runtime.eventTransport } : {}),
+            ...(runtime.outbox ? { outbox: runtime.outbox } : {}),
+          },
         }),
       ),
   };

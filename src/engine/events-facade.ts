@@ -1,10 +1,10 @@
 import { referralEventDefinitions } from '../events/definitions.js';
-import { operationalEvent } from '../events/operational.js';
-import { eventIdSchema, type RedeliverOptions, type RedeliverReport, redeliverOptionsSchema, type RelayOptions, relayOptionsSchema } from '../events/outbox.js';
+import type { ReferralEventHandler, ReferralEventPattern } from '../events/emitted.js';
 import { type OutboxHealth, outboxHealth } from '../events/health.js';
+import { operationalEvent } from '../events/operational.js';
+import { eventIdSchema, type RedeliverOptions, type RedeliverReport, type RelayOptions, redeliverOptionsSchema, relayOptionsSchema } from '../events/outbox.js';
 import type { ParkedEvent } from '../events/parking.js';
 import type { EventPublisher } from '../events/publisher.js';
-import type { ReferralEventHandler, ReferralEventPattern } from '../events/emitted.js';
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';

@@ -1,11 +1,11 @@
 import type { Connection, Model } from 'mongoose';
 import { bindingIndexes, buildBindingSchema, type ReferralBindingRecord } from '../attribution/binding.model.js';
-import { buildTouchSchema, touchIndexes, type ReferralTouchRecord } from '../attribution/touch.model.js';
 import { buildLeadSchema, leadIndexes, type ReferralLeadRecord } from '../attribution/lead.model.js';
-import { buildReferralCodeSchema, referralCodeIndexes, type ReferralCodeRecord } from '../codes/model.js';
+import { buildTouchSchema, type ReferralTouchRecord, touchIndexes } from '../attribution/touch.model.js';
+import { buildReferralCodeSchema, type ReferralCodeRecord, referralCodeIndexes } from '../codes/model.js';
 import { configError, ModelCollisionError } from '../kernel/errors.js';
 import type { ResolvedTenant } from '../kernel/tenant.js';
-import { buildReferralSchema, referralIndexes, type ReferralRecord } from '../referrals/model.js';
+import { buildReferralSchema, type ReferralRecord, referralIndexes } from '../referrals/model.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 
 export interface ReferralModels {
@@ -29,7 +29,12 @@ export const modelNamesFor = (prefix: string): readonly [string, string, string,
  * collection prefix. A second engine with the same prefix on the same connection is refused
  * rather than silently sharing (or replacing) the first engine's models.
  */
-export const registerModels = (connection: Connection, tenant: ResolvedTenant, prefix: string, touchTtlSeconds: number): { models: ReferralModels; owned: OwnedModel[] } => {
+export const registerModels = (
+  connection: Connection,
+  tenant: ResolvedTenant,
+  prefix: string,
+  touchTtlSeconds: number,
+): { models: ReferralModels; owned: OwnedModel[] } => {
   const names = modelNamesFor(prefix);
   const [codeName, referralName, touchName, bindingName, leadName] = names;
   for (const name of names) {

@@ -45,7 +45,12 @@ export const instrument = <T extends object>(target: T, prefix: string): T => {
     // Only the async verbs: a synchronous member (startRelay's stop function) keeps its return type.
     if (name === 'constructor' || typeof value !== 'function' || value.constructor.name !== 'AsyncFunction') continue;
     const bound = (value as Verb).bind(target);
-    Object.defineProperty(target, name, { value: traced(`${prefix}${name}`, bound), enumerable: Object.keys(target).includes(name), configurable: true, writable: true });
+    Object.defineProperty(target, name, {
+      value: traced(`${prefix}${name}`, bound),
+      enumerable: Object.keys(target).includes(name),
+      configurable: true,
+      writable: true,
+    });
   }
   return target;
 };

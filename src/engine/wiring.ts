@@ -4,11 +4,11 @@ import { CodeCache } from '../codes/cache.js';
 import type { CodeConfig } from '../codes/deps.js';
 import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../codes/format.js';
 import type { ErasureDeps } from '../erasure/erase.js';
-import { InProcessBus } from '../events/in-process-bus.js';
 import type { DeliveryOptions } from '../events/delivery.js';
+import { InProcessBus } from '../events/in-process-bus.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import { EventPublisher } from '../events/publisher.js';
 import type { OutboxStore } from '../events/outbox.js';
+import { EventPublisher } from '../events/publisher.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import type { ReferralLogger } from '../kernel/logger.js';
@@ -39,11 +39,18 @@ export interface EngineParts {
 
 /** By shape, not instanceof: mongoose is CommonJS (no named `Connection` export under ESM) and a host may carry its own copy. */
 const isConnection = (value: unknown): value is Connection =>
-  typeof value === 'object' && value !== null && typeof (value as Connection).model === 'function' && typeof (value as Connection).deleteModel === 'function' && typeof (value as Connection).models === 'object';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Connection).model === 'function' &&
+  typeof (value as Connection).deleteModel === 'function' &&
+  typeof (value as Connection).models === 'object';
 
 /** Delivery failures go to the logger unless the host handles them itself. */
 const logDeliveryFailure = (logger: ReferralLogger | null) => (error: unknown, event: DomainEvent) =>
-  logger?.error({ err: error, eventType: event.type, eventId: event.meta.id, code: (error as { code?: unknown })?.code }, `[@classytic/referral] delivering ${event.type} failed`);
+  logger?.error(
+    { err: error, eventType: event.type, eventId: event.meta.id, code: (error as { code?: unknown })?.code },
+    `[@classytic/referral] delivering ${event.type} failed`,
+  );
 
 /** Checkout's code cache: on by default behind the fence; off by default without it (nothing would re-check a stale code). */
 export const DEFAULT_CODE_CACHE = { ttlMs: 30_000, max: 10_000 } as const;
@@ -84,7 +91,11 @@ const deliveryOptions = (options: CreateReferralOptions['events'] = {}): Deliver
  */
 const assertTransactionalOutbox = (outbox: OutboxStore | undefined): void => {
   if (outbox && outbox.transactionalSave !== true) {
-    throw configError('events.outbox.transactionalSave', 'The OutboxStore must declare transactionalSave: true (its save() writes in options.session); a store that ignores the session would emit events for sales that rolled back');
+    throw configError(
+      'events.outbox.transactionalSave',
+      'The OutboxStore must declare transactionalSave: true (its save() writes in options.session); ' +
+        'a store that ignores the session would emit events for sales that rolled back',
+    );
   }
 };
 
@@ -100,7 +111,10 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   // The engine's own bus rejects when a subscriber throws, so the event stays pending and is redelivered.
   const transport = options.events?.transport ?? new InProcessBus();
   const config = codeConfig(options.codes);
-  const publisher = new EventPublisher(transport, onError, delivery, { expanders: { [REFERRAL_EVENTS.converted]: convertedExpander }, tenantField: tenant.strategy === 'none' ? null : tenant.field });
+  const publisher = new EventPublisher(transport, onError, delivery, {
+    expanders: { [REFERRAL_EVENTS.converted]: convertedExpander },
+    tenantField: tenant.strategy === 'none' ? null : tenant.field,
+  });
   const policy = resolveAttributionPolicy(options.attribution);
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
   const lifecycle = new EngineLifecycle();

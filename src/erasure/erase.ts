@@ -3,12 +3,12 @@ import { codeCollection } from '../codes/deps.js';
 import { codeDeactivatedEvent } from '../codes/events.js';
 import type { CodeOwner } from '../codes/issue.js';
 import { scrubEvent } from '../events/operational.js';
+import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import { referralCollection } from '../referrals/deps.js';
 import { rewritePendingEvents, updateWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import { anonymizedRef } from './anonymize.js';
-import { findAll } from '../kernel/cursor.js';
 
 /** Erasure reaches every concept's records, so it sits above them all but the engine. */
 export interface ErasureDeps extends AttributionDeps {
@@ -24,11 +24,19 @@ export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeR
   const stand = anonymizedRef(deps.secret, scope.tenant, refereeRef);
   const { now } = scope;
   // query: referral.byReferee
-  const result = await referralCollection(deps).updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
+  const result = await referralCollection(deps).updateMany(
+    scope.where({ refereeRef }),
+    { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } },
+    scope.options,
+  );
   // query: binding.byRefereeAnyModel
   await deps.bindings.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand } }, scope.options);
   // query: lead.byRefereeAnyModel
-  await deps.leads.collection.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } }, scope.options);
+  await deps.leads.collection.updateMany(
+    scope.where({ refereeRef }),
+    { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } },
+    scope.options,
+  );
   // query: lead.byRefereeAnyModel
   await rewritePendingEvents(deps.leads, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
   // query: referral.byReferee
@@ -39,13 +47,25 @@ export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeR
 /** The owner as referrer: their referrals, the referees bound to them, the visits through their codes. */
 const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: CodeOwner, stand: string): Promise<void> => {
   // query: referral.byReferrerAll
-  await referralCollection(deps).updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
+  await referralCollection(deps).updateMany(
+    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
+    { $set: { referrerRef: stand, updatedAt: scope.now } },
+    scope.options,
+  );
   // query: referral.byReferrerAll
   await rewritePendingEvents(deps.referrals, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: binding.byReferrer
-  await deps.bindings.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand } }, scope.options);
+  await deps.bindings.updateMany(
+    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
+    { $set: { referrerRef: stand } },
+    scope.options,
+  );
   // query: lead.byReferrer
-  await deps.leads.collection.updateMany(scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }), { $set: { referrerRef: stand, updatedAt: scope.now } }, scope.options);
+  await deps.leads.collection.updateMany(
+    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
+    { $set: { referrerRef: stand, updatedAt: scope.now } },
+    scope.options,
+  );
   // query: lead.byReferrer
   await rewritePendingEvents(deps.leads, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
   // query: touch.byOwner

@@ -54,7 +54,10 @@ export class AckBuffer {
 
   add(collection: AnyCollection, documentId: unknown, eventId: string): void {
     let byDocument = this.#pending.get(collection);
-    if (!byDocument) this.#pending.set(collection, (byDocument = new Map()));
+    if (!byDocument) {
+      byDocument = new Map();
+      this.#pending.set(collection, byDocument);
+    }
     // Keyed by value: the same document reaches here as different ObjectId instances.
     const key = documentKey(documentId);
     const pending = byDocument.get(key);

@@ -52,7 +52,11 @@ export const compactEvent = (event: DomainEvent, expander: EventExpander, tenant
   const tenantDerivable = tenant !== undefined && tenant !== null && String(tenant) === event.meta.organizationId;
   const derivable = (key: string) => DERIVED_META.has(key) || (key === 'timestamp' && timestampDerivable) || (key === 'organizationId' && tenantDerivable);
   const meta = Object.fromEntries(Object.entries(event.meta).filter(([key, value]) => !derivable(key) && value !== undefined)) as CompactEvent['meta'];
-  const facts = Object.fromEntries(Object.entries(expander.facts).filter(([field, usual]) => payload[field] !== usual).map(([field]) => [field, payload[field]]));
+  const facts = Object.fromEntries(
+    Object.entries(expander.facts)
+      .filter(([field, usual]) => payload[field] !== usual)
+      .map(([field]) => [field, payload[field]]),
+  );
   return { type: event.type, meta, ...(Object.keys(facts).length > 0 ? { facts } : {}) };
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_SOURCE, REFERRAL_EVENTS, type ReferralEventName } from './names.js';
-import { referralEventPayloadSchemas, type ReferralEventPayloads } from './payloads.js';
+import { type ReferralEventPayloads, referralEventPayloadSchemas } from './payloads.js';
 import type { DomainEvent, EventMeta } from './types.js';
 
 export type ReferralEvent<K extends ReferralEventName = ReferralEventName> = DomainEvent<ReferralEventPayloads[K], K>;
@@ -55,7 +55,10 @@ export const ReferralConverted = define(REFERRAL_EVENTS.converted, 'A sale was a
 export const ReferralFlagged = define(REFERRAL_EVENTS.flagged, 'A fraud guard flagged a new referral; it is held for review (status converted).');
 export const ReferralApproved = define(REFERRAL_EVENTS.approved, 'A converted referral passed review; reward it now.');
 export const ReferralRejected = define(REFERRAL_EVENTS.rejected, 'A converted referral was rejected in review; do not reward it.');
-export const ReferralLeadCreated = define(REFERRAL_EVENTS.leadCreated, 'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.');
+export const ReferralLeadCreated = define(
+  REFERRAL_EVENTS.leadCreated,
+  'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.',
+);
 export const ReferralLeadConverted = define(REFERRAL_EVENTS.leadConverted, "A lead's first sale, emitted once: reward the referee's first order here.");
 export const ReferralReversed = define(REFERRAL_EVENTS.reversed, 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.');
 

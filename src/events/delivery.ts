@@ -58,7 +58,10 @@ export class Delivery {
   /** True when the transport accepted the event. */
   async deliver(event: DomainEvent, home: EventHome | undefined): Promise<boolean> {
     try {
-      await bounded(Promise.resolve().then(() => this.#transport.publish(event)), this.#options.publishTimeoutMs);
+      await bounded(
+        Promise.resolve().then(() => this.#transport.publish(event)),
+        this.#options.publishTimeoutMs,
+      );
     } catch (error) {
       this.#report(error, event);
       if (home) await this.#countFailure(event, home, error);

@@ -17,7 +17,10 @@ export const outboxHealth = async (collection: mongo.Collection<mongo.Document>,
   // query: outbox.pending
   const pending = await collection.countDocuments({ ...tenantFilter, pendingEventsAt: { $lte: now } });
   // query: outbox.pending
-  const oldest = await collection.findOne({ ...tenantFilter, pendingEventsAt: { $lte: now } }, { projection: { pendingEventsAt: 1 }, sort: { pendingEventsAt: 1 } });
+  const oldest = await collection.findOne(
+    { ...tenantFilter, pendingEventsAt: { $lte: now } },
+    { projection: { pendingEventsAt: 1 }, sort: { pendingEventsAt: 1 } },
+  );
   // query: outbox.parked
   const parked = await collection.countDocuments({ ...tenantFilter, parkedEventsAt: { $lte: now } });
   const oldestPendingAt = (oldest?.pendingEventsAt as Date | undefined) ?? null;

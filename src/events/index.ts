@@ -1,44 +1,44 @@
-export { matchesEventPattern } from './glob.js';
-export type { EmittedReferralEvent, EventsMatching, ReferralEventHandler, ReferralEventMeta, ReferralEventPattern } from './emitted.js';
-export { InProcessBus, type InProcessBusOptions } from './in-process-bus.js';
-export { EVENT_SOURCE, REFERRAL_EVENTS, referralEventNames, type ReferralEventName } from './names.js';
 export {
+  type EventSchema,
   ReferralApproved,
   ReferralCodeCreated,
   ReferralCodeDeactivated,
   ReferralConverted,
-  referralEventDefinitions,
-  referralEventDefinitionsByName,
-  ReferralFlagged,
-  ReferralRejected,
-  ReferralReversed,
-  ReferralLeadCreated,
-  ReferralLeadConverted,
-  type EventSchema,
   type ReferralEvent,
   type ReferralEventDefinition,
+  ReferralFlagged,
+  ReferralLeadConverted,
+  ReferralLeadCreated,
+  ReferralRejected,
+  ReferralReversed,
+  referralEventDefinitions,
+  referralEventDefinitionsByName,
 } from './definitions.js';
+export type { EmittedReferralEvent, EventsMatching, ReferralEventHandler, ReferralEventMeta, ReferralEventPattern } from './emitted.js';
+export { matchesEventPattern } from './glob.js';
+export { InProcessBus, type InProcessBusOptions } from './in-process-bus.js';
+export { EVENT_SOURCE, REFERRAL_EVENTS, type ReferralEventName, referralEventNames } from './names.js';
+export type { OutboxStore, OutboxWriteOptions, RedeliverOptions, RedeliverReport } from './outbox.js';
 export {
-  approvedPayloadSchema,
-  codeCreatedPayloadSchema,
-  codeDeactivatedPayloadSchema,
-  convertedPayloadSchema,
-  flaggedPayloadSchema,
-  leadConvertedPayloadSchema,
-  leadCreatedPayloadSchema,
-  referralEventPayloadSchemas,
-  rejectedPayloadSchema,
-  reversedPayloadSchema,
   type ApprovedPayload,
+  approvedPayloadSchema,
   type CodeCreatedPayload,
   type CodeDeactivatedPayload,
   type ConvertedPayload,
+  codeCreatedPayloadSchema,
+  codeDeactivatedPayloadSchema,
+  convertedPayloadSchema,
   type FlaggedPayload,
+  flaggedPayloadSchema,
   type LeadConvertedPayload,
   type LeadCreatedPayload,
+  leadConvertedPayloadSchema,
+  leadCreatedPayloadSchema,
   type ReferralEventPayloads,
   type RejectedPayload,
   type ReversedPayload,
+  referralEventPayloadSchemas,
+  rejectedPayloadSchema,
+  reversedPayloadSchema,
 } from './payloads.js';
 export type { DeadLetteredEvent, DomainEvent, EventHandler, EventMeta, EventTransport, PublishManyResult, Unsubscribe } from './types.js';
-export type { OutboxStore, OutboxWriteOptions, RedeliverOptions, RedeliverReport } from './outbox.js';

@@ -4,7 +4,11 @@ import type { DomainEvent } from './types.js';
  * The stand-in event `onError` receives when a failure belongs to no single emitted event (a
  * relay pass, a batch of acknowledgements). Never published.
  */
-export const operationalEvent = (type: 'referral:outbox.relay' | 'referral:outbox.ack'): DomainEvent => ({ type, payload: {}, meta: { id: type.slice('referral:outbox.'.length), timestamp: new Date() } });
+export const operationalEvent = (type: 'referral:outbox.relay' | 'referral:outbox.ack'): DomainEvent => ({
+  type,
+  payload: {},
+  meta: { id: type.slice('referral:outbox.'.length), timestamp: new Date() },
+});
 
 /** An unpublished event with one payload field replaced and its `metadata` dropped (erasure). */
 export const scrubEvent = (event: DomainEvent, field: string, stand: string): DomainEvent => {

@@ -24,8 +24,17 @@ export interface OutboxStore {
   save(event: DomainEvent, options?: OutboxWriteOptions): Promise<void>;
   getPending(limit: number): Promise<DomainEvent[]>;
   acknowledge(eventId: string, options?: { readonly consumerId?: string }): Promise<void>;
-  claimPending?(options?: { readonly limit?: number; readonly consumerId?: string; readonly leaseMs?: number; readonly types?: readonly string[] }): Promise<DomainEvent[]>;
-  fail?(eventId: string, error: { readonly message: string; readonly code?: string }, options?: { readonly consumerId?: string; readonly retryAt?: Date; readonly deadLetter?: boolean }): Promise<void>;
+  claimPending?(options?: {
+    readonly limit?: number;
+    readonly consumerId?: string;
+    readonly leaseMs?: number;
+    readonly types?: readonly string[];
+  }): Promise<DomainEvent[]>;
+  fail?(
+    eventId: string,
+    error: { readonly message: string; readonly code?: string },
+    options?: { readonly consumerId?: string; readonly retryAt?: Date; readonly deadLetter?: boolean },
+  ): Promise<void>;
   getDeadLettered?(limit: number): Promise<DeadLetteredEvent[]>;
   purge?(olderThanMs: number): Promise<number>;
 }
@@ -55,7 +64,12 @@ export const redeliverOptionsSchema = z.strictObject({
   /** At most this many documents (embedded) or events (host store) per call. Default 100. */
   limit: z.number().int().min(1).max(10_000).optional(),
   /** Skip events younger than this, so a relay does not race in-flight publishes. Default 0. */
-  olderThanMs: z.number().int().min(0).max(365 * DAY_MS).optional(),
+  olderThanMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * DAY_MS)
+    .optional(),
 });
 
 export type RedeliverOptions = z.input<typeof redeliverOptionsSchema>;

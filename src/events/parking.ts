@@ -1,6 +1,6 @@
 import type { mongo } from 'mongoose';
-import type { DomainEvent } from './types.js';
 import { findAll } from '../kernel/cursor.js';
+import type { DomainEvent } from './types.js';
 
 type AnyCollection = mongo.Collection<mongo.Document>;
 
@@ -25,17 +25,32 @@ export const failureField = (eventId: string): string => `deliveryFailures.${eve
  * outbox for `parkedEvents` (the relay stops sending it). Returns the attempts so far, and
  * whether this failure parked it.
  */
-export const recordFailure = async (collection: AnyCollection, documentId: unknown, event: DomainEvent, error: unknown, maxAttempts: number): Promise<{ attempts: number; parked: boolean }> => {
+export const recordFailure = async (
+  collection: AnyCollection,
+  documentId: unknown,
+  event: DomainEvent,
+  error: unknown,
+  maxAttempts: number,
+): Promise<{ attempts: number; parked: boolean }> => {
   const field = failureField(event.meta.id);
   // query: outbox.ack
-  const counted = await collection.findOneAndUpdate({ _id: documentId, 'outbox.meta.id': event.meta.id } as mongo.Filter<mongo.Document>, { $inc: { [field]: 1 } }, { returnDocument: 'after', projection: { [field]: 1 } });
+  const counted = await collection.findOneAndUpdate(
+    { _id: documentId, 'outbox.meta.id': event.meta.id } as mongo.Filter<mongo.Document>,
+    { $inc: { [field]: 1 } },
+    { returnDocument: 'after', projection: { [field]: 1 } },
+  );
   const attempts = (counted?.deliveryFailures as Record<string, number> | undefined)?.[event.meta.id] ?? 0;
   if (!counted || attempts < maxAttempts) return { attempts, parked: false };
   const parked: ParkedEvent = { event, attempts, parkedAt: new Date(), lastError: messageOf(error) };
   // query: outbox.ack
   await collection.updateOne(
     { _id: documentId, 'outbox.meta.id': event.meta.id } as mongo.Filter<mongo.Document>,
-    { $pull: { outbox: { 'meta.id': event.meta.id } }, $push: { parkedEvents: parked }, $set: { parkedEventsAt: parked.parkedAt }, $unset: { [field]: '' } } as unknown as mongo.UpdateFilter<mongo.Document>,
+    {
+      $pull: { outbox: { 'meta.id': event.meta.id } },
+      $push: { parkedEvents: parked },
+      $set: { parkedEventsAt: parked.parkedAt },
+      $unset: { [field]: '' },
+    } as unknown as mongo.UpdateFilter<mongo.Document>,
   );
   // query: outbox.ack
   await collection.updateOne({ _id: documentId, outbox: { $size: 0 } } as mongo.Filter<mongo.Document>, { $unset: { pendingEventsAt: '' } });
@@ -47,24 +62,37 @@ export const listParked = async (collections: readonly AnyCollection[], tenantFi
   const found: ParkedEvent[] = [];
   for (const collection of collections) {
     // query: outbox.parked
-    const documents = await findAll(collection, { ...tenantFilter, parkedEventsAt: { $exists: true } }, { projection: { parkedEvents: 1 }, sort: { parkedEventsAt: 1 }, limit });
+    const documents = await findAll(
+      collection,
+      { ...tenantFilter, parkedEventsAt: { $exists: true } },
+      { projection: { parkedEvents: 1 }, sort: { parkedEventsAt: 1 }, limit },
+    );
     for (const document of documents) found.push(...((document.parkedEvents ?? []) as ParkedEvent[]));
   }
   return found.slice(0, limit);
 };
 
 /** Moves a parked event back into its document's outbox with a fresh attempt count. */
-export const requeueParked = async (collections: readonly AnyCollection[], tenantFilter: Record<string, unknown>, eventId: string, now: Date): Promise<boolean> => {
+export const requeueParked = async (
+  collections: readonly AnyCollection[],
+  tenantFilter: Record<string, unknown>,
+  eventId: string,
+  now: Date,
+): Promise<boolean> => {
   for (const collection of collections) {
     // query: outbox.parked
-    const document = await collection.findOne({ ...tenantFilter, parkedEventsAt: { $exists: true }, 'parkedEvents.event.meta.id': eventId }, { projection: { parkedEvents: 1 } });
+    const document = await collection.findOne(
+      { ...tenantFilter, parkedEventsAt: { $exists: true }, 'parkedEvents.event.meta.id': eventId },
+      { projection: { parkedEvents: 1 } },
+    );
     const entry = ((document?.parkedEvents ?? []) as ParkedEvent[]).find((p) => p.event.meta.id === eventId);
     if (!document || !entry) continue;
     // query: outbox.ack
-    const moved = await collection.updateOne(
-      { _id: document._id, 'parkedEvents.event.meta.id': eventId },
-      { $pull: { parkedEvents: { 'event.meta.id': eventId } }, $push: { outbox: entry.event }, $set: { pendingEventsAt: now } } as unknown as mongo.UpdateFilter<mongo.Document>,
-    );
+    const moved = await collection.updateOne({ _id: document._id, 'parkedEvents.event.meta.id': eventId }, {
+      $pull: { parkedEvents: { 'event.meta.id': eventId } },
+      $push: { outbox: entry.event },
+      $set: { pendingEventsAt: now },
+    } as unknown as mongo.UpdateFilter<mongo.Document>);
     // query: outbox.ack
     await collection.updateOne({ _id: document._id, parkedEvents: { $size: 0 } }, { $unset: { parkedEventsAt: '', parkedEvents: '' } });
     return moved.modifiedCount === 1;

@@ -39,7 +39,9 @@ export const convertedPayloadSchema = z.object({
   /** True when a fraud guard flagged it (see `referral:flagged`): hold the reward for review. */
   flagged: z.boolean().optional(),
   /** How the referrer was found: `code`, `first_touch`, `last_touch`, `lifetime_binding` or `named_referrer`. */
-  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer', 'lead']), touchAt: instant.optional() }).optional(),
+  attribution: z
+    .object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer', 'lead']), touchAt: instant.optional() })
+    .optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
 });

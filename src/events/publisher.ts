@@ -1,13 +1,13 @@
 import type { ClientSession, mongo } from 'mongoose';
+import { findAll } from '../kernel/cursor.js';
 import { compactEvent, derivedMeta, type EventExpanders, type EventSubject, isCompact, type StoredEvent } from './compact.js';
-import { Delivery, type DeliveryOptions, type EventHome } from './delivery.js';
 import { referralEventDefinitionsByName } from './definitions.js';
+import { Delivery, type DeliveryOptions, type EventHome } from './delivery.js';
 import type { ReferralEventName } from './names.js';
 import type { RedeliverOptions, RedeliverReport } from './outbox.js';
 import { listParked, type ParkedEvent, requeueParked } from './parking.js';
 import type { ReferralEventPayloads } from './payloads.js';
 import type { DomainEvent, EventMeta, EventTransport } from './types.js';
-import { findAll } from '../kernel/cursor.js';
 
 /** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
 export interface EventScope {
@@ -40,8 +40,18 @@ const DEFAULT_REDELIVER_LIMIT = 100;
 const RELAY_PROJECTION = { parkedEvents: 0, deliveryFailures: 0 } as const;
 
 /** The definition builds the envelope, so every event (emitted or rebuilt) passes the registry's schema. */
-const envelope = <K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], subject: EventSubject, meta: Partial<EventMeta>): DomainEvent<ReferralEventPayloads[K], K> =>
-  referralEventDefinitionsByName[type].create(payload, { idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`, resource: subject.resource, resourceId: subject.resourceId, ...meta });
+const envelope = <K extends ReferralEventName>(
+  type: K,
+  payload: ReferralEventPayloads[K],
+  subject: EventSubject,
+  meta: Partial<EventMeta>,
+): DomainEvent<ReferralEventPayloads[K], K> =>
+  referralEventDefinitionsByName[type].create(payload, {
+    idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`,
+    resource: subject.resource,
+    resourceId: subject.resourceId,
+    ...meta,
+  });
 
 /**
  * Builds event envelopes and delivers them at least once. Events are stored with the state
@@ -58,7 +68,12 @@ export class EventPublisher {
   readonly #delivery: Delivery;
   readonly #compaction: Compaction;
 
-  constructor(transport: EventTransport, onError: PublishErrorHandler, options: DeliveryOptions, compaction: Compaction = { expanders: {}, tenantField: null }) {
+  constructor(
+    transport: EventTransport,
+    onError: PublishErrorHandler,
+    options: DeliveryOptions,
+    compaction: Compaction = { expanders: {}, tenantField: null },
+  ) {
     this.#onError = onError;
     this.#options = options;
     this.#compaction = compaction;
@@ -71,7 +86,13 @@ export class EventPublisher {
   }
 
   /** Every emitted event is created by its definition, so its payload passes the registry's schema. */
-  build<K extends ReferralEventName>(type: K, payload: ReferralEventPayloads[K], ctx: EventScope, options: EventSubject, timestamp?: Date): DomainEvent<ReferralEventPayloads[K], K> {
+  build<K extends ReferralEventName>(
+    type: K,
+    payload: ReferralEventPayloads[K],
+    ctx: EventScope,
+    options: EventSubject,
+    timestamp?: Date,
+  ): DomainEvent<ReferralEventPayloads[K], K> {
     const meta: Partial<EventMeta> = timestamp ? { timestamp } : {};
     // The family's context-to-meta mapping (primitives' scopedEventMeta): actor, tenant, correlation.
     if (ctx.actorId) meta.userId = ctx.actorId;
@@ -136,7 +157,11 @@ export class EventPublisher {
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0));
     for (const collection of collections) {
       // query: outbox.pending
-      const documents = await findAll(collection, { ...tenantFilter, pendingEventsAt: { $lte: cutoff } }, { projection: RELAY_PROJECTION, sort: { pendingEventsAt: 1 }, limit });
+      const documents = await findAll(
+        collection,
+        { ...tenantFilter, pendingEventsAt: { $lte: cutoff } },
+        { projection: RELAY_PROJECTION, sort: { pendingEventsAt: 1 }, limit },
+      );
       for (const document of documents) {
         for (const stored of (document.outbox ?? []) as StoredEvent[]) {
           const event = this.#expandOrReport(stored, document);

@@ -20,4 +20,3 @@ export const runGuards = async (guards: readonly FraudGuard[], input: GuardInput
   const outcome = hits.some((r) => r.outcome === 'reject') ? 'reject' : hits.length > 0 ? 'flag' : 'accept';
   return { outcome, flagged: outcome === 'flag', rules: hits.map((r) => r.rule), results, decidedAt: new Date() };
 };
-

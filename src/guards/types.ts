@@ -1,6 +1,6 @@
 import type { ReferralContext } from '../kernel/context.js';
-import type { Ref } from '../kernel/ids.js';
 import type { ReferralDraft } from '../kernel/draft.js';
+import type { Ref } from '../kernel/ids.js';
 
 export type GuardOutcome = 'accept' | 'flag' | 'reject';
 

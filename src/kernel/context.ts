@@ -1,6 +1,7 @@
 import type { ClientSession } from 'mongoose';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { noControlCharacters } from './text.js';
 
 /** An id as the family passes it (@classytic/primitives `IdLike`): a string, or an ObjectId from any bson copy. */
 export type IdLike = string | { toString(): string; toHexString?(): string };
@@ -36,7 +37,6 @@ export interface CheckedContext {
 
 const MAX_ID_LENGTH = 128;
 const MAX_KEY_LENGTH = 256;
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /** A string that may be stored and echoed in event meta: bounded, no control characters. */
 export const safeText = (max: number) =>
@@ -44,7 +44,7 @@ export const safeText = (max: number) =>
     .string()
     .min(1, 'Must not be empty')
     .max(max, `Must be at most ${max} characters`)
-    .refine((value) => !controlCharacters.test(value), 'Must not contain control characters');
+    .refine(...noControlCharacters);
 
 /**
  * The string an IdLike stands for: a string as is, an ObjectId's hex (lower case), or the
@@ -59,9 +59,9 @@ export const idLikeToString = (value: unknown): string | null => {
     const hex: unknown = toHex.call(value);
     return typeof hex === 'string' ? hex.toLowerCase() : null;
   }
-  const { toString } = value as { toString?: unknown };
-  if (typeof toString !== 'function' || toString === Object.prototype.toString) return null;
-  const text: unknown = toString.call(value);
+  const stringify = (value as { toString?: unknown }).toString;
+  if (typeof stringify !== 'function' || stringify === Object.prototype.toString) return null;
+  const text: unknown = stringify.call(value);
   return typeof text === 'string' ? text : null;
 };
 
@@ -69,7 +69,10 @@ const idLikeSchema = z.unknown().transform((value, issue): string => {
   const text = idLikeToString(value);
   const parsed = safeText(MAX_ID_LENGTH).safeParse(text ?? undefined);
   if (text !== null && parsed.success) return parsed.data;
-  issue.addIssue({ code: 'custom', message: text === null ? 'Expected a string id or an id object (ObjectId)' : (parsed.error?.issues[0]?.message ?? 'Invalid id') });
+  issue.addIssue({
+    code: 'custom',
+    message: text === null ? 'Expected a string id or an id object (ObjectId)' : (parsed.error?.issues[0]?.message ?? 'Invalid id'),
+  });
   return z.NEVER;
 });
 

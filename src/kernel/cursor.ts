@@ -14,14 +14,22 @@ const whenOpen = async (collection: Readable): Promise<void> => {
 };
 
 /** Every document `filter` matches, as an array. The caller names the query shape. */
-export const findAll = async <T extends mongo.Document>(target: mongo.Collection<T>, filter: mongo.Filter<T>, options: mongo.FindOptions): Promise<mongo.WithId<T>[]> => {
+export const findAll = async <T extends mongo.Document>(
+  target: mongo.Collection<T>,
+  filter: mongo.Filter<T>,
+  options: mongo.FindOptions,
+): Promise<mongo.WithId<T>[]> => {
   await whenOpen(target as unknown as Readable);
   // query: * (named at the call site)
   return target.find(filter, options).toArray();
 };
 
 /** The pipeline's results, as an array. The caller names the query shape. */
-export const aggregateAll = async <R extends mongo.Document, T extends mongo.Document = mongo.Document>(target: mongo.Collection<T>, pipeline: mongo.Document[], options: mongo.AggregateOptions): Promise<R[]> => {
+export const aggregateAll = async <R extends mongo.Document, T extends mongo.Document = mongo.Document>(
+  target: mongo.Collection<T>,
+  pipeline: mongo.Document[],
+  options: mongo.AggregateOptions,
+): Promise<R[]> => {
   await whenOpen(target as unknown as Readable);
   // query: * (named at the call site)
   return target.aggregate<R>(pipeline, options).toArray();

@@ -6,7 +6,7 @@
 
 import type { ApprovalErrorCode, ReferralErrorCode } from './error-codes.js';
 
-export { APPROVAL_ERROR_CODES, REFERRAL_ERROR_CODES, type ApprovalErrorCode, type ReferralErrorCode } from './error-codes.js';
+export { APPROVAL_ERROR_CODES, type ApprovalErrorCode, REFERRAL_ERROR_CODES, type ReferralErrorCode } from './error-codes.js';
 
 export interface ReferralErrorOptions {
   /** Structured, value-free detail (field names, step ids); safe to log and return to clients. */
@@ -162,7 +162,12 @@ export class ModelCollisionError extends ReferralError {
   readonly modelName: string;
 
   constructor(modelName: string) {
-    super('engine_conflict', `Model "${modelName}" is already registered on this connection; close() the other engine or pass a different collectionPrefix`, 409, { details: { modelName } });
+    super(
+      'engine_conflict',
+      `Model "${modelName}" is already registered on this connection; close() the other engine or pass a different collectionPrefix`,
+      409,
+      { details: { modelName } },
+    );
     this.name = 'ModelCollisionError';
     this.modelName = modelName;
   }

@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { normalizeRef, OBJECT_ID_HEX, type Ref } from './ids.js';
-
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+import { noControlCharacters } from './text.js';
 
 /** An id of a host document: an ObjectId, or a non-empty string id without control characters. */
 export const refSchema = z
@@ -13,7 +12,7 @@ export const refSchema = z
       .trim()
       .min(1, 'Must not be empty')
       .max(128, 'Must be at most 128 characters')
-      .refine((value) => !controlCharacters.test(value), 'Must not contain control characters'),
+      .refine(...noControlCharacters),
   ])
   .transform((value): Ref => normalizeRef(value));
 

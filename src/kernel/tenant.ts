@@ -89,7 +89,8 @@ const customExtras = (scope: Record<string, unknown>, tenantField: string): Reco
   for (const [key, value] of Object.entries(scope)) {
     if (key === tenantField || value === undefined) continue;
     const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Types.ObjectId;
-    if (!fieldNamePattern.test(key) || !scalar) throw new ValidationError([{ field: `tenant.resolve().${key}`, message: 'Scope fields must be plain names with scalar values' }]);
+    if (!fieldNamePattern.test(key) || !scalar)
+      throw new ValidationError([{ field: `tenant.resolve().${key}`, message: 'Scope fields must be plain names with scalar values' }]);
     extras[key] = value;
   }
   return extras;

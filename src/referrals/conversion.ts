@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { chainFor } from '../approval/normalize.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
 import { confirmConversion, type Refusal } from '../codes/slots.js';
+import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, IdentitySignals } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
@@ -11,12 +12,11 @@ import { type Ref, refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/validation.js';
 import { insertIfAbsentWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
-import type { DomainEvent } from '../events/types.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import { conversionEvents } from './events.js';
-import { answerReplay } from './replay.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
+import { answerReplay } from './replay.js';
 import { assertTransition } from './status.js';
 
 /** A recorded referral (`created` false for a replay), or why the code could not take this sale. */
@@ -60,11 +60,24 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
   const { now } = scope;
   const _id = new Types.ObjectId();
   const { sourceRef, sourceModel, refereeRef, refereeModel } = parties;
-  const draft: ReferralDraft = { referrerRef: referrer.ref, referrerModel: referrer.model, refereeRef, refereeModel, sourceRef, sourceModel, code: referrer.code, metadata: parties.metadata ?? null };
+  const draft: ReferralDraft = {
+    referrerRef: referrer.ref,
+    referrerModel: referrer.model,
+    refereeRef,
+    refereeModel,
+    sourceRef,
+    sourceModel,
+    code: referrer.code,
+    metadata: parties.metadata ?? null,
+  };
   const verdict = deps.guards.length > 0 ? await runGuards(deps.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(deps, scope)) : null;
   if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
   const approvals = reviewChain(deps, draft);
-  const events = conversionEvents(deps.referrals.publisher, { draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);
+  const events = conversionEvents(
+    deps.referrals.publisher,
+    { draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now },
+    scope.ctx,
+  );
   const { sourceRef: _s, sourceModel: _m, ...insertOnly } = draft;
   const doc = {
     _id,
@@ -89,7 +102,13 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
  * events. A replay matches the recorded sale and takes nothing from its code; only a new insert
  * claims its code's slot (and passes the deactivation fence), and a refused claim voids it.
  */
-const commitConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, plan: ConversionPlan, parties: ConversionParties): Promise<ConversionOutcome> => {
+const commitConversion = async (
+  deps: ReferralDeps,
+  scope: CallScope,
+  referrer: Referrer,
+  plan: ConversionPlan,
+  parties: ConversionParties,
+): Promise<ConversionOutcome> => {
   let refusal: Refusal | null = null;
   const confirm = async () => {
     const refused = await confirmConversion(deps, scope, referrer);

@@ -1,9 +1,9 @@
-import type { GuardVerdict } from '../guards/types.js';
-import { REFERRAL_EVENTS } from '../events/names.js';
 import type { EventExpander } from '../events/compact.js';
+import { REFERRAL_EVENTS } from '../events/names.js';
 import type { ConvertedPayload } from '../events/payloads.js';
-import type { DomainEvent } from '../events/types.js';
 import type { EventPublisher, EventScope } from '../events/publisher.js';
+import type { DomainEvent } from '../events/types.js';
+import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import type { ReferralAttribution, Referrer } from './referrer.js';
@@ -32,7 +32,8 @@ export interface ConversionFacts {
 }
 
 /** What `referral:converted` reports: every field is kept on the referral but `underReview`. */
-type ConvertedRecord = Parties & Pick<ReferralRecord, 'codeId' | 'code' | 'metadata' | 'convertedAt'> & { review?: GuardVerdict | null; attribution?: ReferralAttribution | null };
+type ConvertedRecord = Parties &
+  Pick<ReferralRecord, 'codeId' | 'code' | 'metadata' | 'convertedAt'> & { review?: GuardVerdict | null; attribution?: ReferralAttribution | null };
 
 /**
  * The `referral:converted` payload, as emitted and as rebuilt from the stored referral. Built by
@@ -56,14 +57,31 @@ export const convertedPayload = (record: ConvertedRecord, underReview: boolean):
 export const convertedExpander: EventExpander = {
   facts: { underReview: false },
   timestampField: 'convertedAt',
-  rebuild: (document, facts) => ({ payload: convertedPayload(document as ReferralRecord, facts.underReview === true), subject: subjectOf(document as ReferralRecord, 'converted') }),
+  rebuild: (document, facts) => ({
+    payload: convertedPayload(document as ReferralRecord, facts.underReview === true),
+    subject: subjectOf(document as ReferralRecord, 'converted'),
+  }),
 };
 
 /** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
 export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
   const { draft, referrer, verdict, at } = facts;
   const { _id, referrerRef, referrerModel, refereeRef, refereeModel, sourceRef, sourceModel, metadata } = draft;
-  const record: ConvertedRecord = { _id, referrerRef, referrerModel, refereeRef, refereeModel, sourceRef, sourceModel, metadata, codeId: referrer.codeId, code: referrer.code, review: verdict, attribution: referrer.attribution, convertedAt: at };
+  const record: ConvertedRecord = {
+    _id,
+    referrerRef,
+    referrerModel,
+    refereeRef,
+    refereeModel,
+    sourceRef,
+    sourceModel,
+    metadata,
+    codeId: referrer.codeId,
+    code: referrer.code,
+    review: verdict,
+    attribution: referrer.attribution,
+    convertedAt: at,
+  };
   const converted = publisher.build(REFERRAL_EVENTS.converted, convertedPayload(record, facts.underReview), ctx, subjectOf(draft, 'converted'), at);
   if (!verdict?.flagged) return [converted];
   const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
@@ -77,7 +95,13 @@ export const conversionEvents = (publisher: EventPublisher, facts: ConversionFac
 };
 
 /** `referral:approved` or `referral:rejected`, once the referral settles. */
-export const decisionEvent = (publisher: EventPublisher, current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: EventScope): DomainEvent => {
+export const decisionEvent = (
+  publisher: EventPublisher,
+  current: ReferralRecord,
+  to: 'approved' | 'rejected',
+  decision: ReferralDecision,
+  ctx: EventScope,
+): DomainEvent => {
   const base = { ...partiesPayload(current), decidedBy: decision.decidedBy, decidedAt: decision.decidedAt.toISOString() };
   const subject = subjectOf(current, to);
   return to === 'approved'

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { codeSchema } from '../codes/inputs.js';
 import { modelNameSchema, refSchema, textSchema } from '../kernel/fields.js';
 import { metadataSchema } from '../kernel/metadata.js';
+import { noControlCharacters } from '../kernel/text.js';
 import { REFERRAL_STATUSES } from './status.js';
 
 /** Identity hints for fraud guards; used for the decision, never stored. */
@@ -48,7 +49,7 @@ const stepIdSchema = z
   .trim()
   .min(1)
   .max(128)
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'Must not contain control characters');
+  .refine(...noControlCharacters);
 
 export const approveInputSchema = z.strictObject({
   decidedBy: refSchema,

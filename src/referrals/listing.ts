@@ -1,10 +1,10 @@
+import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
 import type { ReferralRecord } from './model.js';
 import type { ReferralStatus } from './status.js';
-import { findAll } from '../kernel/cursor.js';
 
 export interface ReferralPage {
   items: ReferralRecord[];

@@ -3,8 +3,8 @@ import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
 import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
 

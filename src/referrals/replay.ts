@@ -2,7 +2,7 @@ import { foldLookAlikes } from '../codes/format.js';
 import { ReplayConflictError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 

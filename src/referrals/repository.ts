@@ -9,25 +9,25 @@ import type { Ref } from '../kernel/ids.js';
 import { parseInput } from '../kernel/validation.js';
 import type { CallScope } from '../store/scope.js';
 import { writeConversion } from './conversion.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import {
   type ApproveInput,
   approveInputSchema,
   type ListForReferrerOptions,
   listForReferrerOptionsSchema,
   type RecordConversionInput,
-  recordConversionInputSchema,
   type RejectInput,
-  rejectInputSchema,
   type ReverseInput,
+  recordConversionInputSchema,
+  rejectInputSchema,
   reverseInputSchema,
 } from './inputs.js';
 import { listReferrals, type ReferralPage } from './listing.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import { namedReferrer, type Referrer, referrerFromCode } from './referrer.js';
 import { replayThroughRetiredCode } from './replay.js';
-import { replaceApprovals, settleReferral } from './review.js';
 import { reverseReferral } from './reversal.js';
+import { replaceApprovals, settleReferral } from './review.js';
 
 /** Verbs that span concepts (attribution, erasure); the engine supplies them. */
 export interface RefereeServices<Explanation> {
@@ -88,7 +88,13 @@ export class ReferralRepository<Explanation = unknown> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(approveInputSchema, input, 'input');
-    const decision: ReferralDecision = { action: 'approve', decidedBy: String(parsed.decidedBy), decidedAt: scope.now, ...(parsed.note ? { note: parsed.note } : {}), ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    const decision: ReferralDecision = {
+      action: 'approve',
+      decidedBy: String(parsed.decidedBy),
+      decidedAt: scope.now,
+      ...(parsed.note ? { note: parsed.note } : {}),
+      ...(parsed.stepId ? { stepId: parsed.stepId } : {}),
+    };
     return settleReferral(this.#deps, scope, _id, 'approved', decision);
   }
 
@@ -97,7 +103,13 @@ export class ReferralRepository<Explanation = unknown> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const parsed = parseInput(rejectInputSchema, input, 'input');
-    const decision: ReferralDecision = { action: 'reject', decidedBy: String(parsed.decidedBy), decidedAt: scope.now, reason: parsed.reason, ...(parsed.stepId ? { stepId: parsed.stepId } : {}) };
+    const decision: ReferralDecision = {
+      action: 'reject',
+      decidedBy: String(parsed.decidedBy),
+      decidedAt: scope.now,
+      reason: parsed.reason,
+      ...(parsed.stepId ? { stepId: parsed.stepId } : {}),
+    };
     return settleReferral(this.#deps, scope, _id, 'rejected', decision);
   }
 

@@ -25,8 +25,19 @@ export const reverseReferral = (deps: ReferralDeps, scope: CallScope, id: Types.
     assertTransition(current.status, 'reverse');
     const at = scope.now;
     const status = outcome.fully ? REFERRAL_TRANSITIONS.reverse.to : current.status;
-    const reversal: ReferralReversal = { refundKey: input.refundKey, reason: input.reason, ...(outcome.amount === undefined ? {} : { amount: outcome.amount }), reversedBy, reversedAt: at };
-    const event = reversalEvent(deps.referrals.publisher, current, { ...outcome, status, refundKey: input.refundKey, reason: input.reason, fullyReversed: outcome.fully, reversedBy, at }, scope.ctx);
+    const reversal: ReferralReversal = {
+      refundKey: input.refundKey,
+      reason: input.reason,
+      ...(outcome.amount === undefined ? {} : { amount: outcome.amount }),
+      reversedBy,
+      reversedAt: at,
+    };
+    const event = reversalEvent(
+      deps.referrals.publisher,
+      current,
+      { ...outcome, status, refundKey: input.refundKey, reason: input.reason, fullyReversed: outcome.fully, reversedBy, at },
+      scope.ctx,
+    );
     return {
       set: { status, ...(outcome.reversedAmount === undefined ? {} : { reversedAmount: outcome.reversedAmount }) },
       reversal,

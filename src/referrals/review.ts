@@ -64,7 +64,13 @@ export const settleReferral = (deps: ReferralDeps, scope: CallScope, id: Types.O
  * primitives chain keeps its decisions and skips (recomputed); thresholds are evaluated against
  * the referral.
  */
-export const replaceApprovals = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, input: ApprovalChainLike, decision: ReferralDecision): Promise<ReferralRecord> =>
+export const replaceApprovals = (
+  deps: ReferralDeps,
+  scope: CallScope,
+  id: Types.ObjectId,
+  input: ApprovalChainLike,
+  decision: ReferralDecision,
+): Promise<ReferralRecord> =>
   changeReferral(deps, scope, id, (current) => {
     assertTransition(current.status, 'updateApprovals');
     return { set: { approvals: chainFor(input, current) }, decision, events: [] };

@@ -1,12 +1,12 @@
 import type { ReferralContext } from '../kernel/context.js';
+import { aggregateAll } from '../kernel/cursor.js';
 import { refSchema } from '../kernel/fields.js';
 import type { Ref } from '../kernel/ids.js';
 import { parseInput } from '../kernel/validation.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
-import type { ReferralStatus } from './status.js';
-import { leaderboardOptionsSchema, type LeaderboardOptions } from './stats-inputs.js';
-import { aggregateAll } from '../kernel/cursor.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import type { ReferralRecord } from './model.js';
+import { type LeaderboardOptions, leaderboardOptionsSchema } from './stats-inputs.js';
+import type { ReferralStatus } from './status.js';
 
 export interface ReferrerStats {
   total: number;

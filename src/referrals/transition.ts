@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
-import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import type { DomainEvent } from '../events/types.js';
+import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import type { CallScope } from '../store/scope.js';
 import { runTransition } from '../store/transition.js';
-import { referralCollection, type ReferralDeps } from './deps.js';
+import { type ReferralDeps, referralCollection } from './deps.js';
 import type { ReferralDecision, ReferralRecord, ReferralReversal } from './model.js';
 
 /** A referral change: what to set, the decision kept on the record, and the events it emits. */
@@ -22,7 +22,12 @@ const MAX_RACE_RETRIES = 100;
  * Every referral change after conversion: conditional on the status and version that were
  * read, with the decision (and reversal) appended and the version bumped in the same write.
  */
-export const changeReferral = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, plan: (current: ReferralRecord) => ReferralChange | null): Promise<ReferralRecord> =>
+export const changeReferral = (
+  deps: ReferralDeps,
+  scope: CallScope,
+  id: Types.ObjectId,
+  plan: (current: ReferralRecord) => ReferralChange | null,
+): Promise<ReferralRecord> =>
   // query: referral.byId
   runTransition(deps.referrals, scope, {
     // query: referral.byId

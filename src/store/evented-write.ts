@@ -1,12 +1,12 @@
 import type { mongo } from 'mongoose';
+import type { StoredEvent } from '../events/compact.js';
 import { outboxOnInsert, outboxOnUpdate } from '../events/outbox.js';
 import type { EventPublisher, WriteSession } from '../events/publisher.js';
-import type { StoredEvent } from '../events/compact.js';
 import type { DomainEvent } from '../events/types.js';
-import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
-import { type CallScope, withoutOutboxFields } from './scope.js';
 import { findAll } from '../kernel/cursor.js';
 import { asDuplicateKey, isDuplicateOn } from '../kernel/duplicate-key.js';
+import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
+import { type CallScope, withoutOutboxFields } from './scope.js';
 
 /**
  * The one seam for writes that emit: the events ride in the same command as the state change
@@ -51,7 +51,11 @@ const writeSession = (scope: CallScope): WriteSession => ({ session: scope.ctx.s
 const INSERT_RACE_RETRIES = 2;
 
 /** Inserts `doc` with its events unless `filter` already matches; a replay returns the existing record. */
-export const insertIfAbsentWithEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
+export const insertIfAbsentWithEvents = async <T extends mongo.Document>(
+  target: EventedCollection<T>,
+  scope: CallScope,
+  write: InsertIfAbsentWrite,
+): Promise<InsertOutcome<T>> => {
   for (let attempt = 0; ; attempt++) {
     try {
       return await insertOnce(target, scope, write);
@@ -64,7 +68,15 @@ export const insertIfAbsentWithEvents = async <T extends mongo.Document>(target:
 
 const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, write: InsertIfAbsentWrite): Promise<InsertOutcome<T>> => {
   const { collection, publisher } = target;
-  const doc = { ...write.doc, ...(publisher.embedsEvents ? outboxOnInsert(write.events.map((event) => publisher.stored(event, scope.tenant)), scope.now) : {}) };
+  const doc = {
+    ...write.doc,
+    ...(publisher.embedsEvents
+      ? outboxOnInsert(
+          write.events.map((event) => publisher.stored(event, scope.tenant)),
+          scope.now,
+        )
+      : {}),
+  };
   // query: * (the caller names the shape of write.filter)
   const result = await collection.findOneAndUpdate(write.filter as mongo.Filter<T>, insertIfAbsent(doc), {
     upsert: true,
@@ -78,7 +90,11 @@ const insertOnce = async <T extends mongo.Document>(target: EventedCollection<T>
   const voidFields = write.confirm ? await write.confirm() : null;
   if (voidFields) {
     // query: * (by _id within the tenant)
-    await collection.updateOne(scope.where({ _id: write.doc._id }) as mongo.Filter<T>, { $set: voidFields, $unset: { outbox: '', pendingEventsAt: '' } } as unknown as mongo.UpdateFilter<T>, scope.options);
+    await collection.updateOne(
+      scope.where({ _id: write.doc._id }) as mongo.Filter<T>,
+      { $set: voidFields, $unset: { outbox: '', pendingEventsAt: '' } } as unknown as mongo.UpdateFilter<T>,
+      scope.options,
+    );
     return { doc: stored, inserted: true, voided: true };
   }
   await publisher.afterWrite(write.events, { collection: collection as unknown as mongo.Collection, documentId: write.doc._id }, writeSession(scope));
@@ -105,7 +121,10 @@ export const updateWithEvents = async <T extends mongo.Document>(target: Evented
     ...(Object.keys(push).length > 0 ? { $push: push } : {}),
   };
   // query: * (the caller names the shape of update.filter)
-  const after = await collection.findOneAndUpdate(update.filter as mongo.Filter<T>, change as mongo.UpdateFilter<T>, { returnDocument: 'after', ...scope.read });
+  const after = await collection.findOneAndUpdate(update.filter as mongo.Filter<T>, change as mongo.UpdateFilter<T>, {
+    returnDocument: 'after',
+    ...scope.read,
+  });
   if (!after) return null;
   await publisher.afterWrite(update.events, { collection: collection as unknown as mongo.Collection, documentId: after._id }, writeSession(scope));
   return after as unknown as T;
@@ -116,7 +135,12 @@ export const updateWithEvents = async <T extends mongo.Document>(target: Evented
  * unpublished payload may keep an erased ref). Compact events are rebuilt from their document
  * first and stored in full. Acknowledgements match by event id, which is kept.
  */
-export const rewritePendingEvents = async <T extends mongo.Document>(target: EventedCollection<T>, scope: CallScope, filter: Filter, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> => {
+export const rewritePendingEvents = async <T extends mongo.Document>(
+  target: EventedCollection<T>,
+  scope: CallScope,
+  filter: Filter,
+  rewrite: (event: DomainEvent) => DomainEvent,
+): Promise<void> => {
   const collection = target.collection as unknown as mongo.Collection;
   const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }] };
   // query: * (the caller names the shape of filter)

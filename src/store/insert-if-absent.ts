@@ -23,7 +23,12 @@ const loneSurrogate = /\p{Cs}/u;
 
 /** A value BSON gives back as it was (a Date as an equal copy): no copy through BSON needed. */
 const isPlainScalar = (value: unknown): boolean =>
-  value === null || typeof value === 'boolean' || typeof value === 'number' || (typeof value === 'string' && !loneSurrogate.test(value)) || value instanceof Date || value instanceof Types.ObjectId;
+  value === null ||
+  typeof value === 'boolean' ||
+  typeof value === 'number' ||
+  (typeof value === 'string' && !loneSurrogate.test(value)) ||
+  value instanceof Date ||
+  value instanceof Types.ObjectId;
 
 const copyScalar = (value: unknown): unknown => (value instanceof Date ? new Date(value.getTime()) : value);
 
@@ -54,7 +59,11 @@ const seedOf = (filter: Record<string, unknown>): Record<string, unknown> => {
  * directly, the rest pass through BSON with the collection's options (`undefined`, a lone surrogate
  * and any other type come back as a read would give them).
  */
-export const insertedRecord = (filter: Record<string, unknown>, doc: Record<string, unknown>, bsonOptions: mongo.BSONSerializeOptions): Record<string, unknown> => {
+export const insertedRecord = (
+  filter: Record<string, unknown>,
+  doc: Record<string, unknown>,
+  bsonOptions: mongo.BSONSerializeOptions,
+): Record<string, unknown> => {
   const source = { _id: doc._id, ...seedOf(filter), ...doc };
   const { raw: _raw, fieldsAsRaw: _fieldsAsRaw, ...given } = bsonOptions as mongo.BSONSerializeOptions & { raw?: boolean; fieldsAsRaw?: unknown };
   // The driver's default, which bson's own serializer does not share.

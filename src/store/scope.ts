@@ -75,7 +75,19 @@ export const scopeOpener =
   };
 
 /** Collection methods that send one command each (cursor reads count their find or aggregate). */
-const COMMANDS = new Set(['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'updateMany', 'insertOne', 'bulkWrite', 'aggregate', 'countDocuments', 'deleteOne', 'deleteMany']);
+const COMMANDS = new Set([
+  'find',
+  'findOne',
+  'findOneAndUpdate',
+  'updateOne',
+  'updateMany',
+  'insertOne',
+  'bulkWrite',
+  'aggregate',
+  'countDocuments',
+  'deleteOne',
+  'deleteMany',
+]);
 
 /**
  * The driver collection behind a mongoose model: verbs validate their input and read lean. Each

@@ -22,7 +22,10 @@ interface ExistingIndex {
 }
 
 const sameSpec = (existing: ExistingIndex, declared: IndexDeclaration): boolean =>
-  isDeepStrictEqual(Object.entries(existing.key).map(([k, v]) => [k, Number(v)]), Object.entries(declared.keys)) &&
+  isDeepStrictEqual(
+    Object.entries(existing.key).map(([k, v]) => [k, Number(v)]),
+    Object.entries(declared.keys),
+  ) &&
   Boolean(existing.unique) === Boolean(declared.unique) &&
   isDeepStrictEqual(existing.partialFilterExpression ?? null, declared.partialFilterExpression ?? null) &&
   (existing.expireAfterSeconds ?? null) === (declared.expireAfterSeconds ?? null);

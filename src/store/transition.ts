@@ -34,7 +34,11 @@ const backoff = (attempt: number): Promise<void> => new Promise((resolve) => set
  * on top of it, as distinct partial refunds do). Every lost race means another writer made
  * progress, so the bound only stops a record that changes without end.
  */
-export const runTransition = async <T extends mongo.Document & { _id: unknown }>(target: EventedCollection<T>, scope: CallScope, transition: Transition<T>): Promise<T> => {
+export const runTransition = async <T extends mongo.Document & { _id: unknown }>(
+  target: EventedCollection<T>,
+  scope: CallScope,
+  transition: Transition<T>,
+): Promise<T> => {
   for (let attempt = 0; attempt < transition.retries; attempt++) {
     const current = await transition.read();
     if (!current) throw transition.notFound();

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { defineReferral, type DomainEvent, type EventTransport, type ReferralEngine } from '../../src/index.js';
+import { type DomainEvent, defineReferral, type EventTransport, type ReferralEngine } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
 
 /**
@@ -156,10 +156,17 @@ describe('kernel conformance (mongokit rules)', () => {
 
   it('outbox-requires-transactional-save: an outbox without transactionalSave is refused at bind, naming it, before any model registers', () => {
     const connection = registryOnly();
-    for (const outbox of [{ save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined }, { transactionalSave: false, save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined }]) {
+    for (const outbox of [
+      { save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined },
+      { transactionalSave: false, save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined },
+    ]) {
       expect(() => blueprint().bind(connection, { outbox })).toThrow(/transactionalSave/);
     }
     expect(Object.keys(connection.models)).toEqual([]);
-    expect(() => blueprint().bind(connection, { outbox: { transactionalSave: true, save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined } })).not.toThrow();
+    expect(() =>
+      blueprint().bind(connection, {
+        outbox: { transactionalSave: true, save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined },
+      }),
+    ).not.toThrow();
   });
 });

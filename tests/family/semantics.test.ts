@@ -1,6 +1,16 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { createReferral, type DomainEvent, type EventTransport, isApproved, pendingSteps, referralEventDefinitions, ValidationError, DuplicateError, InvalidTransitionError } from '../../src/index.js';
+import {
+  createReferral,
+  type DomainEvent,
+  DuplicateError,
+  type EventTransport,
+  InvalidTransitionError,
+  isApproved,
+  pendingSteps,
+  referralEventDefinitions,
+  ValidationError,
+} from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, oid } from '../harness/engine.js';
 import type * as up from './upstream.js';
@@ -41,7 +51,10 @@ const primitivesLikeBus = (): up.InProcessEventBusShape & { delivered: DomainEve
     },
     async publishMany(events: readonly DomainEvent[]) {
       const results = new Map<string, Error | null>();
-      for (const event of events) results.set(event.meta.id, (await bus.publish(event), null));
+      for (const event of events) {
+        await bus.publish(event);
+        results.set(event.meta.id, null);
+      }
       return results;
     },
     async subscribe(pattern: string, handler: up.EventHandler) {
@@ -63,7 +76,10 @@ describe('events in an arc host', () => {
     const { engine, events } = await createTestEngine(db.connection);
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const sale = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 5 } }, ctx);
+    const sale = await engine.attributeSale(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 5 } },
+      ctx,
+    );
     await engine.repositories.referral.approve(String(sale?._id), { decidedBy: 'm' }, ctx);
     await engine.repositories.referral.reverse(String(sale?._id), { reason: 'refund', refundKey: 'r1' }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
@@ -93,7 +109,16 @@ describe('OperationContext', () => {
     const { engine, events } = await createTestEngine(db.connection);
     const org = foreignId();
     const actor = foreignId();
-    const ctx: up.OperationContext = { organizationId: org, actorId: actor, traceId: 't-1', requestId: 'req-1', correlationId: 'corr-1', idempotencyKey: 'idem-1', mode: 'soft', metadata: { locale: 'en' } };
+    const ctx: up.OperationContext = {
+      organizationId: org,
+      actorId: actor,
+      traceId: 't-1',
+      requestId: 'req-1',
+      correlationId: 'corr-1',
+      idempotencyKey: 'idem-1',
+      mode: 'soft',
+      metadata: { locale: 'en' },
+    };
     const code = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     expect(String(code.organizationId)).toBe(org.toHexString());
     expect(events[0]?.meta).toMatchObject({ userId: actor.toHexString(), organizationId: org.toHexString(), correlationId: 'corr-1' });
@@ -103,7 +128,8 @@ describe('OperationContext', () => {
 });
 
 describe('repo-core TenantConfig', () => {
-  const codeFor = (engine: Awaited<ReturnType<typeof createTestEngine>>['engine'], ctx: Record<string, unknown>) => engine.repositories.referralCode.generateCode(oid(), 'user', ctx as never);
+  const codeFor = (engine: Awaited<ReturnType<typeof createTestEngine>>['engine'], ctx: Record<string, unknown>) =>
+    engine.repositories.referralCode.generateCode(oid(), 'user', ctx as never);
 
   it("strategy 'none' is single-tenant", async () => {
     const { engine } = await createTestEngine(db.connection, { tenant: { strategy: 'none' } });
@@ -114,14 +140,20 @@ describe('repo-core TenantConfig', () => {
   it('tenantField branchId is read from ctx.branchId, and contextKey can name another key', async () => {
     const branch = oid();
     const { engine } = await createTestEngine(db.connection, { tenant: { tenantField: 'branchId' } });
-    expect(String((await codeFor(engine, { branchId: branch }) as unknown as { branchId: unknown }).branchId)).toBe(branch.toHexString());
+    expect(String(((await codeFor(engine, { branchId: branch })) as unknown as { branchId: unknown }).branchId)).toBe(branch.toHexString());
     await expect(codeFor(engine, { organizationId: branch })).rejects.toMatchObject({ code: 'tenant_required', details: { field: 'ctx.branchId' } });
     const keyed = await createTestEngine(db.connection, { tenant: { fieldType: 'string', contextKey: 'tenantId' } });
     expect((await codeFor(keyed.engine, { tenantId: 'acme' })).organizationId).toBe('acme');
   });
 
   it("strategy 'custom' scopes by what resolve(ctx) returns", async () => {
-    const { engine } = await createTestEngine(db.connection, { tenant: { strategy: 'custom', fieldType: 'string', resolve: (ctx) => (ctx.account ? { organizationId: `acct-${String(ctx.account)}`, region: 'eu' } : undefined) } });
+    const { engine } = await createTestEngine(db.connection, {
+      tenant: {
+        strategy: 'custom',
+        fieldType: 'string',
+        resolve: (ctx) => (ctx.account ? { organizationId: `acct-${String(ctx.account)}`, region: 'eu' } : undefined),
+      },
+    });
     const code = await codeFor(engine, { account: 7 });
     expect(code).toMatchObject({ organizationId: 'acct-7', region: 'eu' });
     expect(await engine.resolveReferrer(code.code, { account: 7 } as never)).not.toBeNull();
@@ -142,15 +174,34 @@ describe('errors through repo-core toErrorContract', () => {
   const render = (error: up.HttpError) => ({
     code: error.code,
     status: error.status,
-    details: [...(error.validationErrors ?? []).map((v) => ({ path: v.path, code: v.validator, message: v.error })), ...(error.duplicate?.fields ?? []).map((path) => ({ path, code: 'duplicate_key' }))],
+    details: [
+      ...(error.validationErrors ?? []).map((v) => ({ path: v.path, code: v.validator, message: v.error })),
+      ...(error.duplicate?.fields ?? []).map((path) => ({ path, code: 'duplicate_key' })),
+    ],
     meta: error.meta,
   });
 
   it('renders per-field validation issues, duplicate fields and structured meta', () => {
-    const invalid = render(new ValidationError([{ field: 'input.sourceRef', message: 'Must not be empty' }, { field: 'input.refereeModel', message: 'Required' }]));
-    expect(invalid).toMatchObject({ code: 'validation_failed', status: 422, details: [{ path: 'input.sourceRef', message: 'Must not be empty' }, { path: 'input.refereeModel' }] });
-    expect(render(new DuplicateError(['sourceRef']))).toMatchObject({ code: 'duplicate', status: 409, details: [{ path: 'sourceRef', code: 'duplicate_key' }] });
-    expect(render(new InvalidTransitionError('approved', 'rejected'))).toMatchObject({ code: 'invalid_transition', meta: { from: 'approved', to: 'rejected' } });
+    const invalid = render(
+      new ValidationError([
+        { field: 'input.sourceRef', message: 'Must not be empty' },
+        { field: 'input.refereeModel', message: 'Required' },
+      ]),
+    );
+    expect(invalid).toMatchObject({
+      code: 'validation_failed',
+      status: 422,
+      details: [{ path: 'input.sourceRef', message: 'Must not be empty' }, { path: 'input.refereeModel' }],
+    });
+    expect(render(new DuplicateError(['sourceRef']))).toMatchObject({
+      code: 'duplicate',
+      status: 409,
+      details: [{ path: 'sourceRef', code: 'duplicate_key' }],
+    });
+    expect(render(new InvalidTransitionError('approved', 'rejected'))).toMatchObject({
+      code: 'invalid_transition',
+      meta: { from: 'approved', to: 'rejected' },
+    });
   });
 });
 
@@ -166,7 +217,10 @@ describe('primitives approval chains at review', () => {
     const { engine } = await createTestEngine(db.connection, { review: { chain: () => input } });
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const small = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 50 } }, ctx);
+    const small = await engine.attributeSale(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 50 } },
+      ctx,
+    );
     const chain = small?.approvals;
     expect(chain?.steps[1]).toMatchObject({ status: 'skipped', skippedReason: 'threshold not met: metadata.amount gt 1000' });
     expect(chain && pendingSteps(chain).map((s) => s.id)).toEqual(['manager']);
@@ -180,7 +234,13 @@ describe('primitives approval chains at review', () => {
       order: 'parallel',
       status: 'pending',
       steps: [
-        { id: 'risk', approvers: [{ id: 'r1' }], requiredApprovals: 1, status: 'approved', decisions: [{ approverId: 'r1', decision: 'approved', decidedAt: new Date() }] },
+        {
+          id: 'risk',
+          approvers: [{ id: 'r1' }],
+          requiredApprovals: 1,
+          status: 'approved',
+          decisions: [{ approverId: 'r1', decision: 'approved', decidedAt: new Date() }],
+        },
         { id: 'ops', approvers: [{ id: 'o1' }], requiredApprovals: 1, status: 'pending', decisions: [] },
       ],
     };

@@ -1,24 +1,24 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import * as approval from '../../src/approval/index.js';
 import {
-  defineReferral,
-  InProcessBus,
-  referralEventDefinitions,
-  ReferralConverted,
   type ApprovalChain,
   type CreateChainInput,
   type CreateReferralOptions,
   type DomainEvent,
+  type DuplicateError,
+  defineReferral,
   type EventMeta,
   type EventTransport,
+  type InProcessBus,
   type OutboxStore,
   type ReferralBlueprint,
   type ReferralContext,
+  ReferralConverted,
   type ReferralEngine,
-  ReferralError,
+  type ReferralError,
+  referralEventDefinitions,
   type TenantConfig,
-  ValidationError,
-  DuplicateError,
+  type ValidationError,
 } from '../../src/index.js';
 import type * as up from './upstream.js';
 

@@ -67,9 +67,18 @@ export interface OutboxStore {
   readonly transactionalSave?: boolean;
   save(event: DomainEvent, options?: OutboxWriteOptions): Promise<void>;
   getPending(limit: number): Promise<DomainEvent[]>;
-  claimPending?(options?: { readonly limit?: number; readonly consumerId?: string; readonly leaseMs?: number; readonly types?: readonly string[] }): Promise<DomainEvent[]>;
+  claimPending?(options?: {
+    readonly limit?: number;
+    readonly consumerId?: string;
+    readonly leaseMs?: number;
+    readonly types?: readonly string[];
+  }): Promise<DomainEvent[]>;
   acknowledge(eventId: string, options?: { readonly consumerId?: string }): Promise<void>;
-  fail?(eventId: string, error: { readonly message: string; readonly code?: string }, options?: { readonly consumerId?: string; readonly retryAt?: Date; readonly deadLetter?: boolean }): Promise<void>;
+  fail?(
+    eventId: string,
+    error: { readonly message: string; readonly code?: string },
+    options?: { readonly consumerId?: string; readonly retryAt?: Date; readonly deadLetter?: boolean },
+  ): Promise<void>;
   getDeadLettered?(limit: number): Promise<DeadLetteredEvent[]>;
   purge?(olderThanMs: number): Promise<number>;
 }
@@ -177,7 +186,13 @@ export interface ApprovalChain {
 }
 export interface CreateChainInput {
   readonly order: 'sequential' | 'parallel';
-  readonly steps: readonly { readonly id: string; readonly name?: string; readonly approvers: readonly Approver[]; readonly requiredApprovals?: number; readonly threshold?: ApprovalThreshold }[];
+  readonly steps: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly approvers: readonly Approver[];
+    readonly requiredApprovals?: number;
+    readonly threshold?: ApprovalThreshold;
+  }[];
 }
 export interface DecisionInput {
   readonly stepId: string;
@@ -224,4 +239,8 @@ export interface EventTransportLike {
   publish(event: { readonly type: string; readonly payload?: unknown; readonly meta?: Record<string, unknown> }): Promise<void> | void;
   close?(): Promise<void> | void;
 }
-export type BindLike<TBlueprint, TEngine> = (blueprint: TBlueprint, connection: Connection, ctx: { readonly transport?: EventTransportLike }) => TEngine | Promise<TEngine>;
+export type BindLike<TBlueprint, TEngine> = (
+  blueprint: TBlueprint,
+  connection: Connection,
+  ctx: { readonly transport?: EventTransportLike },
+) => TEngine | Promise<TEngine>;

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createReferral, type CreateReferralOptions, type DomainEvent, type ReferralEngine } from '../../src/index.js';
+import { type CreateReferralOptions, createReferral, type DomainEvent, type ReferralEngine } from '../../src/index.js';
 import type { TestDatabase } from './database.js';
 import { checkEventContract } from './event-contract.js';
 

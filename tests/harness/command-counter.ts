@@ -34,7 +34,12 @@ export const commandCounter = (connection: Connection) => {
   const sent: SentCommand[] = [];
   connection.getClient().on('commandStarted', (event) => {
     if (ignored.has(event.commandName)) return;
-    sent.push({ name: event.commandName, statements: statementsOf(event.commandName, event.command), bytes: mongo.BSON.calculateObjectSize(event.command), pipeline: usesPipeline(event.commandName, event.command) });
+    sent.push({
+      name: event.commandName,
+      statements: statementsOf(event.commandName, event.command),
+      bytes: mongo.BSON.calculateObjectSize(event.command),
+      pipeline: usesPipeline(event.commandName, event.command),
+    });
   });
   return {
     /** Every command sent since the counter was attached, in order. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 /** Engines created by a test file; destroyed (flushing their acks) before its connection closes. */

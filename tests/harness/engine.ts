@@ -1,7 +1,7 @@
-import { Types, type Connection } from 'mongoose';
+import { type Connection, Types } from 'mongoose';
+import { type CreateReferralOptions, createReferral, type DomainEvent, type ReferralEngine } from '../../src/index.js';
 import { destroyAfterFile } from './database.js';
 import { checkEventContract } from './event-contract.js';
-import { createReferral, type CreateReferralOptions, type DomainEvent, type ReferralEngine } from '../../src/index.js';
 
 export interface TestEngine {
   engine: ReferralEngine;

@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { referralEventDefinitionsByName, type DomainEvent, type ReferralEventName } from '../../src/events/index.js';
+import { type DomainEvent, type ReferralEventName, referralEventDefinitionsByName } from '../../src/events/index.js';
 
 /** Contract breaches seen by any test engine in the current test; checked after each test. */
 const drift: string[] = [];

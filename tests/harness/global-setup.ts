@@ -1,7 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { exitWithoutMongoDB, quietly } from '../../examples/support/no-mongodb.js';
 
-
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;

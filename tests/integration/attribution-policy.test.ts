@@ -14,7 +14,17 @@ const setup = async (options: Partial<CreateReferralOptions> = {}) => {
   const aliceCode = (await test.engine.repositories.referralCode.generateCode(alice, 'user', ctx)).code;
   const bobCode = (await test.engine.repositories.referralCode.generateCode(bob, 'user', ctx)).code;
   const buy = (fields: { code?: string; visitorId?: string; refereeRef?: ReturnType<typeof oid> }) =>
-    test.engine.attributeSale({ refereeRef: fields.refereeRef ?? oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(fields.code ? { code: fields.code } : {}), ...(fields.visitorId ? { visitorId: fields.visitorId } : {}) }, ctx);
+    test.engine.attributeSale(
+      {
+        refereeRef: fields.refereeRef ?? oid(),
+        refereeModel: 'user',
+        sourceRef: oid(),
+        sourceModel: 'Order',
+        ...(fields.code ? { code: fields.code } : {}),
+        ...(fields.visitorId ? { visitorId: fields.visitorId } : {}),
+      },
+      ctx,
+    );
   return { ...test, ctx, alice, bob, aliceCode, bobCode, buy };
 };
 
@@ -25,8 +35,14 @@ describe('trackVisit', () => {
     expect(touch).toMatchObject({ visitorId: 'cookie-1', code: aliceCode });
     expect(String(touch?.ownerRef)).toBe(alice.toHexString());
     expect(await engine.trackVisit({ code: 'NOSUCH22', visitorId: 'cookie-1' }, ctx)).toBeNull();
-    await expect(engine.trackVisit({ code: aliceCode, visitorId: 'cookie-1', at: new Date(Date.now() + DAY) }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.at' });
-    await expect(engine.trackVisit({ code: aliceCode, visitorId: '{"$ne":1}' }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.visitorId' });
+    await expect(engine.trackVisit({ code: aliceCode, visitorId: 'cookie-1', at: new Date(Date.now() + DAY) }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.at',
+    });
+    await expect(engine.trackVisit({ code: aliceCode, visitorId: '{"$ne":1}' }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.visitorId',
+    });
   });
 
   it('declares a TTL index that expires raw touches after touchTtlDays', async () => {
@@ -87,7 +103,15 @@ describe('lifetime binding', () => {
     expect(String(third?.referrerRef)).toBe(alice.toHexString());
 
     const why = await engine.repositories.referral.explain(carol, ctx);
-    expect(why.policy).toEqual({ model: 'last_touch', windowDays: 30, leads: false, leadPolicy: 'lead', leadWindowDays: null, rule: expect.stringMatching(/^a lead within leadWindowDays/), binding: 'lifetime' });
+    expect(why.policy).toEqual({
+      model: 'last_touch',
+      windowDays: 30,
+      leads: false,
+      leadPolicy: 'lead',
+      leadWindowDays: null,
+      rule: expect.stringMatching(/^a lead within leadWindowDays/),
+      binding: 'lifetime',
+    });
     expect(String(why.binding?.referrerRef)).toBe(alice.toHexString());
     expect(why.referrals.map((r) => r.attribution?.rule).sort()).toEqual(['code', 'lifetime_binding', 'lifetime_binding']);
   });
@@ -124,7 +148,9 @@ describe('attribution config', () => {
   it('refuses unusable settings', async () => {
     const refusal = (option: string) => ({ code: 'validation_failed', status: 422, field: option });
     await expect(createTestEngine(db.connection, { attribution: { windowDays: 0 } })).rejects.toMatchObject(refusal('attribution.windowDays'));
-    await expect(createTestEngine(db.connection, { attribution: { windowDays: 30, touchTtlDays: 7 } })).rejects.toMatchObject(refusal('attribution.touchTtlDays'));
+    await expect(createTestEngine(db.connection, { attribution: { windowDays: 30, touchTtlDays: 7 } })).rejects.toMatchObject(
+      refusal('attribution.touchTtlDays'),
+    );
     await expect(createTestEngine(db.connection, { attribution: { model: 'linear' as never } })).rejects.toMatchObject(refusal('attribution.model'));
   });
 });

@@ -18,15 +18,48 @@ describe('attributeSale', () => {
     const { engine, ctx, creator, code, eventsOf } = await setup();
     const buyer = oid();
     const order = oid();
-    const r = await engine.attributeSale({ code: code.toLowerCase(), refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order', metadata: { amount: 4999, currency: 'USD' } }, ctx);
+    const r = await engine.attributeSale(
+      {
+        code: code.toLowerCase(),
+        refereeRef: buyer,
+        refereeModel: 'user',
+        sourceRef: order,
+        sourceModel: 'Order',
+        metadata: { amount: 4999, currency: 'USD' },
+      },
+      ctx,
+    );
     expect(r).not.toBeNull();
-    expect(r).toMatchObject({ status: 'converted', code, referrerModel: 'user', refereeModel: 'user', sourceModel: 'Order', metadata: { amount: 4999, currency: 'USD' }, approvals: null, version: 0 });
+    expect(r).toMatchObject({
+      status: 'converted',
+      code,
+      referrerModel: 'user',
+      refereeModel: 'user',
+      sourceModel: 'Order',
+      metadata: { amount: 4999, currency: 'USD' },
+      approvals: null,
+      version: 0,
+    });
     expect(String(r?.referrerRef)).toBe(creator.toHexString());
     expect(String(r?.sourceRef)).toBe(order.toHexString());
     const events = eventsOf('referral:converted');
     expect(events).toHaveLength(1);
-    expect(events[0]?.payload).toMatchObject({ referralId: String(r?._id), referrerRef: creator.toHexString(), refereeRef: buyer.toHexString(), sourceRef: order.toHexString(), status: 'converted', underReview: false, code });
-    expect(events[0]?.meta).toMatchObject({ organizationId: ctx.organizationId, correlationId: 'checkout-42', userId: 'svc-checkout', idempotencyKey: `referral:${r?._id}:converted`, source: '@classytic/referral' });
+    expect(events[0]?.payload).toMatchObject({
+      referralId: String(r?._id),
+      referrerRef: creator.toHexString(),
+      refereeRef: buyer.toHexString(),
+      sourceRef: order.toHexString(),
+      status: 'converted',
+      underReview: false,
+      code,
+    });
+    expect(events[0]?.meta).toMatchObject({
+      organizationId: ctx.organizationId,
+      correlationId: 'checkout-42',
+      userId: 'svc-checkout',
+      idempotencyKey: `referral:${r?._id}:converted`,
+      source: '@classytic/referral',
+    });
   });
 
   it('returns null for an unknown code and writes nothing', async () => {
@@ -67,7 +100,9 @@ describe('attributeSale', () => {
 
   it('refuses a self-referral with self_referral (422) and writes nothing', async () => {
     const { engine, ctx, creator, code, eventsOf } = await setup();
-    const error = await engine.attributeSale({ code, refereeRef: creator, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx).catch((e: unknown) => e);
+    const error = await engine
+      .attributeSale({ code, refereeRef: creator, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SelfReferralError);
     expect(error).toMatchObject({ code: 'self_referral', status: 422 });
     expect(await engine.models.Referral.countDocuments({})).toBe(0);
@@ -76,9 +111,13 @@ describe('attributeSale', () => {
 
   it('refuses bad input with validation_failed naming the field before any write', async () => {
     const { engine, ctx, code } = await setup();
-    const error = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: { $gt: '' } as never, sourceModel: 'Order' }, ctx).catch((e: unknown) => e);
+    const error = await engine
+      .attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: { $gt: '' } as never, sourceModel: 'Order' }, ctx)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'validation_failed', status: 422, field: 'input.sourceRef' });
-    const unknownKey = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', organizationId: oid() } as never, ctx).catch((e: unknown) => e);
+    const unknownKey = await engine
+      .attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', organizationId: oid() } as never, ctx)
+      .catch((e: unknown) => e);
     expect(unknownKey).toMatchObject({ code: 'validation_failed' });
     expect(await engine.models.Referral.countDocuments({})).toBe(0);
   });
@@ -87,7 +126,10 @@ describe('attributeSale', () => {
 describe('referral.recordConversion', () => {
   it('records by code and fails with code_not_found for an unknown code', async () => {
     const { engine, ctx, code } = await setup();
-    const r = await engine.repositories.referral.recordConversion({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    const r = await engine.repositories.referral.recordConversion(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' },
+      ctx,
+    );
     expect(r.status).toBe('converted');
     await expect(
       engine.repositories.referral.recordConversion({ code: 'MISSING2', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx),
@@ -97,7 +139,10 @@ describe('referral.recordConversion', () => {
   it('records by a named referrer without a code', async () => {
     const { engine, ctx, eventsOf } = await setup();
     const referrer = oid();
-    const r = await engine.repositories.referral.recordConversion({ referrerRef: referrer, referrerModel: 'affiliate', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    const r = await engine.repositories.referral.recordConversion(
+      { referrerRef: referrer, referrerModel: 'affiliate', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' },
+      ctx,
+    );
     expect(r).toMatchObject({ referrerModel: 'affiliate', code: null, codeId: null, status: 'converted' });
     expect(eventsOf('referral:converted').at(-1)?.payload).not.toHaveProperty('code');
   });
@@ -106,15 +151,25 @@ describe('referral.recordConversion', () => {
     const { engine, ctx } = await setup();
     const person = oid();
     await expect(
-      engine.repositories.referral.recordConversion({ referrerRef: person, referrerModel: 'user', refereeRef: person.toHexString(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx),
+      engine.repositories.referral.recordConversion(
+        { referrerRef: person, referrerModel: 'user', refereeRef: person.toHexString(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' },
+        ctx,
+      ),
     ).rejects.toMatchObject({ code: 'self_referral' });
   });
 
   it('requires exactly one of code and referrerRef', async () => {
     const { engine, ctx, code } = await setup();
-    const both = await engine.repositories.referral.recordConversion({ code, referrerRef: oid(), referrerModel: 'user', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx).catch((e: unknown) => e);
+    const both = await engine.repositories.referral
+      .recordConversion(
+        { code, referrerRef: oid(), referrerModel: 'user', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' },
+        ctx,
+      )
+      .catch((e: unknown) => e);
     expect(both).toMatchObject({ code: 'validation_failed' });
-    const neither = await engine.repositories.referral.recordConversion({ refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx).catch((e: unknown) => e);
+    const neither = await engine.repositories.referral
+      .recordConversion({ refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)
+      .catch((e: unknown) => e);
     expect(neither).toMatchObject({ code: 'validation_failed', field: 'input.code' });
   });
 });

@@ -4,14 +4,25 @@ import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
-const sale = (code: string, sourceRef: unknown = oid(), refereeRef: unknown = oid()) => ({ code, refereeRef: refereeRef as string, refereeModel: 'user', sourceRef: sourceRef as string, sourceModel: 'Order' });
+const sale = (code: string, sourceRef: unknown = oid(), refereeRef: unknown = oid()) => ({
+  code,
+  refereeRef: refereeRef as string,
+  refereeModel: 'user',
+  sourceRef: sourceRef as string,
+  sourceModel: 'Order',
+});
 
 describe('code policy', () => {
   it('stores expiresAt, maxConversions, campaign and metadata given at creation', async () => {
     const { engine } = await createTestEngine(db.connection);
     const ctx = newTenantContext();
     const expiresAt = new Date(Date.now() + 86_400_000);
-    const doc = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, { expiresAt, maxConversions: 3, campaign: 'spring-2026', metadata: { tier: 'gold' } });
+    const doc = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, {
+      expiresAt,
+      maxConversions: 3,
+      campaign: 'spring-2026',
+      metadata: { tier: 'gold' },
+    });
     expect(doc).toMatchObject({ kind: 'generated', maxConversions: 3, conversions: 0, campaign: 'spring-2026', metadata: { tier: 'gold' } });
     expect(doc.expiresAt?.getTime()).toBe(expiresAt.getTime());
     expect(await engine.resolveReferrer(doc.code, ctx)).toMatchObject({ campaign: 'spring-2026', maxConversions: 3 });
@@ -49,10 +60,16 @@ describe('code policy', () => {
     const { engine } = await createTestEngine(db.connection);
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    expect(await engine.repositories.referralCode.setPolicy(code.toLowerCase(), { campaign: 'autumn', metadata: { channel: 'tiktok' } }, ctx)).toMatchObject({ campaign: 'autumn', metadata: { channel: 'tiktok' } });
+    expect(await engine.repositories.referralCode.setPolicy(code.toLowerCase(), { campaign: 'autumn', metadata: { channel: 'tiktok' } }, ctx)).toMatchObject({
+      campaign: 'autumn',
+      metadata: { channel: 'tiktok' },
+    });
     expect(await engine.repositories.referralCode.setPolicy(code, { campaign: null }, ctx)).toMatchObject({ campaign: null, metadata: { channel: 'tiktok' } });
     await expect(engine.repositories.referralCode.setPolicy('NOSUCH22', { campaign: 'x' }, ctx)).rejects.toMatchObject({ code: 'code_not_found' });
-    await expect(engine.repositories.referralCode.setPolicy(code, { maxConversions: 0 }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'policy.maxConversions' });
+    await expect(engine.repositories.referralCode.setPolicy(code, { maxConversions: 0 }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'policy.maxConversions',
+    });
   });
 });
 
@@ -86,7 +103,10 @@ describe('vanity codes', () => {
     const ctx = newTenantContext();
     await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', 'Acme', ctx)).rejects.toMatchObject({ code: 'code_reserved', status: 422 });
     for (const bad of ['AB', 'x'.repeat(33), 'CHRIS_22', 'CHR IS', 'ÇHRIS']) {
-      await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', bad, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'vanity' });
+      await expect(engine.repositories.referralCode.claimVanityCode(oid(), 'user', bad, ctx)).rejects.toMatchObject({
+        code: 'validation_failed',
+        field: 'vanity',
+      });
     }
     expect((await engine.repositories.referralCode.claimVanityCode(oid(), 'user', 'SUPPORT', ctx)).code).toBe('SUPPORT'); // not in this engine's list
   });
@@ -95,14 +115,19 @@ describe('vanity codes', () => {
 describe('look-alike folding', () => {
   it('a generated code typed with O, I or L resolves to its 0/1 form; nobody can claim a look-alike of it', async () => {
     const sequence = ['A0B1C2D3'];
-    const { engine } = await createTestEngine(db.connection, { codes: { alphabet: '0123456789ABCDEFGHJKMNPQRSTVWXYZ', generate: () => sequence.shift() ?? 'ZZZZZZZZ' } });
+    const { engine } = await createTestEngine(db.connection, {
+      codes: { alphabet: '0123456789ABCDEFGHJKMNPQRSTVWXYZ', generate: () => sequence.shift() ?? 'ZZZZZZZZ' },
+    });
     const ctx = newTenantContext();
     const owner = oid();
     await engine.repositories.referralCode.generateCode(owner, 'user', ctx);
     expect((await engine.resolveReferrer('aob1c2d3', ctx))?.code).toBe('A0B1C2D3');
     expect((await engine.resolveReferrer('AOBLC2D3', ctx))?.code).toBe('A0B1C2D3');
     const vanityOwner = oid();
-    await expect(engine.repositories.referralCode.claimVanityCode(vanityOwner, 'user', 'AOBIC2D3', ctx)).rejects.toMatchObject({ code: 'code_taken', status: 409 });
+    await expect(engine.repositories.referralCode.claimVanityCode(vanityOwner, 'user', 'AOBIC2D3', ctx)).rejects.toMatchObject({
+      code: 'code_taken',
+      status: 409,
+    });
     expect(String((await engine.resolveReferrer('AOBIC2D3', ctx))?.ownerRef)).toBe(owner.toHexString());
     expect(String((await engine.resolveReferrer('AOBLC2D3', ctx))?.ownerRef)).toBe(owner.toHexString());
   });

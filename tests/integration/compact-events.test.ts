@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReferral, type CreateReferralOptions, type DomainEvent, type EventTransport, type ReferralContext } from '../../src/index.js';
+import { type CreateReferralOptions, createReferral, type DomainEvent, type EventTransport, type ReferralContext } from '../../src/index.js';
 import { commandCounter } from '../harness/command-counter.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
@@ -27,12 +27,25 @@ const outageTransport = () => {
 
 const engineWith = async (options: Partial<CreateReferralOptions> = {}, events: CreateReferralOptions['events'] = {}) => {
   const outage = outageTransport();
-  const engine = await createReferral({ connection: db.connection, collectionPrefix: `ce${++prefixes}_`, events: { transport: outage.transport, onError: () => {}, ...events }, logger: null, ...options });
+  const engine = await createReferral({
+    connection: db.connection,
+    collectionPrefix: `ce${++prefixes}_`,
+    events: { transport: outage.transport, onError: () => {}, ...events },
+    logger: null,
+    ...options,
+  });
   await engine.syncIndexes();
   return { engine, ...outage };
 };
 
-const sale = (code: string, extra: Record<string, unknown> = {}) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...extra });
+const sale = (code: string, extra: Record<string, unknown> = {}) => ({
+  code,
+  refereeRef: oid(),
+  refereeModel: 'user',
+  sourceRef: oid(),
+  sourceModel: 'Order',
+  ...extra,
+});
 
 describe('referral:converted is stored compact and rebuilt exactly', () => {
   it('the outbox entry holds no payload; redeliver() publishes the very event first offered (payload, meta, id, timestamp)', async () => {
@@ -55,10 +68,31 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
   });
 
   it('rebuilds exactly under review, flagged by a guard, through a touch, single-tenant and with a string tenant field', async () => {
-    const cases: { options: Partial<CreateReferralOptions>; ctx: ReferralContext; payload: Record<string, unknown>; meta: Record<string, unknown>; tenantless?: boolean }[] = [
-      { options: { review: { chain: () => ({ steps: [{ id: 'finance', approvers: ['f1'] }] }) } }, ctx: { organizationId: 'a'.repeat(24) }, payload: { underReview: true }, meta: { organizationId: 'a'.repeat(24) } },
-      { options: { guards: [() => ({ outcome: 'flag', rule: 'manual', reason: 'spot check' })] }, ctx: newTenantContext(), payload: { flagged: true, underReview: false }, meta: {} },
-      { options: { tenant: { tenantField: 'workspace', fieldType: 'string' } }, ctx: { workspace: 'acme-eu' } as ReferralContext, payload: {}, meta: { organizationId: 'acme-eu' } },
+    const cases: {
+      options: Partial<CreateReferralOptions>;
+      ctx: ReferralContext;
+      payload: Record<string, unknown>;
+      meta: Record<string, unknown>;
+      tenantless?: boolean;
+    }[] = [
+      {
+        options: { review: { chain: () => ({ steps: [{ id: 'finance', approvers: ['f1'] }] }) } },
+        ctx: { organizationId: 'a'.repeat(24) },
+        payload: { underReview: true },
+        meta: { organizationId: 'a'.repeat(24) },
+      },
+      {
+        options: { guards: [() => ({ outcome: 'flag', rule: 'manual', reason: 'spot check' })] },
+        ctx: newTenantContext(),
+        payload: { flagged: true, underReview: false },
+        meta: {},
+      },
+      {
+        options: { tenant: { tenantField: 'workspace', fieldType: 'string' } },
+        ctx: { workspace: 'acme-eu' } as ReferralContext,
+        payload: {},
+        meta: { organizationId: 'acme-eu' },
+      },
       { options: { tenant: false }, ctx: { actorId: 'ops' }, payload: {}, meta: { userId: 'ops' }, tenantless: true },
     ];
     for (const { options, ctx, payload, meta, tenantless } of cases) {
@@ -133,7 +167,12 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
   it('a document too damaged to rebuild from is reported and counted failed; the other events still go out', async () => {
     const errors: unknown[] = [];
     const outage = outageTransport();
-    const engine = await createReferral({ connection: db.connection, collectionPrefix: `ce${++prefixes}_`, events: { transport: outage.transport, onError: (error) => errors.push(error) }, logger: null });
+    const engine = await createReferral({
+      connection: db.connection,
+      collectionPrefix: `ce${++prefixes}_`,
+      events: { transport: outage.transport, onError: (error) => errors.push(error) },
+      logger: null,
+    });
     await engine.syncIndexes();
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);

@@ -23,7 +23,9 @@ describe('ctx is validated before any I/O', () => {
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const before = [await engine.models.Referral.countDocuments({}), events.length];
     const bad = { ...ctx, ...extra };
-    await expect(engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, bad as never)).rejects.toMatchObject({ code: 'validation_failed', status: 422, field });
+    await expect(
+      engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, bad as never),
+    ).rejects.toMatchObject({ code: 'validation_failed', status: 422, field });
     await expect(engine.repositories.referralCode.generateCode(oid(), 'user', bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
     await expect(engine.events.redeliver(bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
     expect([await engine.models.Referral.countDocuments({}), events.length]).toEqual(before);
@@ -32,7 +34,12 @@ describe('ctx is validated before any I/O', () => {
   it('a clean actor and correlation id reach the event meta as given', async () => {
     const { engine, events } = await createTestEngine(db.connection);
     const actor = oid();
-    await engine.repositories.referralCode.generateCode(oid(), 'user', { ...newTenantContext(), actorId: actor, correlationId: 'req-42', idempotencyKey: 'idem:1' });
+    await engine.repositories.referralCode.generateCode(oid(), 'user', {
+      ...newTenantContext(),
+      actorId: actor,
+      correlationId: 'req-42',
+      idempotencyKey: 'idem:1',
+    });
     expect(events[0]?.meta).toMatchObject({ userId: actor.toHexString(), correlationId: 'req-42' });
   });
 });
@@ -54,13 +61,26 @@ describe('approver ids', () => {
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const referral = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     const id = String(referral?._id);
-    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'ok', approvers: ['boss\u0000'] }] }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'chain.steps.0.approvers.0' });
-    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'fin\u0007', approvers: ['boss'] }] }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'chain.steps.0.id' });
-    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'ok', approvers: [{ id: 'a\nb' }] }] }, ctx)).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(engine.repositories.referral.approve(id, { decidedBy: 'm', stepId: 'x\u0000' }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.stepId' });
+    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'ok', approvers: ['boss\u0000'] }] }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'chain.steps.0.approvers.0',
+    });
+    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'fin\u0007', approvers: ['boss'] }] }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'chain.steps.0.id',
+    });
+    await expect(engine.repositories.referral.updateApprovals(id, { steps: [{ id: 'ok', approvers: [{ id: 'a\nb' }] }] }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(engine.repositories.referral.approve(id, { decidedBy: 'm', stepId: 'x\u0000' }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.stepId',
+    });
     const { engine: hooked } = await createTestEngine(db.connection, { review: { chain: () => ({ steps: [{ id: 'ok', approvers: ['bad\u0000id'] }] }) } });
     const { code: hookedCode } = await hooked.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    await expect(hooked.attributeSale({ code: hookedCode, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      hooked.attributeSale({ code: hookedCode, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
     expect(await hooked.models.Referral.countDocuments({})).toBe(0);
   });
 });

@@ -8,7 +8,11 @@ let prefixes = 0;
 
 const engineWith = async (events: Record<string, unknown>): Promise<{ engine: ReferralEngine; errors: { error: unknown; event: DomainEvent }[] }> => {
   const errors: { error: unknown; event: DomainEvent }[] = [];
-  const engine = await createReferral({ connection: db.connection, collectionPrefix: `dl${++prefixes}_`, events: { onError: (error, event) => void errors.push({ error, event }), ...events } });
+  const engine = await createReferral({
+    connection: db.connection,
+    collectionPrefix: `dl${++prefixes}_`,
+    events: { onError: (error, event) => void errors.push({ error, event }), ...events },
+  });
   await engine.syncIndexes();
   return { engine, errors };
 };

@@ -89,13 +89,18 @@ describe('tenancy', () => {
     expect(error).toMatchObject({ code: 'tenant_required', status: 403 });
     // A JavaScript caller can still leave ctx out; the types no longer allow it.
     const untyped = engine.attributeSale as (input: unknown) => Promise<unknown>;
-    await expect(untyped({ code: 'ABCDEFGH', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' })).rejects.toMatchObject({ code: 'tenant_required' });
+    await expect(untyped({ code: 'ABCDEFGH', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' })).rejects.toMatchObject({
+      code: 'tenant_required',
+    });
     expect(await engine.models.ReferralCode.countDocuments({})).toBe(0);
   });
 
   it('refuses a malformed tenant id with validation_failed', async () => {
     const { engine } = await createTestEngine(db.connection);
-    await expect(engine.resolveReferrer('ABCDEFGH', { organizationId: 'not-an-id' })).rejects.toMatchObject({ code: 'validation_failed', field: 'ctx.organizationId' });
+    await expect(engine.resolveReferrer('ABCDEFGH', { organizationId: 'not-an-id' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'ctx.organizationId',
+    });
   });
 
   it('keeps two tenants using the same code string apart', async () => {
@@ -140,7 +145,11 @@ describe('event delivery', () => {
   it('a throwing transport never fails or undoes the write; the error reaches onError', async () => {
     const failures: DomainEvent[] = [];
     const transport: EventTransport = { name: 'broken', publish: async () => Promise.reject(new Error('broker down')) };
-    const engine = await createReferral({ connection: db.connection, collectionPrefix: 'broken_', events: { transport, onError: (_e, event) => void failures.push(event) } });
+    const engine = await createReferral({
+      connection: db.connection,
+      collectionPrefix: 'broken_',
+      events: { transport, onError: (_e, event) => void failures.push(event) },
+    });
     await engine.syncIndexes();
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
@@ -171,8 +180,26 @@ describe('syncIndexes', () => {
     const { engine } = await createTestEngine(db.connection);
     const codeIndexes = await engine.models.ReferralCode.collection.listIndexes().toArray();
     const referralIndexes = await engine.models.Referral.collection.listIndexes().toArray();
-    expect(codeIndexes.map((i) => i.name).sort()).toEqual(['_id_', 'rf_code_folded_unique', 'rf_code_owner_active_unique', 'rf_code_owner_all', 'rf_code_parked_events', 'rf_code_pending_events', 'rf_code_unique']);
-    expect(referralIndexes.map((i) => i.name).sort()).toEqual(['_id_', 'rf_referral_code_recent', 'rf_referral_converted_at', 'rf_referral_parked_events', 'rf_referral_pending_events', 'rf_referral_referee_pair', 'rf_referral_referrer_recent', 'rf_referral_referrer_status_recent', 'rf_referral_source_unique']);
+    expect(codeIndexes.map((i) => i.name).sort()).toEqual([
+      '_id_',
+      'rf_code_folded_unique',
+      'rf_code_owner_active_unique',
+      'rf_code_owner_all',
+      'rf_code_parked_events',
+      'rf_code_pending_events',
+      'rf_code_unique',
+    ]);
+    expect(referralIndexes.map((i) => i.name).sort()).toEqual([
+      '_id_',
+      'rf_referral_code_recent',
+      'rf_referral_converted_at',
+      'rf_referral_parked_events',
+      'rf_referral_pending_events',
+      'rf_referral_referee_pair',
+      'rf_referral_referrer_recent',
+      'rf_referral_referrer_status_recent',
+      'rf_referral_source_unique',
+    ]);
     // The tenant leads every compound index; the relay's single-field index spans tenants by design.
     for (const index of [...codeIndexes, ...referralIndexes].filter((i) => Object.keys(i.key).length > 1)) {
       expect(Object.keys(index.key)[0]).toBe('organizationId');

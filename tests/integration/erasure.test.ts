@@ -11,7 +11,10 @@ describe('erasure', () => {
     const creator = oid();
     const { code } = await engine.repositories.referralCode.generateCode(creator, 'user', ctx);
     const buyer = oid();
-    const first = await engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { email: 'buyer@example.com', amount: 20 } }, ctx);
+    const first = await engine.attributeSale(
+      { code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { email: 'buyer@example.com', amount: 20 } },
+      ctx,
+    );
     await engine.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.repositories.referral.approve(String(first?._id), { decidedBy: 'm' }, ctx);
@@ -31,7 +34,9 @@ describe('erasure', () => {
   });
 
   it('scrubs events still waiting in the outbox', async () => {
-    const { engine } = await createTestEngine(db.connection, { events: { transport: { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} }, onError: () => {} } });
+    const { engine } = await createTestEngine(db.connection, {
+      events: { transport: { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} }, onError: () => {} },
+    });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const buyer = oid();
@@ -65,7 +70,13 @@ describe('erasure', () => {
 
 /** Every stored document of the engine, as text: a raw ref anywhere in it is a copy left behind. */
 const everything = async (engine: Awaited<ReturnType<typeof createTestEngine>>['engine']) => {
-  const collections = [engine.models.ReferralCode, engine.models.Referral, engine.models.ReferralTouch, engine.models.ReferralBinding, engine.models.ReferralLead];
+  const collections = [
+    engine.models.ReferralCode,
+    engine.models.Referral,
+    engine.models.ReferralTouch,
+    engine.models.ReferralBinding,
+    engine.models.ReferralLead,
+  ];
   return JSON.stringify(await Promise.all(collections.map((model) => model.collection.find({}).toArray())));
 };
 
@@ -73,14 +84,22 @@ describe('erasure of every copy', () => {
   const downTransport = { name: 'down', publish: async () => Promise.reject(new Error('down')), subscribe: async () => () => {} };
 
   it('eraseReferee leaves the raw ref in no collection, no pending and no parked event; explain() no longer finds it', async () => {
-    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime', leads: true }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 } });
+    const { engine } = await createTestEngine(db.connection, {
+      attribution: { binding: 'lifetime', leads: true },
+      events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 1 },
+    });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const buyer = oid();
     await engine.trackVisit({ code, visitorId: 'cookie-erase' }, ctx);
     await engine.attributeSignup({ code, refereeRef: buyer, refereeModel: 'user', metadata: { email: 'friend@example.com' } }, ctx);
     await engine.attributeSale({ visitorId: 'cookie-erase', refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // parked at once
-    expect((await engine.events.parked(ctx)).map((p) => p.event.type).sort()).toEqual(['referral:code.created', 'referral:converted', 'referral:lead.converted', 'referral:lead.created']);
+    expect((await engine.events.parked(ctx)).map((p) => p.event.type).sort()).toEqual([
+      'referral:code.created',
+      'referral:converted',
+      'referral:lead.converted',
+      'referral:lead.created',
+    ]);
     expect(await everything(engine)).toContain(buyer.toHexString());
     await engine.repositories.referral.eraseReferee(buyer, ctx);
     expect(await everything(engine)).not.toContain(buyer.toHexString());
@@ -91,7 +110,10 @@ describe('erasure of every copy', () => {
   });
 
   it('eraseOwner leaves the raw ref in no code, referral, touch, binding, pending or parked event', async () => {
-    const { engine } = await createTestEngine(db.connection, { attribution: { binding: 'lifetime', leads: true }, events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 } });
+    const { engine } = await createTestEngine(db.connection, {
+      attribution: { binding: 'lifetime', leads: true },
+      events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 },
+    });
     const ctx = newTenantContext();
     const owner = oid();
     const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);

@@ -13,13 +13,24 @@ describe('event definitions (no drift)', () => {
     const { engine, events } = await createTestEngine(db.connection, { guards: [sameEmailGuard()], attribution: { leads: true } });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const sale = () => engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
+    const sale = () =>
+      engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
     const a = await sale();
     const b = await sale();
     await engine.repositories.referral.approve(String(a?._id), { decidedBy: 'm', note: 'fine' }, ctx);
     await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
     await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5 }, ctx);
-    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', signals: { refereeEmail: 'a.b+x@gmail.com', referrerEmail: 'AB@gmail.com' } }, ctx);
+    await engine.attributeSale(
+      {
+        code,
+        refereeRef: oid(),
+        refereeModel: 'user',
+        sourceRef: oid(),
+        sourceModel: 'Order',
+        signals: { refereeEmail: 'a.b+x@gmail.com', referrerEmail: 'AB@gmail.com' },
+      },
+      ctx,
+    );
     const friend = oid();
     await engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
     await engine.attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);

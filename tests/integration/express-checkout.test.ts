@@ -52,7 +52,9 @@ describe('express checkout example over HTTP', () => {
     const second = await call('POST', '/checkout', { code: code.body.code, buyerId: oid().toHexString(), orderId: oid().toHexString() });
 
     expect((await call('POST', `/referrals/${first.body.referral._id}/approve`, { decidedBy: 'manager-1' })).body.referral.status).toBe('approved');
-    expect((await call('POST', `/referrals/${second.body.referral._id}/reject`, { decidedBy: 'manager-1', reason: 'refund' })).body.referral.status).toBe('rejected');
+    expect((await call('POST', `/referrals/${second.body.referral._id}/reject`, { decidedBy: 'manager-1', reason: 'refund' })).body.referral.status).toBe(
+      'rejected',
+    );
 
     const page = await call('GET', `/referrers/${creator}/referrals?limit=1`);
     expect(page.body.items).toHaveLength(1);
@@ -69,17 +71,29 @@ describe('express checkout example over HTTP', () => {
   it('maps ReferralError to HTTP statuses', async () => {
     const creator = oid().toHexString();
     const { body } = await call('POST', '/codes', { ownerRef: creator });
-    expect(await call('POST', '/checkout', { code: body.code, buyerId: creator, orderId: 'o-self' })).toMatchObject({ status: 422, body: { error: { code: 'self_referral' } } });
-    expect(await call('POST', '/checkout', { code: { $gt: '' }, buyerId: 'u', orderId: 'o' })).toMatchObject({ status: 422, body: { error: { code: 'validation_failed' } } });
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: creator, orderId: 'o-self' })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'self_referral' } },
+    });
+    expect(await call('POST', '/checkout', { code: { $gt: '' }, buyerId: 'u', orderId: 'o' })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'validation_failed' } },
+    });
     expect(await call('POST', '/codes', { ownerRef: creator }, null)).toMatchObject({ status: 403, body: { error: { code: 'tenant_required' } } });
-    expect(await call('POST', `/referrals/${oid().toHexString()}/approve`, { decidedBy: 'm' })).toMatchObject({ status: 404, body: { error: { code: 'referral_not_found' } } });
+    expect(await call('POST', `/referrals/${oid().toHexString()}/approve`, { decidedBy: 'm' })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'referral_not_found' } },
+    });
     const sale = await call('POST', '/checkout', { code: body.code, buyerId: 'u2', orderId: 'o-twice' });
     await call('POST', `/referrals/${sale.body.referral._id}/approve`, { decidedBy: 'm' });
-    expect(await call('POST', `/referrals/${sale.body.referral._id}/reject`, { decidedBy: 'm', reason: 'late' })).toMatchObject({ status: 409, body: { error: { code: 'invalid_transition' } } });
+    expect(await call('POST', `/referrals/${sale.body.referral._id}/reject`, { decidedBy: 'm', reason: 'late' })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'invalid_transition' } },
+    });
     expect(await call('POST', '/checkout', '{not json')).toMatchObject({ status: 400, body: { error: { code: 'bad_json' } } });
   });
 
-  it('answers what a host copies wrong with the right status and the client\'s own field names', async () => {
+  it("answers what a host copies wrong with the right status and the client's own field names", async () => {
     const creator = oid().toHexString();
     const { body } = await call('POST', '/codes', { ownerRef: creator });
     const big = await call('POST', '/checkout', JSON.stringify({ code: body.code, buyerId: 'u', orderId: 'o', pad: 'x'.repeat(40_000) }));
@@ -90,9 +104,18 @@ describe('express checkout example over HTTP', () => {
       expect(response.status, query).toBe(422);
       expect(['limit', 'status'], query).toContain(response.body.error.details.issues[0].field);
     }
-    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: 'o-lots', amount: 'lots' })).toMatchObject({ status: 422, body: { error: { code: 'validation_failed', message: 'Invalid amount: Expected a non-negative number' } } });
-    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: '' })).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/^Invalid orderId:/) } } });
-    expect(await call('POST', '/checkout', { code: body.code, orderId: 'o-nobuyer' })).toMatchObject({ status: 422, body: { error: { details: { issues: [{ field: 'buyerId' }] } } } });
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: 'o-lots', amount: 'lots' })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'validation_failed', message: 'Invalid amount: Expected a non-negative number' } },
+    });
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: '' })).toMatchObject({
+      status: 422,
+      body: { error: { message: expect.stringMatching(/^Invalid orderId:/) } },
+    });
+    expect(await call('POST', '/checkout', { code: body.code, orderId: 'o-nobuyer' })).toMatchObject({
+      status: 422,
+      body: { error: { details: { issues: [{ field: 'buyerId' }] } } },
+    });
     expect(await engine.models.Referral.countDocuments({ sourceRef: 'o-lots' })).toBe(0);
   });
 

@@ -17,7 +17,10 @@ const callEveryKind = (engine: ReferralEngine) => [
 
 describe('connection faults', () => {
   it('a server that cannot be reached: verbs reject (no hang past bufferTimeoutMS) with the driver errors, recognized by isDatabaseUnavailable', async () => {
-    const connection = mongoose.createConnection('mongodb://127.0.0.1:9/unreachable', { serverSelectionTimeoutMS: 200, bufferTimeoutMS: 300 } as mongoose.ConnectOptions);
+    const connection = mongoose.createConnection('mongodb://127.0.0.1:9/unreachable', {
+      serverSelectionTimeoutMS: 200,
+      bufferTimeoutMS: 300,
+    } as mongoose.ConnectOptions);
     connection.asPromise().catch(() => {});
     const engine = await createReferral({ connection, tenant: false });
     const outcomes = await Promise.allSettled(callEveryKind(engine));

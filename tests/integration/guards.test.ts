@@ -11,7 +11,14 @@ describe('fraud guards', () => {
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const r = await engine.attributeSale(
-      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', signals: { refereeEmail: 'sam.k+1@gmail.com', referrerEmail: 'samk@gmail.com' } },
+      {
+        code,
+        refereeRef: oid(),
+        refereeModel: 'user',
+        sourceRef: oid(),
+        sourceModel: 'Order',
+        signals: { refereeEmail: 'sam.k+1@gmail.com', referrerEmail: 'samk@gmail.com' },
+      },
       ctx,
     );
     expect(r).toMatchObject({ status: 'converted', review: { outcome: 'flag', flagged: true, rules: ['same_email'] } });
@@ -31,7 +38,9 @@ describe('fraud guards', () => {
     const aliceCode = (await engine.repositories.referralCode.generateCode(alice, 'user', ctx)).code;
     const bobCode = (await engine.repositories.referralCode.generateCode(bob, 'user', ctx)).code;
     await engine.attributeSale({ code: aliceCode, refereeRef: bob, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
-    const loop = await engine.attributeSale({ code: bobCode, refereeRef: alice, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx).catch((e: unknown) => e);
+    const loop = await engine
+      .attributeSale({ code: bobCode, refereeRef: alice, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)
+      .catch((e: unknown) => e);
     expect(loop).toBeInstanceOf(FraudRejectedError);
     expect(loop).toMatchObject({ code: 'fraud_rejected', status: 422, rules: ['referral_loop'] });
     expect(await engine.models.Referral.countDocuments({})).toBe(1);
@@ -40,11 +49,17 @@ describe('fraud guards', () => {
 
   it('a custom guard sees the sale and the engine stores its reason', async () => {
     const { engine } = await createTestEngine(db.connection, {
-      guards: [(input) => ((input.metadata?.amount as number) > 10_000 ? { outcome: 'flag', rule: 'big_ticket', reason: 'over 10k' } : { outcome: 'accept', rule: 'big_ticket' })],
+      guards: [
+        (input) =>
+          (input.metadata?.amount as number) > 10_000 ? { outcome: 'flag', rule: 'big_ticket', reason: 'over 10k' } : { outcome: 'accept', rule: 'big_ticket' },
+      ],
     });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const r = await engine.repositories.referral.recordConversion({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 25_000 } }, ctx);
+    const r = await engine.repositories.referral.recordConversion(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 25_000 } },
+      ctx,
+    );
     expect(r.review?.results).toEqual([{ outcome: 'flag', rule: 'big_ticket', reason: 'over 10k' }]);
   });
 });

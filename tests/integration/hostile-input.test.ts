@@ -12,7 +12,14 @@ interface Fixture {
   referralId: string;
 }
 
-const sale = (f: Fixture, overrides: Record<string, unknown> = {}) => ({ code: f.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...overrides });
+const sale = (f: Fixture, overrides: Record<string, unknown> = {}) => ({
+  code: f.code,
+  refereeRef: oid(),
+  refereeModel: 'user',
+  sourceRef: oid(),
+  sourceModel: 'Order',
+  ...overrides,
+});
 const prototypeKeys = JSON.parse('{"__proto__": {"isAdmin": true}}') as Record<string, unknown>;
 
 /** One row per hostile input: the call, and the field the 422 must name. */
@@ -25,7 +32,11 @@ const cases: [string, (f: Fixture) => Promise<unknown>, string][] = [
   ['dotted key in metadata', (f) => f.engine.attributeSale(sale(f, { metadata: { 'status.x': 1 } }), f.ctx), 'input.metadata.status.x'],
   ['nested $-key in metadata', (f) => f.engine.attributeSale(sale(f, { metadata: { a: [{ $inc: 1 }] } }), f.ctx), 'input.metadata.a.0.$inc'],
   ['__proto__ in metadata', (f) => f.engine.attributeSale(sale(f, { metadata: prototypeKeys }), f.ctx), 'input.metadata.__proto__'],
-  ['constructor in metadata', (f) => f.engine.attributeSale(sale(f, { metadata: { constructor: { prototype: { x: 1 } } } }), f.ctx), 'input.metadata.constructor'],
+  [
+    'constructor in metadata',
+    (f) => f.engine.attributeSale(sale(f, { metadata: { constructor: { prototype: { x: 1 } } } }), f.ctx),
+    'input.metadata.constructor',
+  ],
   ['metadata over 16 KB', (f) => f.engine.attributeSale(sale(f, { metadata: { blob: 'x'.repeat(16 * 1024) } }), f.ctx), 'input.metadata'],
   ['non-ObjectId tenant id', (f) => f.engine.attributeSale(sale(f), { organizationId: 'tenant-1' }), 'ctx.organizationId'],
   ['operator as tenant id', (f) => f.engine.attributeSale(sale(f), { organizationId: { $ne: null } as never }), 'ctx.organizationId'],
@@ -42,9 +53,21 @@ const cases: [string, (f: Fixture) => Promise<unknown>, string][] = [
   ['full-width look-alike in code', (f) => f.engine.resolveReferrer('ＡＢＣＤ２３４５', f.ctx), 'code'],
   ['tenant field smuggled into an input', (f) => f.engine.attributeSale(sale(f, { organizationId: oid() }), f.ctx), 'input'],
   ['status smuggled into an input', (f) => f.engine.repositories.referral.recordConversion(sale(f, { status: 'approved' }), f.ctx), 'input'],
-  ['extra key in an approval chain', (f) => f.engine.repositories.referral.updateApprovals(f.referralId, { steps: [{ id: 's', approvers: ['a'] }], autoApprove: true } as never, f.ctx), 'chain'],
-  ['operator as an approver', (f) => f.engine.repositories.referral.updateApprovals(f.referralId, { steps: [{ id: 's', approvers: [{ $ne: null }] }] } as never, f.ctx), 'chain.steps.0.approvers.0'],
-  ['filter object as listing options', (f) => f.engine.repositories.referral.listForReferrer(oid(), { status: { $ne: 'x' } } as never, f.ctx), 'options.status'],
+  [
+    'extra key in an approval chain',
+    (f) => f.engine.repositories.referral.updateApprovals(f.referralId, { steps: [{ id: 's', approvers: ['a'] }], autoApprove: true } as never, f.ctx),
+    'chain',
+  ],
+  [
+    'operator as an approver',
+    (f) => f.engine.repositories.referral.updateApprovals(f.referralId, { steps: [{ id: 's', approvers: [{ $ne: null }] }] } as never, f.ctx),
+    'chain.steps.0.approvers.0',
+  ],
+  [
+    'filter object as listing options',
+    (f) => f.engine.repositories.referral.listForReferrer(oid(), { status: { $ne: 'x' } } as never, f.ctx),
+    'options.status',
+  ],
 ];
 
 describe('hostile and malformed input', () => {
@@ -74,7 +97,9 @@ describe('hostile and malformed input', () => {
 
   it('no verb takes a raw filter: an unknown option key is refused, not passed to MongoDB', async () => {
     const fixture = await prepare();
-    await expect(fixture.engine.repositories.referral.listForReferrer(oid(), { filter: { $where: '1' } } as never, fixture.ctx)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(fixture.engine.repositories.referral.listForReferrer(oid(), { filter: { $where: '1' } } as never, fixture.ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });
 
@@ -84,7 +109,10 @@ describe('tenant field cannot be overwritten', () => {
     const ctx = newTenantContext();
     const other = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const r = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { organizationId: other.organizationId } }, ctx);
+    const r = await engine.attributeSale(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { organizationId: other.organizationId } },
+      ctx,
+    );
     expect(String(r?.organizationId)).toBe(ctx.organizationId);
     expect(r?.metadata).toEqual({ organizationId: other.organizationId });
     expect(await engine.repositories.referral.findById(String(r?._id), other)).toBeNull();
@@ -95,11 +123,19 @@ describe('tenant field cannot be overwritten', () => {
 describe('duplicate-key translation', () => {
   it('an E11000 on an index the engine does not resolve becomes a 409 with field names, never values', async () => {
     const { engine } = await createTestEngine(db.connection);
-    await engine.models.Referral.collection.createIndex({ organizationId: 1, 'metadata.invoice': 1 }, { unique: true, name: 'host_invoice_unique', partialFilterExpression: { 'metadata.invoice': { $exists: true } } });
+    await engine.models.Referral.collection.createIndex(
+      { organizationId: 1, 'metadata.invoice': 1 },
+      { unique: true, name: 'host_invoice_unique', partialFilterExpression: { 'metadata.invoice': { $exists: true } } },
+    );
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { invoice: 'INV-SECRET-1' } }, ctx);
-    const error = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { invoice: 'INV-SECRET-1' } }, ctx).catch((e: unknown) => e);
+    await engine.attributeSale(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { invoice: 'INV-SECRET-1' } },
+      ctx,
+    );
+    const error = await engine
+      .attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { invoice: 'INV-SECRET-1' } }, ctx)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DuplicateError);
     expect(error).toMatchObject({ code: 'duplicate', status: 409, fields: ['organizationId', 'metadata.invoice'] });
     expect(JSON.stringify(error)).not.toContain('INV-SECRET-1');

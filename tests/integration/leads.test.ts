@@ -34,7 +34,13 @@ describe('signup: who referred whom', () => {
     await sale(friend); // a renewal: a sale, not another converted lead
     const converted = eventsOf('referral:lead.converted');
     expect(converted).toHaveLength(1);
-    expect(converted[0]?.payload).toMatchObject({ firstForReferee: true, referralId: String(first?._id), refereeRef: friend.toHexString(), referrerRef: alice.toHexString(), metadata: { amount: 30 } });
+    expect(converted[0]?.payload).toMatchObject({
+      firstForReferee: true,
+      referralId: String(first?._id),
+      refereeRef: friend.toHexString(),
+      referrerRef: alice.toHexString(),
+      metadata: { amount: 30 },
+    });
     const page = await engine.listLeadsForReferrer(alice, { status: 'converted' }, ctx);
     expect(page.items.map((l) => String(l.refereeRef))).toEqual([friend.toHexString()]);
     expect(page.items[0]).toMatchObject({ status: 'converted', firstReferralId: first?._id });
@@ -66,7 +72,9 @@ describe('signup: who referred whom', () => {
     const rejectAll: FraudGuard = (input) => (input.metadata?.bot ? { outcome: 'reject', rule: 'bot' } : { outcome: 'accept', rule: 'bot' });
     const { engine, ctx, alice, aliceCode, bobCode } = await setup({ attribution: { leads: true }, guards: [flagBig, rejectAll] });
     await expect(engine.attributeSignup({ code: aliceCode, refereeRef: alice, refereeModel: 'user' }, ctx)).rejects.toMatchObject({ code: 'self_referral' });
-    await expect(engine.attributeSignup({ code: aliceCode, refereeRef: oid(), refereeModel: 'user', metadata: { bot: true } }, ctx)).rejects.toMatchObject({ code: 'fraud_rejected' });
+    await expect(engine.attributeSignup({ code: aliceCode, refereeRef: oid(), refereeModel: 'user', metadata: { bot: true } }, ctx)).rejects.toMatchObject({
+      code: 'fraud_rejected',
+    });
     const flagged = await engine.attributeSignup({ code: aliceCode, refereeRef: oid(), refereeModel: 'user', metadata: { vip: true } }, ctx);
     expect(flagged?.review).toMatchObject({ flagged: true, rules: ['vip'] });
     expect(await engine.attributeSignup({ code: 'NOSUCH22', refereeRef: oid(), refereeModel: 'user' }, ctx)).toBeNull();
@@ -80,12 +88,18 @@ describe('signup: who referred whom', () => {
     const friend = oid();
     const first = await engine.attributeSignup({ code: aliceCode, refereeRef: friend, refereeModel: 'user' }, ctx);
     expect(String((await engine.attributeSignup({ code: aliceCode, refereeRef: friend, refereeModel: 'user' }, ctx))?._id)).toBe(String(first?._id));
-    await expect(engine.attributeSignup({ code: bobCode, refereeRef: friend, refereeModel: 'user' }, ctx)).rejects.toMatchObject({ code: 'replay_conflict', details: { fields: ['referrerRef'] } });
+    await expect(engine.attributeSignup({ code: bobCode, refereeRef: friend, refereeModel: 'user' }, ctx)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      details: { fields: ['referrerRef'] },
+    });
   });
 
   it('with leads off, attributeSignup says how to turn them on', async () => {
     const { engine, ctx, aliceCode } = await setup({});
-    await expect(engine.attributeSignup({ code: aliceCode, refereeRef: oid(), refereeModel: 'user' }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'attribution.leads' });
+    await expect(engine.attributeSignup({ code: aliceCode, refereeRef: oid(), refereeModel: 'user' }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'attribution.leads',
+    });
   });
 });
 
@@ -112,13 +126,15 @@ describe('direct sales and races', () => {
     await destroy();
   });
 
-  it("20 concurrent first orders of one referee: exactly one referral:lead.converted", async () => {
+  it('20 concurrent first orders of one referee: exactly one referral:lead.converted', async () => {
     const { pick, events, destroy } = await createCluster(db, 4, leadsOn);
     const ctx = newTenantContext();
     const { code } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx);
     const friend = oid();
     await pick(0).attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => pick(i).attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => pick(i).attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)),
+    );
     expect(events.filter((e) => e.type === 'referral:lead.converted')).toHaveLength(1);
     await destroy();
   });
@@ -138,11 +154,25 @@ describe('stats.funnel', () => {
     await engine.repositories.referral.reverse(String(s3?._id), { refundKey: 'r', reason: 'refund' }, ctx);
     await sale(oid(), { code: bobCode, metadata: { amount: 999 } }); // bob's: a direct sale, not alice's
     const window = { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) };
-    const expected = { visits: 4, leads: 3, convertedLeads: 2, sales: 3, approved: 1, reversed: 1, amount: 170, rates: { signup: 3 / 4, conversion: 2 / 3, approval: 1 / 3 } };
+    const expected = {
+      visits: 4,
+      leads: 3,
+      convertedLeads: 2,
+      sales: 3,
+      approved: 1,
+      reversed: 1,
+      amount: 170,
+      rates: { signup: 3 / 4, conversion: 2 / 3, approval: 1 / 3 },
+    };
     expect(await engine.stats.funnel({ referrerRef: alice, ...window }, ctx)).toEqual(expected);
     expect(await engine.stats.funnel({ code: aliceCode.toLowerCase(), ...window }, ctx)).toEqual(expected);
     expect(await engine.stats.funnel({ referrerRef: bob, ...window }, ctx)).toMatchObject({ visits: 1, leads: 1, convertedLeads: 1, sales: 1, amount: 999 });
-    expect(await engine.stats.funnel({ referrerRef: alice, from: new Date(Date.now() + DAY), to: new Date(Date.now() + 2 * DAY) }, ctx)).toMatchObject({ visits: 0, leads: 0, sales: 0, rates: { signup: null, conversion: null, approval: null } });
+    expect(await engine.stats.funnel({ referrerRef: alice, from: new Date(Date.now() + DAY), to: new Date(Date.now() + 2 * DAY) }, ctx)).toMatchObject({
+      visits: 0,
+      leads: 0,
+      sales: 0,
+      rates: { signup: null, conversion: null, approval: null },
+    });
     await expect(engine.stats.funnel({ ...window }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.referrerRef' });
   });
 });

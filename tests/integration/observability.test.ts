@@ -24,7 +24,9 @@ describe('tracing', () => {
     exporter.reset();
     await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.attributeSale({ code: 'NOSUCH22', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
-    await expect(engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, {})).rejects.toMatchObject({ code: 'tenant_required' });
+    await expect(engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, {})).rejects.toMatchObject({
+      code: 'tenant_required',
+    });
     const [recorded, unknown, refused] = spans('referral.attributeSale');
     expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 3 });
     expect(unknown?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'null', 'referral.round_trips': 1 });
@@ -40,7 +42,11 @@ describe('tracing', () => {
     await engine.repositories.referralCode.lookupByCode('ABCD2345', ctx);
     await engine.stats.forReferrer(oid(), ctx);
     await engine.events.redeliver(ctx);
-    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['referral.referralCode.lookupByCode', 'referral.stats.forReferrer', 'referral.events.redeliver']);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([
+      'referral.referralCode.lookupByCode',
+      'referral.stats.forReferrer',
+      'referral.events.redeliver',
+    ]);
     expect(typeof engine.events.startRelay({ intervalMs: 60_000 })).toBe('function');
   });
 });
@@ -76,7 +82,11 @@ describe('events.pending()', () => {
     expect(codes?.oldestAgeMs).toBeGreaterThanOrEqual(0);
     expect(referrals).toMatchObject({ pending: 1, parked: 0 });
     await engine.events.redeliver(ctx);
-    expect(Object.values(await engine.events.pending(ctx)).map((h) => [h.pending, h.parked])).toEqual([[0, 1], [0, 1], [0, 0]]);
+    expect(Object.values(await engine.events.pending(ctx)).map((h) => [h.pending, h.parked])).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 0],
+    ]);
     expect(Object.keys(health).map((name) => name.replace(/^t\d+_/, ''))).toEqual(['referral_codes', 'referrals', 'referral_leads']);
     expect(Object.values(await engine.events.pending(newTenantContext())).map((h) => h.pending + h.parked)).toEqual([0, 0, 0]);
   });

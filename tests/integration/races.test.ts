@@ -14,7 +14,9 @@ describe('races under load', () => {
     const order = oid();
     const buyer = oid();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => pick(i).attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order' }, ctx)),
+      Array.from({ length: 50 }, (_, i) =>
+        pick(i).attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order' }, ctx),
+      ),
     );
     expect(new Set(results.map((r) => String(r?._id))).size).toBe(1);
     expect(await pick(0).models.Referral.countDocuments({ sourceRef: order })).toBe(1);
@@ -42,7 +44,9 @@ describe('races under load', () => {
     const ctx = newTenantContext();
     const { code } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx);
     const referrals = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => pick(i).attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)),
+      Array.from({ length: 10 }, (_, i) =>
+        pick(i).attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx),
+      ),
     );
     await Promise.all(
       referrals.flatMap((r, i) =>

@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
 import type { Types } from 'mongoose';
-import { useTestDatabase } from '../harness/database.js';
+import { describe, expect, it } from 'vitest';
 import { createCluster } from '../harness/cluster.js';
+import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
-const sale = (code: string, sourceRef: Types.ObjectId, refereeRef: Types.ObjectId) => ({ code, refereeRef, refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+const sale = (code: string, sourceRef: Types.ObjectId, refereeRef: Types.ObjectId) => ({
+  code,
+  refereeRef,
+  refereeModel: 'user',
+  sourceRef,
+  sourceModel: 'Order',
+});
 
 describe('capped codes and replays', () => {
   it('50 concurrent calls covering 5 orders on a code capped at 5 record all 5, and every caller gets its order', async () => {
@@ -14,7 +20,13 @@ describe('capped codes and replays', () => {
     const ctx = newTenantContext();
     const { code, _id: codeId } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 5 });
     const orders = Array.from({ length: 5 }, () => ({ order: oid(), buyer: oid() }));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => pick(i).attributeSale(sale(code, orders[i % 5]!.order, orders[i % 5]!.buyer), ctx).then((r) => ({ i, r }))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        pick(i)
+          .attributeSale(sale(code, orders[i % 5]!.order, orders[i % 5]!.buyer), ctx)
+          .then((r) => ({ i, r })),
+      ),
+    );
     for (const { i, r } of results) expect(String(r?.sourceRef), `call ${i}`).toBe(String(orders[i % 5]!.order));
     expect(await pick(0).models.Referral.countDocuments({ codeId, deletedAt: null })).toBe(5);
     expect((await pick(0).models.ReferralCode.findById(codeId).lean())?.conversions).toBe(5);
@@ -91,13 +103,26 @@ describe('conflicting replays', () => {
     const eventsBefore = events.length;
     const countBefore = await engine.models.Referral.countDocuments({});
 
-    await expect(engine.attributeSale(sale(code, order, oid()), ctx)).rejects.toMatchObject({ code: 'replay_conflict', status: 409, details: { fields: ['refereeRef'] } });
-    await expect(engine.attributeSale(sale(otherCode, order, buyer), ctx)).rejects.toMatchObject({ code: 'replay_conflict', status: 409, details: { fields: ['referrerRef'] } });
+    await expect(engine.attributeSale(sale(code, order, oid()), ctx)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      status: 409,
+      details: { fields: ['refereeRef'] },
+    });
+    await expect(engine.attributeSale(sale(otherCode, order, buyer), ctx)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      status: 409,
+      details: { fields: ['referrerRef'] },
+    });
     await expect(engine.repositories.referral.recordConversion({ ...sale(code, order, buyer), refereeModel: 'customer' }, ctx)).rejects.toMatchObject({
       code: 'replay_conflict',
       details: { fields: ['refereeModel'] },
     });
-    await expect(engine.repositories.referral.recordConversion({ referrerRef: oid(), referrerModel: 'user', refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order' }, ctx)).rejects.toMatchObject({
+    await expect(
+      engine.repositories.referral.recordConversion(
+        { referrerRef: oid(), referrerModel: 'user', refereeRef: buyer, refereeModel: 'user', sourceRef: order, sourceModel: 'Order' },
+        ctx,
+      ),
+    ).rejects.toMatchObject({
       code: 'replay_conflict',
       details: { fields: ['referrerRef'] },
     });
@@ -129,7 +154,9 @@ describe('concurrent partial refunds', () => {
     const { code } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx);
     const referral = await pick(0).attributeSale({ ...sale(code, oid(), oid()), metadata: { amount: 100 } }, ctx);
     const id = String(referral?._id);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => pick(i).repositories.referral.reverse(id, { refundKey: `re_${i}`, reason: 'refund', amount: 1 }, ctx)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => pick(i).repositories.referral.reverse(id, { refundKey: `re_${i}`, reason: 'refund', amount: 1 }, ctx)),
+    );
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([]);
     const final = await pick(0).repositories.referral.findById(id, ctx);
     expect(final?.reversedAmount).toBe(50);

@@ -9,7 +9,10 @@ const setup = async () => {
   const ctx = { ...newTenantContext(), actorId: 'billing-webhook' };
   const { code } = await test.engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
   const sell = async (metadata?: Record<string, unknown>) => {
-    const r = await test.engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) }, ctx);
+    const r = await test.engine.attributeSale(
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) },
+      ctx,
+    );
     return String(r?._id);
   };
   return { ...test, ctx, sell, repo: test.engine.repositories.referral };
@@ -22,9 +25,18 @@ describe('referral.reverse', () => {
     await repo.approve(id, { decidedBy: 'm' }, ctx);
     const reversed = await repo.reverse(id, { reason: 'customer refund', refundKey: 're_123' }, ctx);
     expect(reversed).toMatchObject({ status: 'reversed', reversedAmount: 4900 });
-    expect(reversed.reversals).toEqual([expect.objectContaining({ refundKey: 're_123', amount: 4900, reason: 'customer refund', reversedBy: 'billing-webhook' })]);
+    expect(reversed.reversals).toEqual([
+      expect.objectContaining({ refundKey: 're_123', amount: 4900, reason: 'customer refund', reversedBy: 'billing-webhook' }),
+    ]);
     const [event] = eventsOf('referral:reversed');
-    expect(event?.payload).toMatchObject({ status: 'reversed', refundKey: 're_123', amount: 4900, reversedAmount: 4900, convertedAmount: 4900, fullyReversed: true });
+    expect(event?.payload).toMatchObject({
+      status: 'reversed',
+      refundKey: 're_123',
+      amount: 4900,
+      reversedAmount: 4900,
+      convertedAmount: 4900,
+      fullyReversed: true,
+    });
     expect(event?.meta.idempotencyKey).toBe(`referral:${id}:reversed:re_123`);
   });
 
@@ -32,7 +44,10 @@ describe('referral.reverse', () => {
     const { repo, ctx, sell, eventsOf } = await setup();
     const id = await sell({ amount: 100 });
     expect(await repo.reverse(id, { reason: 'partial', refundKey: 're_1', amount: 30 }, ctx)).toMatchObject({ status: 'converted', reversedAmount: 30 });
-    await expect(repo.reverse(id, { reason: 'too much', refundKey: 're_2', amount: 71 }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.amount' });
+    await expect(repo.reverse(id, { reason: 'too much', refundKey: 're_2', amount: 71 }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.amount',
+    });
     expect(await repo.reverse(id, { reason: 'rest', refundKey: 're_3' }, ctx)).toMatchObject({ status: 'reversed', reversedAmount: 100 });
     expect(eventsOf('referral:reversed').map((e) => (e.payload as { fullyReversed: boolean }).fullyReversed)).toEqual([false, true]);
   });
@@ -71,7 +86,13 @@ describe('referral.reverse', () => {
   it('validates the refund key and amount', async () => {
     const { repo, ctx, sell } = await setup();
     const id = await sell({ amount: 10 });
-    await expect(repo.reverse(id, { reason: 'x', refundKey: '{"$gt":""}' }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.refundKey' });
-    await expect(repo.reverse(id, { reason: 'x', refundKey: 're', amount: -5 }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'input.amount' });
+    await expect(repo.reverse(id, { reason: 'x', refundKey: '{"$gt":""}' }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.refundKey',
+    });
+    await expect(repo.reverse(id, { reason: 'x', refundKey: 're', amount: -5 }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.amount',
+    });
   });
 });

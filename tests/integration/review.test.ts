@@ -17,10 +17,12 @@ const setup = async (chain?: (draft: { metadata: Record<string, unknown> | null 
   const ctx = { ...newTenantContext(), actorId: 'admin-1' };
   const { code } = await test.engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
   const sell = (metadata?: Record<string, unknown>) =>
-    test.engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) }, ctx).then((r) => {
-      if (!r) throw new Error('expected a referral');
-      return r;
-    });
+    test.engine
+      .attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) }, ctx)
+      .then((r) => {
+        if (!r) throw new Error('expected a referral');
+        return r;
+      });
   return { ...test, ctx, sell };
 };
 
@@ -55,7 +57,9 @@ describe('approve and reject without a chain', () => {
     const { engine, ctx, sell, events } = await setup();
     const r = await sell();
     const decide = (verb: 'approve' | 'reject') =>
-      verb === 'approve' ? engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx) : engine.repositories.referral.reject(r._id, { decidedBy: 'm', reason: 'no' }, ctx);
+      verb === 'approve'
+        ? engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx)
+        : engine.repositories.referral.reject(r._id, { decidedBy: 'm', reason: 'no' }, ctx);
     await decide(first);
     const before = events.length;
     await expect(decide(second)).rejects.toMatchObject({ code: 'invalid_transition', status: 409, details: { from, to } });
@@ -132,7 +136,9 @@ describe('approve and reject with a chain', () => {
   it('a listed approver can reject, which rejects the referral', async () => {
     const { engine, ctx, sell, eventsOf } = await setup(() => twoStepChain);
     const r = await sell();
-    await expect(engine.repositories.referral.reject(r._id, { decidedBy: 'outsider', reason: 'x' }, ctx)).rejects.toMatchObject({ code: 'UNAUTHORIZED_APPROVER' });
+    await expect(engine.repositories.referral.reject(r._id, { decidedBy: 'outsider', reason: 'x' }, ctx)).rejects.toMatchObject({
+      code: 'UNAUTHORIZED_APPROVER',
+    });
     const rejected = await engine.repositories.referral.reject(r._id, { decidedBy: 'm1', reason: 'self-dealing' }, ctx);
     expect(rejected.status).toBe('rejected');
     expect(rejected.approvals?.status).toBe('rejected');
@@ -166,12 +172,19 @@ describe('updateApprovals', () => {
   it('a supplied chain that claims approved is recomputed from its decisions: it approves nothing', async () => {
     const { engine, ctx, sell, eventsOf } = await setup();
     const r = await sell();
-    const forged = { order: 'sequential' as const, status: 'approved' as const, steps: [{ id: 'board', approvers: [{ id: 'ceo' }], requiredApprovals: 1, status: 'approved' as const, decisions: [] }] };
+    const forged = {
+      order: 'sequential' as const,
+      status: 'approved' as const,
+      steps: [{ id: 'board', approvers: [{ id: 'ceo' }], requiredApprovals: 1, status: 'approved' as const, decisions: [] }],
+    };
     const updated = await engine.repositories.referral.updateApprovals(r._id, forged, ctx);
     expect(updated).toMatchObject({ status: 'converted', approvals: { status: 'pending', steps: [{ status: 'pending' }] } });
     await expect(engine.repositories.referral.approve(r._id, { decidedBy: 'someone' }, ctx)).rejects.toMatchObject({ code: 'UNAUTHORIZED_APPROVER' });
     expect(eventsOf('referral:approved')).toHaveLength(0);
-    const withHistory = { ...forged, steps: [{ ...forged.steps[0]!, decisions: [{ approverId: 'ceo', decision: 'approved' as const, decidedAt: new Date() }] }] };
+    const withHistory = {
+      ...forged,
+      steps: [{ ...forged.steps[0]!, decisions: [{ approverId: 'ceo', decision: 'approved' as const, decidedAt: new Date() }] }],
+    };
     expect((await engine.repositories.referral.updateApprovals(r._id, withHistory, ctx)).approvals?.status).toBe('approved');
     expect((await engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx)).status).toBe('approved');
   });
@@ -179,7 +192,9 @@ describe('updateApprovals', () => {
   it('refuses a decided referral and an invalid chain', async () => {
     const { engine, ctx, sell } = await setup();
     const r = await sell();
-    await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 3 }] }, ctx)).rejects.toMatchObject({ code: 'INVALID_QUORUM' });
+    await expect(
+      engine.repositories.referral.updateApprovals(r._id, { steps: [{ id: 's', approvers: ['a'], requiredApprovals: 3 }] }, ctx),
+    ).rejects.toMatchObject({ code: 'INVALID_QUORUM' });
     await expect(engine.repositories.referral.updateApprovals(r._id, { steps: [] }, ctx)).rejects.toMatchObject({ code: 'EMPTY_STEPS', status: 422 });
     await engine.repositories.referral.approve(r._id, { decidedBy: 'm' }, ctx);
     await expect(engine.repositories.referral.updateApprovals(r._id, twoStepChain, ctx)).rejects.toMatchObject({ code: 'invalid_transition' });
@@ -192,7 +207,10 @@ describe('listForReferrer', () => {
     const referrer = oid();
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const r = await engine.repositories.referral.recordConversion({ referrerRef: referrer, referrerModel: 'user', refereeRef: oid(), refereeModel: 'user', sourceRef: `order-${i}`, sourceModel: 'Order' }, ctx);
+      const r = await engine.repositories.referral.recordConversion(
+        { referrerRef: referrer, referrerModel: 'user', refereeRef: oid(), refereeModel: 'user', sourceRef: `order-${i}`, sourceModel: 'Order' },
+        ctx,
+      );
       ids.push(String(r._id));
     }
     await engine.repositories.referral.approve(ids[2] as string, { decidedBy: 'm' }, ctx);
@@ -215,7 +233,13 @@ describe('listForReferrer', () => {
 
   it('refuses a forged cursor and an oversized page', async () => {
     const { engine, ctx } = await setup();
-    await expect(engine.repositories.referral.listForReferrer(oid(), { after: 'forged' }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'options.after' });
-    await expect(engine.repositories.referral.listForReferrer(oid(), { limit: 1000 }, ctx)).rejects.toMatchObject({ code: 'validation_failed', field: 'options.limit' });
+    await expect(engine.repositories.referral.listForReferrer(oid(), { after: 'forged' }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'options.after',
+    });
+    await expect(engine.repositories.referral.listForReferrer(oid(), { limit: 1000 }, ctx)).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'options.limit',
+    });
   });
 });

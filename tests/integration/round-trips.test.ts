@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReferral, type CreateReferralOptions } from '../../src/index.js';
+import { type CreateReferralOptions, createReferral } from '../../src/index.js';
 import { commandCounter } from '../harness/command-counter.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
@@ -63,7 +63,7 @@ describe('round trips per operation', () => {
     await cached.engine.destroy();
   });
 
-  it('with leads on: attributeSignup 2 (new and replay); a lead\'s first sale: lead read, upsert, fence, conversion write; listLeadsForReferrer 1; stats.funnel 4', async () => {
+  it("with leads on: attributeSignup 2 (new and replay); a lead's first sale: lead read, upsert, fence, conversion write; listLeadsForReferrer 1; stats.funnel 4", async () => {
     const { engine, counter, ctx, code } = await measured({ attribution: { leads: true } });
     const friend = oid();
     const signup = () => engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
@@ -72,9 +72,20 @@ describe('round trips per operation', () => {
     const order = { refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' };
     expect((await counter.during(() => engine.attributeSale(order, ctx))).commands).toEqual(['find', 'findAndModify', 'find', 'findAndModify']);
     expect((await counter.during(() => engine.attributeSale({ ...order, sourceRef: oid() }, ctx))).commands).toEqual(['find', 'findAndModify', 'find']);
-    expect((await counter.during(() => engine.attributeSale({ ...order, sourceRef: oid(), refereeRef: oid(), code }, ctx))).commands).toEqual(['find', 'find', 'findAndModify', 'find', 'findAndModify']);
+    expect((await counter.during(() => engine.attributeSale({ ...order, sourceRef: oid(), refereeRef: oid(), code }, ctx))).commands).toEqual([
+      'find',
+      'find',
+      'findAndModify',
+      'find',
+      'findAndModify',
+    ]);
     expect((await counter.during(() => engine.listLeadsForReferrer(oid(), {}, ctx))).commands).toEqual(['find']);
-    expect((await counter.during(() => engine.stats.funnel({ referrerRef: oid(), from: new Date(0), to: new Date() }, ctx))).commands).toEqual(['aggregate', 'aggregate', 'aggregate', 'aggregate']); // countDocuments is an aggregate; the four are sent together
+    expect((await counter.during(() => engine.stats.funnel({ referrerRef: oid(), from: new Date(0), to: new Date() }, ctx))).commands).toEqual([
+      'aggregate',
+      'aggregate',
+      'aggregate',
+      'aggregate',
+    ]); // countDocuments is an aggregate; the four are sent together
     await engine.destroy();
   });
 
@@ -85,12 +96,15 @@ describe('round trips per operation', () => {
     expect((await counter.during(() => engine.repositories.referralCode.generateCode(owner, 'user', ctx))).commands).toEqual(['findAndModify']);
     expect((await counter.during(() => engine.repositories.referralCode.generateCode(owner, 'user', ctx))).commands).toEqual(['findAndModify']);
     const r = await engine.attributeSale(sale(), ctx);
-    expect((await counter.during(() => engine.repositories.referral.approve(String(r?._id), { decidedBy: 'm' }, ctx))).commands).toEqual(['find', 'findAndModify']);
+    expect((await counter.during(() => engine.repositories.referral.approve(String(r?._id), { decidedBy: 'm' }, ctx))).commands).toEqual([
+      'find',
+      'findAndModify',
+    ]);
     expect((await counter.during(() => engine.repositories.referral.listForReferrer(r?.referrerRef as string, { limit: 10 }, ctx))).commands).toEqual(['find']);
     await engine.destroy();
   });
 
-  it('once the connection is open, commands go to the driver\'s collection, not through mongoose\'s wrapper', async () => {
+  it("once the connection is open, commands go to the driver's collection, not through mongoose's wrapper", async () => {
     const { engine, ctx, sale } = await measured();
     const wrapped: string[] = [];
     engine.models.Referral.db.set('debug', (collection: string, method: string) => wrapped.push(`${collection}.${method}`));
@@ -133,7 +147,6 @@ describe('round trips per operation', () => {
     expect(await engine.models.Referral.collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
     expect(await engine.models.Referral.collection.countDocuments({ 'outbox.0': { $exists: true } })).toBe(0);
   });
-
 });
 
 /** Two engines on one set of collections, as two processes of one deployment; `buy` sells through A. */
@@ -157,7 +170,7 @@ describe('code cache', () => {
     await engine.destroy();
   });
 
-  it('another process\'s cache keeps a deactivated code, but the fence refuses its sale; verbs without a fence never read the cache', async () => {
+  it("another process's cache keeps a deactivated code, but the fence refuses its sale; verbs without a fence never read the cache", async () => {
     const { processA, processB, ctx, buy } = await twoProcesses();
     const { code } = await processB.repositories.referralCode.generateCode(oid(), 'user', ctx);
     expect(await buy(code)).not.toBeNull(); // A caches the code
@@ -181,7 +194,10 @@ describe('code cache', () => {
     const raw = await processA.models.Referral.collection.find({}).toArray();
     expect(raw).toHaveLength(2);
     expect(JSON.stringify(raw)).not.toContain(owner.toHexString());
-    expect(raw.find((r) => String(r._id) !== String(before?._id))).toMatchObject({ voidedReason: 'code_deactivated', referrerRef: expect.stringMatching(/^erased:/) });
+    expect(raw.find((r) => String(r._id) !== String(before?._id))).toMatchObject({
+      voidedReason: 'code_deactivated',
+      referrerRef: expect.stringMatching(/^erased:/),
+    });
     await processA.destroy();
     await processB.destroy();
   });
@@ -209,6 +225,10 @@ describe('code cache', () => {
   });
 
   it('refuses unusable cache options', async () => {
-    await expect(createReferral({ connection: db.connection, collectionPrefix: 'badcache_', codes: { cache: { ttlMs: 0, max: 10 } } })).rejects.toMatchObject({ code: 'validation_failed', status: 422, field: 'codes.cache.ttlMs' });
+    await expect(createReferral({ connection: db.connection, collectionPrefix: 'badcache_', codes: { cache: { ttlMs: 0, max: 10 } } })).rejects.toMatchObject({
+      code: 'validation_failed',
+      status: 422,
+      field: 'codes.cache.ttlMs',
+    });
   });
 });

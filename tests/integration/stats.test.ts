@@ -9,7 +9,18 @@ describe('stats', () => {
     const { engine } = await createTestEngine(db.connection);
     const ctx = newTenantContext();
     const record = (referrer: ReturnType<typeof oid>, metadata?: Record<string, unknown>) =>
-      engine.repositories.referral.recordConversion({ referrerRef: referrer, referrerModel: 'user', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) }, ctx);
+      engine.repositories.referral.recordConversion(
+        {
+          referrerRef: referrer,
+          referrerModel: 'user',
+          refereeRef: oid(),
+          refereeModel: 'user',
+          sourceRef: oid(),
+          sourceModel: 'Order',
+          ...(metadata ? { metadata } : {}),
+        },
+        ctx,
+      );
     return { engine, ctx, record };
   };
 

@@ -43,7 +43,10 @@ interface Fixture {
 
 type Probe =
   | { unscoped: string }
-  | { args: (f: Fixture) => unknown[]; /** Asserts the outcome of the call made in the other tenant. */ foreign: (outcome: { value?: unknown; error?: unknown }, f: Fixture) => void };
+  | {
+      args: (f: Fixture) => unknown[] /** Asserts the outcome of the call made in the other tenant. */;
+      foreign: (outcome: { value?: unknown; error?: unknown }, f: Fixture) => void;
+    };
 
 const notFound = (code: string) => (outcome: { error?: unknown }) => expect(outcome.error).toMatchObject({ code, status: 404 });
 const isNull = (outcome: { value?: unknown; error?: unknown }) => {
@@ -209,7 +212,12 @@ describe('tenant probe', () => {
     }
     // Tenant A's records are untouched by everything tenant B did.
     expect(await engine.repositories.referralCode.lookupByCode(fixture.code, tenantA)).toMatchObject({ active: true });
-    expect(await engine.repositories.referral.findById(fixture.referralId, tenantA)).toMatchObject({ status: 'converted', version: 0, decisions: [], refereeRef: expect.anything() });
+    expect(await engine.repositories.referral.findById(fixture.referralId, tenantA)).toMatchObject({
+      status: 'converted',
+      version: 0,
+      decisions: [],
+      refereeRef: expect.anything(),
+    });
     expect(String((await engine.repositories.referral.findById(fixture.referralId, tenantA))?.refereeRef)).toBe(fixture.refereeRef);
   });
 });

@@ -54,7 +54,13 @@ describe('hot queries use their declared index (explain)', () => {
     async (_name, collection, index, shape) => {
       const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true });
       try {
-        const model = { referral_codes: engine.models.ReferralCode, referrals: engine.models.Referral, referral_touches: engine.models.ReferralTouch, referral_bindings: engine.models.ReferralBinding, referral_leads: engine.models.ReferralLead }[collection];
+        const model = {
+          referral_codes: engine.models.ReferralCode,
+          referrals: engine.models.Referral,
+          referral_touches: engine.models.ReferralTouch,
+          referral_bindings: engine.models.ReferralBinding,
+          referral_leads: engine.models.ReferralLead,
+        }[collection];
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];
         for (const field of shape.range ?? []) filter[field] = { $lte: new Date() };
@@ -79,20 +85,37 @@ describe('hot queries use their declared index (explain)', () => {
       const base = Date.now();
       await engine.models.Referral.collection.insertMany(
         Array.from({ length: 400 }, (_, i) => ({
-          organizationId, referrerRef, referrerModel: 'user', refereeRef: new Types.ObjectId(), refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order',
-          status: i % 4 === 0 ? 'approved' : 'converted', deletedAt: null, createdAt: new Date(base - i * 1000), convertedAt: new Date(base - i * 1000), decisions: [], version: 0,
+          organizationId,
+          referrerRef,
+          referrerModel: 'user',
+          refereeRef: new Types.ObjectId(),
+          refereeModel: 'user',
+          sourceRef: new Types.ObjectId(),
+          sourceModel: 'Order',
+          status: i % 4 === 0 ? 'approved' : 'converted',
+          deletedAt: null,
+          createdAt: new Date(base - i * 1000),
+          convertedAt: new Date(base - i * 1000),
+          decisions: [],
+          version: 0,
         })) as never[],
       );
       const ctx = { organizationId: organizationId.toHexString() };
       let after: string | undefined;
-      for (let page = 0; page < 10; page++) after = (await engine.repositories.referral.listForReferrer(referrerRef, { limit: 20, ...(after ? { after } : {}) }, ctx)).next ?? undefined;
+      for (let page = 0; page < 10; page++)
+        after = (await engine.repositories.referral.listForReferrer(referrerRef, { limit: 20, ...(after ? { after } : {}) }, ctx)).next ?? undefined;
       expect(after).toBeDefined();
       const { decodeCursor, afterPosition } = await import('../../src/referrals/list-cursor.js');
       const deep = await engine.models.Referral.collection
-        .find({ organizationId, referrerRef, deletedAt: null, ...afterPosition(decodeCursor(after as string)) }, { sort: { createdAt: -1, _id: -1 }, limit: 21 })
+        .find(
+          { organizationId, referrerRef, deletedAt: null, ...afterPosition(decodeCursor(after as string)) },
+          { sort: { createdAt: -1, _id: -1 }, limit: 21 },
+        )
         .explain('executionStats');
       expect((deep.executionStats as { totalKeysExamined: number }).totalKeysExamined).toBeLessThanOrEqual(23);
-      const approved = await engine.models.Referral.collection.find({ organizationId, referrerRef, status: 'approved', deletedAt: null }, { sort: { createdAt: -1, _id: -1 }, limit: 21 }).explain('executionStats');
+      const approved = await engine.models.Referral.collection
+        .find({ organizationId, referrerRef, status: 'approved', deletedAt: null }, { sort: { createdAt: -1, _id: -1 }, limit: 21 })
+        .explain('executionStats');
       expect((approved.executionStats as { totalKeysExamined: number }).totalKeysExamined).toBeLessThanOrEqual(23);
       expect(indexesUsed((approved.queryPlanner as { winningPlan: unknown }).winningPlan)).toContain('rf_referral_referrer_status_recent');
     } finally {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ApprovalChain,
+  type ApprovalChainLike,
   applyDecision,
   applyThresholds,
   assertApproved,
@@ -16,8 +18,6 @@ import {
   notRequiredChain,
   pendingSteps,
   skipStep,
-  type ApprovalChain,
-  type ApprovalChainLike,
 } from '../../src/approval/index.js';
 import { ApprovalError } from '../../src/kernel/errors.js';
 
@@ -31,7 +31,14 @@ const sequential = () =>
     ],
   });
 
-const parallel = () => createChain({ order: 'parallel', steps: [{ id: 'risk', approvers: [{ id: 'r1' }] }, { id: 'ops', approvers: [{ id: 'o1' }] }] });
+const parallel = () =>
+  createChain({
+    order: 'parallel',
+    steps: [
+      { id: 'risk', approvers: [{ id: 'r1' }] },
+      { id: 'ops', approvers: [{ id: 'o1' }] },
+    ],
+  });
 
 const codeOf = (fn: () => unknown): string => {
   try {
@@ -43,7 +50,8 @@ const codeOf = (fn: () => unknown): string => {
   throw new Error('expected an error');
 };
 
-const decide = (chain: ApprovalChain, stepId: string, approverId: string, decision: 'approved' | 'rejected' = 'approved') => applyDecision(chain, { stepId, approverId, decision });
+const decide = (chain: ApprovalChain, stepId: string, approverId: string, decision: 'approved' | 'rejected' = 'approved') =>
+  applyDecision(chain, { stepId, approverId, decision });
 
 describe('createChain', () => {
   it('builds a pending chain, keeping step names and approver names and roles', () => {
@@ -61,7 +69,14 @@ describe('createChain', () => {
     ['zero quorum', [{ id: 's', approvers: [{ id: 'a' }], requiredApprovals: 0 }], 'INVALID_QUORUM'],
     ['fractional quorum', [{ id: 's', approvers: [{ id: 'a' }, { id: 'b' }], requiredApprovals: 1.5 }], 'INVALID_QUORUM'],
     ['no steps', [], 'EMPTY_STEPS'],
-    ['duplicate step ids', [{ id: 's', approvers: [{ id: 'a' }] }, { id: 's', approvers: [{ id: 'b' }] }], 'DUPLICATE_STEP_ID'],
+    [
+      'duplicate step ids',
+      [
+        { id: 's', approvers: [{ id: 'a' }] },
+        { id: 's', approvers: [{ id: 'b' }] },
+      ],
+      'DUPLICATE_STEP_ID',
+    ],
     ['duplicate approvers', [{ id: 's', approvers: [{ id: 'a' }, { id: 'a' }] }], 'DUPLICATE_APPROVER_ID'],
     ['a step without approvers', [{ id: 's', approvers: [] }], 'EMPTY_APPROVERS'],
   ])('refuses %s with primitives\u2019 code', (_name, steps, code) => {
@@ -179,14 +194,18 @@ describe('accepting a supplied chain', () => {
 
   it('recomputes statuses from decisions and skips: claiming approved approves nothing', () => {
     expect(normalizeChain(claimed()).status).toBe('pending');
-    const decided = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], status: 'pending', decisions: [{ approverId: 'm1', decision: 'approved', decidedAt: new Date() }] }] });
+    const decided = claimed({
+      steps: [{ id: 'manager', approvers: [{ id: 'm1' }], status: 'pending', decisions: [{ approverId: 'm1', decision: 'approved', decidedAt: new Date() }] }],
+    });
     expect(normalizeChain(decided).status).toBe('approved');
     const skipped = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], status: 'skipped', skippedReason: 'n/a', decisions: [] }] });
     expect(normalizeChain(skipped).steps[0]).toMatchObject({ status: 'skipped', skippedReason: 'n/a' });
   });
 
   it('refuses a history no sequence of decisions could produce', () => {
-    const unlisted = claimed({ steps: [{ id: 'manager', approvers: [{ id: 'm1' }], decisions: [{ approverId: 'eve', decision: 'approved', decidedAt: new Date() }] }] });
+    const unlisted = claimed({
+      steps: [{ id: 'manager', approvers: [{ id: 'm1' }], decisions: [{ approverId: 'eve', decision: 'approved', decidedAt: new Date() }] }],
+    });
     expect(codeOf(() => normalizeChain(unlisted))).toBe('UNAUTHORIZED_APPROVER');
     const outOfOrder = claimed({
       steps: [

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessBus, matchesEventPattern, REFERRAL_EVENTS, referralEventDefinitions, referralEventDefinitionsByName, referralEventNames } from '../../src/events/index.js';
-import type { DomainEvent, EventMeta } from '../../src/events/index.js';
 import { compactEvent, derivedMeta, type EventExpander } from '../../src/events/compact.js';
+import type { DomainEvent, EventMeta } from '../../src/events/index.js';
+import {
+  InProcessBus,
+  matchesEventPattern,
+  REFERRAL_EVENTS,
+  referralEventDefinitions,
+  referralEventDefinitionsByName,
+  referralEventNames,
+} from '../../src/events/index.js';
 
 const event = (type: string): DomainEvent => ({ type, payload: {}, meta: { id: '1', timestamp: new Date() } });
 
@@ -68,7 +75,17 @@ describe('compact outbox entries', () => {
   const converted = (payload: Record<string, unknown>, meta: Partial<EventMeta> = {}): DomainEvent => ({
     type: 'referral:converted',
     payload: { convertedAt: at.toISOString(), underReview: false, ...payload },
-    meta: { id: 'e1', timestamp: at, source: '@classytic/referral', schemaVersion: 1, idempotencyKey: 'referral:r1:converted', resource: 'referral', resourceId: 'r1', organizationId: 'org1', ...meta },
+    meta: {
+      id: 'e1',
+      timestamp: at,
+      source: '@classytic/referral',
+      schemaVersion: 1,
+      idempotencyKey: 'referral:r1:converted',
+      resource: 'referral',
+      resourceId: 'r1',
+      organizationId: 'org1',
+      ...meta,
+    },
   });
 
   it('keeps only what the document cannot give back', () => {
@@ -86,8 +103,13 @@ describe('compact outbox entries', () => {
 
   it('derives back only what was left out', () => {
     const document = { convertedAt: at, organizationId: 'org1' };
-    expect(derivedMeta({ type: 'referral:converted', meta: { id: 'e1' } }, expander, document, 'organizationId')).toEqual({ timestamp: at, organizationId: 'org1' });
-    expect(derivedMeta({ type: 'referral:converted', meta: { id: 'e1', organizationId: 'x' } }, expander, document, 'organizationId')).toEqual({ timestamp: at });
+    expect(derivedMeta({ type: 'referral:converted', meta: { id: 'e1' } }, expander, document, 'organizationId')).toEqual({
+      timestamp: at,
+      organizationId: 'org1',
+    });
+    expect(derivedMeta({ type: 'referral:converted', meta: { id: 'e1', organizationId: 'x' } }, expander, document, 'organizationId')).toEqual({
+      timestamp: at,
+    });
     expect(derivedMeta({ type: 'referral:converted', meta: { id: 'e1' } }, expander, document, null)).toEqual({ timestamp: at });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, ownerIsRefereeGuard, referralLoopGuard, runGuards, sameEmailGuard, type GuardContext, type GuardInput } from '../../src/guards/index.js';
+import {
+  type GuardContext,
+  type GuardInput,
+  normalizeEmail,
+  ownerIsRefereeGuard,
+  referralLoopGuard,
+  runGuards,
+  sameEmailGuard,
+} from '../../src/guards/index.js';
 
 const input = (overrides: Partial<GuardInput> = {}): GuardInput => ({
   referrerRef: 'creator',
@@ -34,10 +42,17 @@ describe('normalizeEmail', () => {
 describe('built-in guards', () => {
   it('sameEmailGuard flags one Gmail mailbox spelled two ways, and accepts without signals', async () => {
     const guard = sameEmailGuard();
-    expect(await guard(input({ signals: { refereeEmail: 'ann.lee+deal@gmail.com', referrerEmail: 'AnnLee@googlemail.com' } }), context())).toMatchObject({ outcome: 'flag', rule: 'same_email' });
-    expect(await guard(input({ signals: { refereeEmail: 'ann@example.com', referrerEmail: 'bob@example.com' } }), context())).toMatchObject({ outcome: 'accept' });
+    expect(await guard(input({ signals: { refereeEmail: 'ann.lee+deal@gmail.com', referrerEmail: 'AnnLee@googlemail.com' } }), context())).toMatchObject({
+      outcome: 'flag',
+      rule: 'same_email',
+    });
+    expect(await guard(input({ signals: { refereeEmail: 'ann@example.com', referrerEmail: 'bob@example.com' } }), context())).toMatchObject({
+      outcome: 'accept',
+    });
     expect(await guard(input(), context())).toMatchObject({ outcome: 'accept' });
-    expect(await sameEmailGuard({ outcome: 'reject' })(input({ signals: { refereeEmail: 'x@y.io', referrerEmail: 'X@Y.io' } }), context())).toMatchObject({ outcome: 'reject' });
+    expect(await sameEmailGuard({ outcome: 'reject' })(input({ signals: { refereeEmail: 'x@y.io', referrerEmail: 'X@Y.io' } }), context())).toMatchObject({
+      outcome: 'reject',
+    });
   });
 
   it('referralLoopGuard rejects when the referee referred the referrer before', async () => {

@@ -24,11 +24,28 @@ describe('insertedRecord: what the insert-if-absent upsert stored, built without
 
   const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
   const values: [string, unknown][] = [
-    ['-0', -0], ['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY], ['2^60', 2 ** 60], ['int32 edge', 2 ** 31], ['a fraction', 0.1],
-    ['a lone surrogate', 'a\uD800b'], ['a surrogate pair', 'a\uD83D\uDE00b'], ['an empty string', ''], ['a Date', new Date(7)], ['an ObjectId', new Types.ObjectId()],
-    ['a flat object', { rule: 'code', touchAt: new Date(9), n: -0 }], ['a flat array', [1, 'x', null, new Date(3)]], ['an empty array', []], ['an empty object', {}],
-    ['a null-prototype object', nullProto], ['an object holding a lone surrogate', { s: '\uDC00' }], ['an array holding undefined', [undefined, 1]],
-    ['an object holding undefined', { a: undefined, b: 1 }], ['nested objects', { a: { b: [{ c: new Date(1) }] } }], ['a Buffer', Buffer.from('hi')], ['a bigint-free Long', mongo.BSON.Long.fromNumber(5)],
+    ['-0', -0],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['2^60', 2 ** 60],
+    ['int32 edge', 2 ** 31],
+    ['a fraction', 0.1],
+    ['a lone surrogate', 'a\uD800b'],
+    ['a surrogate pair', 'a\uD83D\uDE00b'],
+    ['an empty string', ''],
+    ['a Date', new Date(7)],
+    ['an ObjectId', new Types.ObjectId()],
+    ['a flat object', { rule: 'code', touchAt: new Date(9), n: -0 }],
+    ['a flat array', [1, 'x', null, new Date(3)]],
+    ['an empty array', []],
+    ['an empty object', {}],
+    ['a null-prototype object', nullProto],
+    ['an object holding a lone surrogate', { s: '\uDC00' }],
+    ['an array holding undefined', [undefined, 1]],
+    ['an object holding undefined', { a: undefined, b: 1 }],
+    ['nested objects', { a: { b: [{ c: new Date(1) }] } }],
+    ['a Buffer', Buffer.from('hi')],
+    ['a bigint-free Long', mongo.BSON.Long.fromNumber(5)],
   ];
 
   it.each(values)('gives back %s exactly as a BSON round trip does (the driver’s default options)', (_name, value) => {

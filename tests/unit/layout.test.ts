@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 const srcDir = resolve(import.meta.dirname, '../../src');
 
 const sourceFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
 
 const files = sourceFiles(srcDir).map((path) => ({ path, name: relative(srcDir, path), text: readFileSync(path, 'utf8') }));
 
@@ -88,8 +90,19 @@ describe('layout of src/', () => {
   });
 
   it('the cycle finder finds a cycle', () => {
-    expect(findCycle([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }])).toEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }])).toBeNull();
+    expect(
+      findCycle([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+      ]),
+    ).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+      ]),
+    ).toBeNull();
   });
 
   it('no file is over 250 lines', () => {

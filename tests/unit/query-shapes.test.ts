@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bindingIndexes } from '../../src/attribution/binding.model.js';
+import { leadIndexes } from '../../src/attribution/lead.model.js';
+import { touchIndexes } from '../../src/attribution/touch.model.js';
+import { referralCodeIndexes } from '../../src/codes/model.js';
 import { resolveTenant } from '../../src/kernel/tenant.js';
+import { referralIndexes } from '../../src/referrals/model.js';
 import type { IndexDeclaration } from '../../src/store/index-declaration.js';
 import { type OwnedCollection, QUERY_SHAPES, type QueryShape } from '../../src/store/query-shapes.js';
-import { referralCodeIndexes } from '../../src/codes/model.js';
-import { referralIndexes } from '../../src/referrals/model.js';
-import { bindingIndexes } from '../../src/attribution/binding.model.js';
-import { touchIndexes } from '../../src/attribution/touch.model.js';
-import { leadIndexes } from '../../src/attribution/lead.model.js';
 
 const tenant = resolveTenant(undefined);
 const idIndex: IndexDeclaration = { name: '_id_', keys: { _id: 1 }, serves: 'by id' };
@@ -53,7 +53,13 @@ describe('query shapes', () => {
   );
 
   it('the check rejects a shape no index serves', () => {
-    const unindexed: QueryShape = { name: 'x', targets: [{ collection: 'referrals', index: 'rf_referral_source_unique' }], equality: ['sourceRef'], tenantScoped: true, hot: true };
+    const unindexed: QueryShape = {
+      name: 'x',
+      targets: [{ collection: 'referrals', index: 'rf_referral_source_unique' }],
+      equality: ['sourceRef'],
+      tenantScoped: true,
+      hot: true,
+    };
     expect(declared.referrals.some((index) => serves(index, unindexed))).toBe(false);
     const unsorted: QueryShape = { ...unindexed, equality: ['referrerRef', 'deletedAt'], sort: ['updatedAt'] };
     expect(declared.referrals.some((index) => serves(index, unsorted))).toBe(false);
@@ -61,9 +67,12 @@ describe('query shapes', () => {
 
   it('every MongoDB call in src/ names a registered query shape', () => {
     const sourceFiles = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+      );
     const names = new Set(QUERY_SHAPES.map((s) => s.name));
-    const call = /(?:\bcollection|Collection\([^()]*\))\.(find|findOne|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany|countDocuments|aggregate|bulkWrite)\(/; // inserts query nothing
+    const call =
+      /(?:\bcollection|Collection\([^()]*\))\.(find|findOne|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany|countDocuments|aggregate|bulkWrite)\(/; // inserts query nothing
     // The evented-write seam and the cursor readers run the caller's query: their call sites
     // name the shape, and only they themselves may mark a call `// query: *`.
     const seamCall = /\b(insertIfAbsentWithEvents|updateWithEvents|runTransition|rewritePendingEvents|findAll|aggregateAll)(<[^>]*>)?\(/;
@@ -73,14 +82,19 @@ describe('query shapes', () => {
     let seamCalls = 0;
     for (const file of sourceFiles(join(import.meta.dirname, '../../src'))) {
       // Join chained calls split over lines so `collection\n  .find(` reads as one call.
-      const lines = readFileSync(file, 'utf8').replace(/\s*\n\s*\./g, '.').split('\n');
+      const lines = readFileSync(file, 'utf8')
+        .replace(/\s*\n\s*\./g, '.')
+        .split('\n');
       const inSeam = seamFiles.has(file.split(/[\\/]/).slice(-2).join('/'));
       lines.forEach((line, index) => {
         const isSeam = seamCall.test(line) && !/\bexport const\b/.test(line);
         if (!call.test(line) && !isSeam) return;
         calls++;
         if (isSeam) seamCalls++;
-        const annotation = lines.slice(Math.max(0, index - 2), index).join('\n').match(/\/\/ query: ([\w.]+|\*)/);
+        const annotation = lines
+          .slice(Math.max(0, index - 2), index)
+          .join('\n')
+          .match(/\/\/ query: ([\w.]+|\*)/);
         const named = annotation !== null && (names.has(annotation[1] as string) || (annotation[1] === '*' && inSeam));
         if (!named) unnamed.push(`${file}:${index + 1}: ${line.trim()}`);
       });

@@ -63,7 +63,10 @@ describe('README', () => {
     const dir = join(root, 'tests/.snippets');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'broken.ts');
-    writeFileSync(file, "import type { ReferralEngine } from '@classytic/referral';\ndeclare const r: ReferralEngine;\nawait r.attributeSale({ code: 'x' } as never);\nexport {};\n");
+    writeFileSync(
+      file,
+      "import type { ReferralEngine } from '@classytic/referral';\ndeclare const r: ReferralEngine;\nawait r.attributeSale({ code: 'x' } as never);\nexport {};\n",
+    );
     expect(compile([file]).join('\n')).toMatch(/Expected 2 arguments/);
   });
 
@@ -96,7 +99,9 @@ describe('README', () => {
 
   it('lists exactly the error codes the package has', () => {
     const section = readme.slice(readme.indexOf('\n## Errors\n'), readme.indexOf('\n## ', readme.indexOf('\n## Errors\n') + 5));
-    const documented = new Set([...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap(([, cell]) => [...(cell as string).matchAll(/`([A-Za-z_]+)`/g)].map((m) => m[1] as string)));
+    const documented = new Set(
+      [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap(([, cell]) => [...(cell as string).matchAll(/`([A-Za-z_]+)`/g)].map((m) => m[1] as string)),
+    );
     expect([...documented].sort()).toEqual([...REFERRAL_ERROR_CODES].sort());
   });
 });

@@ -4,7 +4,14 @@ import { describeServer, serverBuildOf } from '../../bench/server-build.js';
 describe('the bench names the server its figures came from', () => {
   it('recognizes mongod by the gitVersion its buildInfo always carries', () => {
     // The shape of a mongod buildInfo reply (abridged; the revision is illustrative).
-    const build = serverBuildOf({ version: '8.0.4', gitVersion: 'bc35ab4305d9920d9d2d1ae9bba3d3e5f2f9a58b', modules: [], allocator: 'tcmalloc', bits: 64, ok: 1 });
+    const build = serverBuildOf({
+      version: '8.0.4',
+      gitVersion: 'bc35ab4305d9920d9d2d1ae9bba3d3e5f2f9a58b',
+      modules: [],
+      allocator: 'tcmalloc',
+      bits: 64,
+      ok: 1,
+    });
     expect(build).toEqual({ mongod: true, version: '8.0.4', gitVersion: 'bc35ab4305d9920d9d2d1ae9bba3d3e5f2f9a58b' });
     expect(describeServer(build)).toBe('mongod 8.0.4 (git bc35ab4305d9)');
   });

@@ -13,7 +13,9 @@ describe('referral state machine', () => {
 
   it('settled and reversed referrals take no decision', () => {
     for (const from of ['approved', 'rejected', 'reversed'] as const) {
-      expect(() => assertTransition(from, 'approve')).toThrow(expect.objectContaining({ code: 'invalid_transition', status: 409, details: { from, to: 'approved' } }));
+      expect(() => assertTransition(from, 'approve')).toThrow(
+        expect.objectContaining({ code: 'invalid_transition', status: 409, details: { from, to: 'approved' } }),
+      );
       expect(() => assertTransition(from, 'reject')).toThrow(expect.objectContaining({ code: 'invalid_transition', details: { from, to: 'rejected' } }));
     }
     expect(() => assertTransition('rejected', 'reverse')).toThrow(expect.objectContaining({ details: { from: 'rejected', to: 'reversed' } }));

@@ -1,6 +1,6 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
 import mongoose from 'mongoose';
-import { defineReferral, type EmittedReferralEvent, type ApprovedPayload, type ReferralEngine } from '../../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type ApprovedPayload, defineReferral, type EmittedReferralEvent, type ReferralEngine } from '../../src/index.js';
 
 /**
  * What the public types allow and refuse. `tsc --noEmit` checks this file: each
@@ -37,9 +37,18 @@ describe('typed public API', () => {
 
   it('tells a JavaScript caller what a visit time must be', async () => {
     const engine = defineReferral({ tenant: false, collectionPrefix: 'typed_' }).bind(mongoose.createConnection());
-    await expect(engine.trackVisit({ code: 'ABCD2345', visitorId: 'v', at: 'yesterday' as never }, {})).rejects.toMatchObject({ code: 'validation_failed', field: 'input.at', message: 'Invalid input.at: Expected a valid Date' });
-    await expect(engine.trackVisit({ code: 'ABCD2345', visitorId: 'v', at: new Date('nope') }, {})).rejects.toMatchObject({ field: 'input.at', message: 'Invalid input.at: Expected a valid Date' });
-    await expect(engine.attributeSale({ code: 'ABCD2345', refereeRef: 'u', refereeModel: 'user', sourceRef: 'o', sourceModel: 'Order', metadata: 42 as never }, {})).rejects.toMatchObject({ field: 'input.metadata' });
+    await expect(engine.trackVisit({ code: 'ABCD2345', visitorId: 'v', at: 'yesterday' as never }, {})).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'input.at',
+      message: 'Invalid input.at: Expected a valid Date',
+    });
+    await expect(engine.trackVisit({ code: 'ABCD2345', visitorId: 'v', at: new Date('nope') }, {})).rejects.toMatchObject({
+      field: 'input.at',
+      message: 'Invalid input.at: Expected a valid Date',
+    });
+    await expect(
+      engine.attributeSale({ code: 'ABCD2345', refereeRef: 'u', refereeModel: 'user', sourceRef: 'o', sourceModel: 'Order', metadata: 42 as never }, {}),
+    ).rejects.toMatchObject({ field: 'input.metadata' });
     await engine.close();
   });
 });
