@@ -2,7 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import { createReferral, type ReferralEngine } from '../src/index.js';
 import { percentileOf, round, sampleLatencies } from './stats.js';
 
-export type Attribute = (sourceRef: Types.ObjectId, refereeRef: Types.ObjectId) => Promise<unknown>;
+type Attribute = (sourceRef: Types.ObjectId, refereeRef: Types.ObjectId) => Promise<unknown>;
 
 export interface AttributionRow {
   variant: string;
@@ -22,7 +22,7 @@ export interface AttributionRow {
  * run, as the library's, so a long-lived server does not slow one side only. `upsertOnly` skips
  * the code read (the code known in advance): the command a cached library sale sends first.
  */
-export const rawDriver = async (
+const rawDriver = async (
   connection: Connection,
   organizationId: Types.ObjectId,
 ): Promise<{ attribute: Attribute; upsertOnly: Attribute; clear: () => Promise<void> }> => {
@@ -72,7 +72,7 @@ export const rawDriver = async (
   };
 };
 
-export interface Variant {
+interface Variant {
   name: string;
   attribute: Attribute;
   /** The variant its ratios divide by. */
@@ -88,7 +88,7 @@ const RAW_UPSERT = 'raw driver, upsert only (code known)';
  * that sends only the upsert (cached code, no fence), compared with raw's upsert alone so the
  * library's cost around one command shows on its own.
  */
-export const libraryVariants = async (connection: Connection, organizationId: Types.ObjectId): Promise<Variant[]> => {
+const libraryVariants = async (connection: Connection, organizationId: Types.ObjectId): Promise<Variant[]> => {
   const variants: Variant[] = [];
   for (const [name, codes, baseline] of [
     ['library, default', {}, RAW],

@@ -1,6 +1,6 @@
 import { type Connection, Types } from 'mongoose';
 import { createReferral } from '../src/index.js';
-import { encodeCursor } from '../src/referrals/list-cursor.js';
+import { encodeCursor } from '../src/store/keyset-page.js';
 import { type LatencySummary, measure } from './stats.js';
 
 export interface ListingRow extends LatencySummary {

@@ -5,5 +5,5 @@ export type { ReferralCodeRecord } from './codes/model.js';
 export { type EraseOwner, ReferralCodeRepository } from './codes/repository.js';
 export type { ReferralPage } from './referrals/listing.js';
 export type { ReferralDecision, ReferralRecord, ReferralReversal } from './referrals/model.js';
-export { type RefereeServices, ReferralRepository } from './referrals/repository.js';
+export { ReferralRepository, type ReferralServices } from './referrals/repository.js';
 export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './referrals/stats.js';

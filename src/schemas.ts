@@ -1,9 +1,9 @@
 export { approvalChainInputSchema } from './approval/schema.js';
 export { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema, visitorIdSchema } from './attribution/inputs.js';
 export { type CodePolicy, codePolicySchema, codeSchema, generateCodeInputSchema, vanityCodeSchema } from './codes/inputs.js';
-export { modelNameSchema, objectIdSchema, refSchema, textSchema } from './kernel/fields.js';
+export { objectIdSchema, refSchema } from './kernel/ids.js';
+export { modelNameSchema, parseInput, textSchema } from './kernel/input.js';
 export { inspectMetadata, MAX_METADATA_BYTES, metadataSchema } from './kernel/metadata.js';
-export { parseInput } from './kernel/validation.js';
 export {
   type ApproveInput,
   approveInputSchema,

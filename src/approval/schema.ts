@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noControlCharacters } from '../kernel/text.js';
+import { noControlCharacters } from '../kernel/input.js';
 
 /** Approver and step ids are stored and compared: bounded, without control characters. */
 const idSchema = z
@@ -16,9 +16,11 @@ const labelSchema = z
   .max(200)
   .refine(...noControlCharacters);
 
-const approverSchema = z.union([idSchema, z.strictObject({ id: idSchema, name: labelSchema.optional(), role: labelSchema.optional() })]);
+export const approverObjectSchema = z.strictObject({ id: idSchema, name: labelSchema.optional(), role: labelSchema.optional() });
 
-const thresholdSchema = z.strictObject({
+const approverSchema = z.union([idSchema, approverObjectSchema]);
+
+export const thresholdSchema = z.strictObject({
   field: z
     .string()
     .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as metadata.amount')
@@ -27,14 +29,16 @@ const thresholdSchema = z.strictObject({
   value: z.number().finite(),
 });
 
-const decisionSchema = z.strictObject({
+export const decisionSchema = z.strictObject({
   approverId: idSchema,
   decision: z.enum(['approved', 'rejected']),
   note: z.string().max(2000).optional(),
   decidedAt: z.coerce.date(),
 });
 
-const statusSchema = z.enum(['pending', 'approved', 'rejected', 'skipped']);
+export const statusSchema = z.enum(['pending', 'approved', 'rejected', 'skipped']);
+
+export const orderSchema = z.enum(['sequential', 'parallel']);
 
 /**
  * An approval chain as the review hook or updateApprovals receives it: primitives' `CreateChainInput`
@@ -42,7 +46,7 @@ const statusSchema = z.enum(['pending', 'approved', 'rejected', 'skipped']);
  * (`status`, `decisions`, `skippedReason`), whose statuses are then recomputed, never trusted.
  */
 export const approvalChainInputSchema = z.strictObject({
-  order: z.enum(['sequential', 'parallel']).optional(),
+  order: orderSchema.optional(),
   status: statusSchema.optional(),
   notRequiredReason: labelSchema.optional(),
   steps: z

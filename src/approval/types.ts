@@ -1,34 +1,24 @@
+import type { z } from 'zod';
+import type { approverObjectSchema, decisionSchema, orderSchema, statusSchema, thresholdSchema } from './schema.js';
+
 /**
- * Approval shapes, structurally @classytic/primitives' `workflow/approval` (checked against
- * revision 2462f51): what the engine stores is readable by primitives' own helpers, and
+ * Approval shapes, structurally @classytic/primitives' `workflow/approval` (PACKAGE_RULES.md,
+ * "Compatibility shapes"): what the engine stores is readable by primitives' own helpers, and
  * primitives' inputs and chains are accepted as they are.
  */
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'skipped';
-export type ChainOrder = 'sequential' | 'parallel';
+export type ApprovalStatus = z.infer<typeof statusSchema>;
+export type ChainOrder = z.infer<typeof orderSchema>;
 
-export interface Approver {
-  readonly id: string;
-  readonly name?: string;
-  readonly role?: string;
-}
+export type Approver = Readonly<z.infer<typeof approverObjectSchema>>;
 
-export interface ApprovalDecision {
-  readonly approverId: string;
-  readonly decision: 'approved' | 'rejected';
-  readonly note?: string;
-  readonly decidedAt: Date;
-}
+export type ApprovalDecision = Readonly<z.infer<typeof decisionSchema>>;
 
 /**
  * When a step applies: it is skipped, with the reason recorded, unless `field` (a dot path into
  * the referral, e.g. `metadata.amount`) `op` `value` holds. A field that is not a number keeps the step.
  */
-export interface ApprovalThreshold {
-  readonly field: string;
-  readonly op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
-  readonly value: number;
-}
+export type ApprovalThreshold = Readonly<z.infer<typeof thresholdSchema>>;
 
 export interface ApprovalStep {
   readonly id: string;
@@ -66,7 +56,7 @@ export interface CreateChainInput {
 export interface DecisionInput {
   readonly stepId: string;
   readonly approverId: string;
-  readonly decision: 'approved' | 'rejected';
+  readonly decision: ApprovalDecision['decision'];
   readonly note?: string;
   readonly decidedAt?: Date;
 }

@@ -1,6 +1,5 @@
 import type { mongo } from 'mongoose';
 import type { ReferralDeps } from '../referrals/deps.js';
-import type { EventedCollection } from '../store/evented-write.js';
 import type { ReferralBindingRecord } from './binding.model.js';
 import type { ReferralLeadRecord } from './lead.model.js';
 import type { AttributionPolicy } from './policy.js';
@@ -9,10 +8,7 @@ import type { ReferralTouchRecord } from './touch.model.js';
 /** What checkout needs from the engine: the referral verbs' needs, plus touches and bindings. */
 export interface AttributionDeps extends ReferralDeps {
   touches: mongo.Collection<ReferralTouchRecord>;
-  leads: EventedCollection<ReferralLeadRecord>;
+  leads: mongo.Collection<ReferralLeadRecord>;
   bindings: mongo.Collection<ReferralBindingRecord>;
   policy: AttributionPolicy;
 }
-
-export const touchCollection = (deps: Pick<AttributionDeps, 'touches'>) => deps.touches;
-export const bindingCollection = (deps: Pick<AttributionDeps, 'bindings'>) => deps.bindings;

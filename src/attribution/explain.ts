@@ -1,15 +1,14 @@
 import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
-import { referralCollection } from '../referrals/deps.js';
 import type { ReferralAttribution } from '../referrals/referrer.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralBindingRecord } from './binding.model.js';
-import { type AttributionDeps, bindingCollection, touchCollection } from './deps.js';
+import type { AttributionDeps } from './deps.js';
 import type { ReferralLeadRecord } from './lead.model.js';
 import type { ReferralTouchRecord } from './touch.model.js';
 
 /** The order in which a sale's referrer is decided (see attribution/checkout.ts). */
-export const ATTRIBUTION_RULE =
+const ATTRIBUTION_RULE =
   'a lead within leadWindowDays (unless leadPolicy is "code" and the sale names a usable code), ' +
   "else a lifetime binding, else the code the sale names, else the visitor's deciding touch";
 
@@ -36,11 +35,11 @@ export interface AttributionExplanation {
 export const explainReferee = async (deps: AttributionDeps, scope: CallScope, refereeRef: Ref): Promise<AttributionExplanation> => {
   const { model, windowDays, binding, leads: leadsOn, leadPolicy, leadWindowDays } = deps.policy;
   // query: binding.byRefereeAnyModel
-  const bound = await bindingCollection(deps).findOne(scope.where({ refereeRef }), scope.options);
+  const bound = await deps.bindings.findOne(scope.where({ refereeRef }), scope.options);
   // query: lead.byRefereeAnyModel
-  const leads = await findAll(deps.leads.collection, scope.live({ refereeRef }), { ...scope.read, limit: 10 });
+  const leads = await findAll(deps.leads, scope.live({ refereeRef }), { ...scope.read, limit: 10 });
   // query: referral.byReferee
-  const referrals = await findAll(referralCollection(deps), scope.live({ refereeRef }), {
+  const referrals = await findAll(deps.referrals, scope.live({ refereeRef }), {
     projection: { sourceRef: 1, sourceModel: 1, referrerRef: 1, status: 1, attribution: 1 },
     limit: 100,
     ...scope.options,
@@ -50,7 +49,7 @@ export const explainReferee = async (deps: AttributionDeps, scope: CallScope, re
     visitorIds.length === 0
       ? []
       : // query: touch.byVisitor
-        await findAll(touchCollection(deps), scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options });
+        await findAll(deps.touches, scope.where({ visitorId: { $in: visitorIds } }), { sort: { at: -1 }, limit: 100, ...scope.options });
   return {
     policy: { model, windowDays, binding, leads: leadsOn, leadPolicy, leadWindowDays, rule: ATTRIBUTION_RULE },
     binding: bound,

@@ -4,8 +4,9 @@ import { codeSchema } from '../codes/inputs.js';
 import { findCode } from '../codes/resolver.js';
 import { aggregateAll } from '../kernel/cursor.js';
 import { ValidationError } from '../kernel/errors.js';
-import { modelNameSchema, refSchema } from '../kernel/fields.js';
 import type { Ref } from '../kernel/ids.js';
+import { refSchema } from '../kernel/ids.js';
+import { modelNameSchema } from '../kernel/input.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
@@ -61,10 +62,10 @@ const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, w
   // query: touch.byOwnerAt
   const visits = byReferrer ? deps.touches.countDocuments(touchFilter, scope.options) : countTouchesByCode(deps, scope, touchFilter);
   // query: lead.byReferrerSignedUp
-  const leads = byReferrer ? deps.leads.collection.countDocuments(leadFilter, scope.options) : countLeadsByCode(deps, scope, leadFilter);
+  const leads = byReferrer ? deps.leads.countDocuments(leadFilter, scope.options) : countLeadsByCode(deps, scope, leadFilter);
   const converted = byReferrer
     ? // query: lead.byReferrerSignedUp
-      deps.leads.collection.countDocuments({ ...leadFilter, firstConvertedAt: { $ne: null } }, scope.options)
+      deps.leads.countDocuments({ ...leadFilter, firstConvertedAt: { $ne: null } }, scope.options)
     : countLeadsByCode(deps, scope, { ...leadFilter, firstConvertedAt: { $ne: null } });
   const sales = aggregateSales(deps, scope, saleFilter, byReferrer);
   return Promise.all([visits, leads, converted, sales]);
@@ -74,8 +75,7 @@ const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, w
 const countTouchesByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.touches.countDocuments(filter, scope.options);
 
 // query: lead.byCodeSignedUp
-const countLeadsByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) =>
-  deps.leads.collection.countDocuments(filter, scope.options);
+const countLeadsByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.leads.countDocuments(filter, scope.options);
 
 const amountOf = { $cond: [{ $isNumber: '$metadata.amount' }, '$metadata.amount', 0] };
 
@@ -83,9 +83,9 @@ const aggregateSales = async (deps: AttributionDeps, scope: CallScope, filter: R
   const pipeline = [{ $match: filter }, { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountOf } } }];
   const groups = byReferrer
     ? // query: referral.byReferrerCreated
-      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals.collection, pipeline, scope.options)
+      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals, pipeline, scope.options)
     : // query: referral.byCodeCreated
-      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals.collection, pipeline, scope.options);
+      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals, pipeline, scope.options);
   const of = (status: string) => groups.find((g) => g._id === status)?.count ?? 0;
   return {
     sales: groups.reduce((n, g) => n + g.count, 0),

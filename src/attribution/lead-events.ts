@@ -1,5 +1,5 @@
+import { buildEvent, type EventScope } from '../events/definitions.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { ReferralLeadRecord } from './lead.model.js';
@@ -17,12 +17,11 @@ const leadPayload = (lead: LeadParties) => ({
 const subjectOf = (lead: LeadParties, change: string) => ({ resource: 'referral' as const, resourceId: String(lead._id), change: `lead:${change}` });
 
 export const leadCreatedEvent = (
-  publisher: EventPublisher,
   lead: LeadParties & Pick<ReferralLeadRecord, 'codeId' | 'code' | 'attribution' | 'viaSale' | 'signedUpAt' | 'review'>,
   ctx: EventScope,
 ): DomainEvent => {
   const { touchAt } = lead.attribution;
-  return publisher.build(
+  return buildEvent(
     REFERRAL_EVENTS.leadCreated,
     {
       ...leadPayload(lead),
@@ -38,8 +37,8 @@ export const leadCreatedEvent = (
   );
 };
 
-export const leadConvertedEvent = (publisher: EventPublisher, lead: LeadParties, referral: ReferralRecord, at: Date, ctx: EventScope): DomainEvent =>
-  publisher.build(
+export const leadConvertedEvent = (lead: LeadParties, referral: ReferralRecord, at: Date, ctx: EventScope): DomainEvent =>
+  buildEvent(
     REFERRAL_EVENTS.leadConverted,
     {
       ...leadPayload(lead),

@@ -27,7 +27,6 @@ export const followLead = async (
   referral: ReferralRecord,
   referee: Referee,
 ): Promise<void> => {
-  if (!deps.policy.leads) return;
   if (lead) return convertIfFirst(deps, scope, lead, referral);
   const { rule } = referrer.attribution;
   if (rule !== 'code' && rule !== 'first_touch' && rule !== 'last_touch') return;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
-import { afterPosition, decodeCursor, encodeCursor } from '../referrals/list-cursor.js';
+import { keysetPage, type Page } from '../store/keyset-page.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
 import type { ReferralLeadRecord } from './lead.model.js';
@@ -15,28 +14,12 @@ export const listLeadsOptionsSchema = z.strictObject({
 
 export type ListLeadsOptions = z.input<typeof listLeadsOptionsSchema>;
 
-export interface LeadPage {
-  items: ReferralLeadRecord[];
-  /** Pass as `after` for the next page; null on the last page. */
-  next: string | null;
-}
+export type LeadPage = Page<ReferralLeadRecord>;
 
 /** A referrer's "my friends" page, newest first, by keyset pagination (no skip). */
-export const listLeads = async (
-  deps: AttributionDeps,
-  scope: CallScope,
-  referrerRef: Ref,
-  options: z.output<typeof listLeadsOptionsSchema>,
-): Promise<LeadPage> => {
-  const { status, limit, after } = options;
-  const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
-  const find = { ...scope.read, sort: { createdAt: -1, _id: -1 } as const, limit: limit + 1 };
-  const docs = status
+export const listLeads = (deps: AttributionDeps, scope: CallScope, referrerRef: Ref, options: z.output<typeof listLeadsOptionsSchema>): Promise<LeadPage> =>
+  options.status
     ? // query: lead.byReferrerStatus
-      await findAll(deps.leads.collection, filter, find)
+      keysetPage(deps.leads, scope, { referrerRef, status: options.status }, options)
     : // query: lead.byReferrer
-      await findAll(deps.leads.collection, filter, find);
-  const items = docs.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };
-};
+      keysetPage(deps.leads, scope, { referrerRef }, options);

@@ -1,9 +1,12 @@
 import { Schema, type Types } from 'mongoose';
+import type { z } from 'zod';
+import type { leadAttributionRuleSchema } from '../events/payloads.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { partyPaths } from '../referrals/model.js';
-import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
 /** Who referred whom, recorded at signup (or by the referee's first sale through a code). */
@@ -16,7 +19,7 @@ export interface ReferralLeadRecord {
   referrerModel: string;
   codeId: Types.ObjectId | null;
   code: string | null;
-  attribution: { rule: 'code' | 'first_touch' | 'last_touch'; visitorId?: string; touchAt?: Date };
+  attribution: { rule: z.infer<typeof leadAttributionRuleSchema>; visitorId?: string; touchAt?: Date };
   /** `signed_up` until the first sale, then `converted`. */
   status: 'signed_up' | 'converted';
   /** When the referee signed up (may be backdated for imports). */

@@ -3,7 +3,7 @@ import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { Referrer } from '../referrals/referrer.js';
-import { insertIfAbsentWithEvents, updateWithEvents } from '../store/evented-write.js';
+import type { RaceRule } from '../store/operations.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
 import type { ReferralLeadRecord } from './lead.model.js';
@@ -25,10 +25,13 @@ export interface NewLead {
   firstSale?: ReferralRecord;
 }
 
+/** The referee index has a condition (`deletedAt: null`): a lost insert race is sent again to match the winner's lead. */
+const REFEREE_RACE: RaceRule[] = [{ on: { keys: [['refereeRef', 'refereeModel']] }, retries: 2 }];
+
 /** The referee's live lead, or null (one indexed read on rf_lead_referee_unique). */
 export const findLead = (deps: AttributionDeps, scope: CallScope, referee: Referee): Promise<ReferralLeadRecord | null> =>
   // query: lead.byReferee
-  deps.leads.collection.findOne(scope.live({ refereeRef: referee.refereeRef, refereeModel: referee.refereeModel }), scope.read);
+  deps.leads.findOne(scope.live({ refereeRef: referee.refereeRef, refereeModel: referee.refereeModel }), scope.read);
 
 const leadAttribution = (referrer: Referrer): ReferralLeadRecord['attribution'] => {
   const { rule, visitorId, touchAt } = referrer.attribution;
@@ -57,15 +60,20 @@ export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLea
     updatedAt: now,
   };
   // query: lead.byReferee
-  return insertIfAbsentWithEvents<ReferralLeadRecord>(deps.leads, scope, {
-    filter: scope.live({ refereeRef: lead.referee.refereeRef, refereeModel: lead.referee.refereeModel }),
-    raceKey: ['refereeRef', 'refereeModel'],
-    doc,
-    events: [
-      leadCreatedEvent(deps.leads.publisher, { ...doc, ...lead.referee }, scope.ctx),
-      ...(lead.firstSale ? [leadConvertedEvent(deps.leads.publisher, { ...doc, ...lead.referee }, lead.firstSale, now, scope.ctx)] : []),
-    ],
-  });
+  return deps.writes.insert<ReferralLeadRecord>(
+    scope,
+    {
+      collection: deps.leads,
+      match: { refereeRef: lead.referee.refereeRef, refereeModel: lead.referee.refereeModel },
+      among: 'live',
+      doc,
+      events: [
+        leadCreatedEvent({ ...doc, ...lead.referee }, scope.ctx),
+        ...(lead.firstSale ? [leadConvertedEvent({ ...doc, ...lead.referee }, lead.firstSale, now, scope.ctx)] : []),
+      ],
+    },
+    REFEREE_RACE,
+  );
 };
 
 /**
@@ -74,8 +82,10 @@ export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLea
  */
 export const convertLead = (deps: AttributionDeps, scope: CallScope, lead: ReferralLeadRecord, referral: ReferralRecord): Promise<ReferralLeadRecord | null> =>
   // query: lead.byId
-  updateWithEvents<ReferralLeadRecord>(deps.leads, scope, {
-    filter: scope.live({ _id: lead._id, firstConvertedAt: null }),
+  deps.writes.update<ReferralLeadRecord>(scope, {
+    collection: deps.leads,
+    match: { _id: lead._id, firstConvertedAt: null },
+    among: 'live',
     set: { status: 'converted', firstConvertedAt: scope.now, firstReferralId: referral._id, updatedAt: scope.now },
-    events: [leadConvertedEvent(deps.leads.publisher, lead, referral, scope.now, scope.ctx)],
+    events: [leadConvertedEvent(lead, referral, scope.now, scope.ctx)],
   });

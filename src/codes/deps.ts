@@ -1,10 +1,8 @@
 import type { mongo } from 'mongoose';
-import type { EventedCollection } from '../store/evented-write.js';
+import type { WriteExecutor } from '../store/executor.js';
 import type { OpenScope } from '../store/scope.js';
-import type { CodeCache } from './cache.js';
 import type { ReferralCodeRecord } from './model.js';
-
-export type CodeCollection = mongo.Collection<ReferralCodeRecord>;
+import type { CodeCache } from './resolver.js';
 
 export interface CodeConfig {
   generate: () => string;
@@ -17,10 +15,9 @@ export interface CodeConfig {
 /** What the code verbs need from the engine. */
 export interface CodeDeps {
   open: OpenScope;
-  /** The codes collection with the engine's publisher: every emitting write goes through it. */
-  codes: EventedCollection<ReferralCodeRecord>;
+  /** Every write that changes a record goes through it (scope, retries, events). */
+  writes: WriteExecutor;
+  /** The driver collection: inputs are validated, reads stay lean (no hydration). */
+  codes: mongo.Collection<ReferralCodeRecord>;
   config: CodeConfig;
 }
-
-/** The driver collection: inputs are validated, reads stay lean (no hydration). */
-export const codeCollection = (deps: Pick<CodeDeps, 'codes'>): CodeCollection => deps.codes.collection;

@@ -1,5 +1,5 @@
+import { buildEvent, type EventScope } from '../events/definitions.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
-import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import type { Ref } from '../kernel/ids.js';
 
@@ -15,8 +15,8 @@ const codePayload = (doc: CodeEventSubject) => ({ codeId: String(doc._id), code:
 
 const subjectOf = (doc: CodeEventSubject, change: string) => ({ resource: 'referral_code' as const, resourceId: String(doc._id), change });
 
-export const codeCreatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
-  publisher.build(REFERRAL_EVENTS.codeCreated, { ...codePayload(doc), createdAt: at.toISOString() }, ctx, subjectOf(doc, 'created'));
+export const codeCreatedEvent = (doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
+  buildEvent(REFERRAL_EVENTS.codeCreated, { ...codePayload(doc), createdAt: at.toISOString() }, ctx, subjectOf(doc, 'created'));
 
-export const codeDeactivatedEvent = (publisher: EventPublisher, doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
-  publisher.build(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(doc), deactivatedAt: at.toISOString() }, ctx, subjectOf(doc, 'deactivated'));
+export const codeDeactivatedEvent = (doc: CodeEventSubject, at: Date, ctx: EventScope): DomainEvent =>
+  buildEvent(REFERRAL_EVENTS.codeDeactivated, { ...codePayload(doc), deactivatedAt: at.toISOString() }, ctx, subjectOf(doc, 'deactivated'));

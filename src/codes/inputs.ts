@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { modelNameSchema, refSchema, textSchema } from '../kernel/fields.js';
+import { refSchema } from '../kernel/ids.js';
+import { modelNameSchema, textSchema } from '../kernel/input.js';
 import { metadataSchema } from '../kernel/metadata.js';
-import { CODE_PATTERN, MAX_CODE_LENGTH, normalizeCode, VANITY_PATTERN } from './format.js';
+import { CODE_PATTERN, MAX_CODE_LENGTH, VANITY_PATTERN } from './format.js';
 
 /** A referral code as typed by a person: trimmed, upper-cased, ASCII only. */
 export const codeSchema = z
@@ -10,7 +11,7 @@ export const codeSchema = z
   .min(1, 'Code must not be empty')
   .max(MAX_CODE_LENGTH, `Code must be at most ${MAX_CODE_LENGTH} characters`)
   .regex(CODE_PATTERN, 'Code may only contain ASCII letters, digits, "-" and "_"')
-  .transform(normalizeCode);
+  .toUpperCase();
 
 export const generateCodeInputSchema = z.strictObject({ ownerRef: refSchema, ownerModel: modelNameSchema });
 

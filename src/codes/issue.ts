@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
-import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
 import { ReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
-import { insertIfAbsentWithEvents } from '../store/evented-write.js';
+import type { RaceRule } from '../store/operations.js';
 import type { CallScope } from '../store/scope.js';
 import type { CodeDeps } from './deps.js';
 import { codeCreatedEvent } from './events.js';
@@ -20,18 +19,18 @@ type PolicyFields = ReturnType<typeof policyFields>;
 /** How often an owner-index race is retried; the loser's retry finds the winner's code. */
 const OWNER_RACE_RETRIES = 3;
 
-/** One attempt at the owner's generated code: the owner's partial-unique index decides. */
-const upsertGenerated = (deps: CodeDeps, scope: CallScope, owner: CodeOwner, policy: PolicyFields) => {
-  const _id = new Types.ObjectId();
-  const code = deps.config.generate();
-  const { now } = scope;
-  // query: code.byOwner
-  return insertIfAbsentWithEvents<ReferralCodeRecord>(deps.codes, scope, {
-    filter: scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }),
-    doc: { _id, code, foldedCode: foldLookAlikes(code), conversions: 0, ...policy, deactivatedAt: null, createdAt: now, updatedAt: now },
-    events: [codeCreatedEvent(deps.codes.publisher, { _id, code, ...owner }, now, scope.ctx)],
-  });
-};
+/** An owner race retries to find the winner's code; a random-code collision retries with a new code, then gives up. */
+const generatedCodeRaces = (maxAttempts: number): RaceRule[] => [
+  { on: { keys: [['ownerRef']] }, retries: OWNER_RACE_RETRIES },
+  {
+    on: { keys: [['code'], ['foldedCode']] },
+    retries: maxAttempts - 1,
+    exhausted: (collisions) =>
+      new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, {
+        details: { attempts: collisions },
+      }),
+  },
+];
 
 /**
  * The owner's live active code, created if there is none. Idempotent under concurrency: one
@@ -39,21 +38,20 @@ const upsertGenerated = (deps: CodeDeps, scope: CallScope, owner: CodeOwner, pol
  * up to `codes.maxAttempts` times, then `code_space_exhausted`.
  */
 export const issueGeneratedCode = async (deps: CodeDeps, scope: CallScope, owner: CodeOwner, policy: PolicyFields): Promise<ReferralCodeRecord> => {
-  let collisions = 0;
-  let ownerRaces = 0;
-  while (collisions < deps.config.maxAttempts) {
-    try {
-      return (await upsertGenerated(deps, scope, owner, policy)).doc;
-    } catch (error) {
-      const duplicate = asDuplicateKey(error);
-      if (isDuplicateOn(duplicate, ['ownerRef']) && ownerRaces++ < OWNER_RACE_RETRIES) continue;
-      if (!isDuplicateOn(duplicate, ['code']) && !isDuplicateOn(duplicate, ['foldedCode'])) throw translateDuplicate(error);
-      collisions++;
-    }
-  }
-  throw new ReferralError('code_space_exhausted', `No free code after ${collisions} attempts; use a longer codes.length`, 409, {
-    details: { attempts: collisions },
-  });
+  const { now } = scope;
+  const build = () => {
+    const _id = new Types.ObjectId();
+    const code = deps.config.generate();
+    return {
+      collection: deps.codes,
+      match: { ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true },
+      among: 'live' as const,
+      doc: { _id, code, foldedCode: foldLookAlikes(code), conversions: 0, ...policy, deactivatedAt: null, createdAt: now, updatedAt: now },
+      events: [codeCreatedEvent({ _id, code, ...owner }, now, scope.ctx)],
+    };
+  };
+  // query: code.byOwner
+  return (await deps.writes.insert(scope, build, generatedCodeRaces(deps.config.maxAttempts))).doc;
 };
 
 /**
@@ -66,10 +64,12 @@ export const claimVanity = async (deps: CodeDeps, scope: CallScope, owner: CodeO
   const _id = new Types.ObjectId();
   const { now } = scope;
   // query: code.byFolded
-  const { doc, inserted } = await insertIfAbsentWithEvents<ReferralCodeRecord>(deps.codes, scope, {
-    filter: scope.where({ foldedCode: foldLookAlikes(code) }),
+  const { doc, inserted } = await deps.writes.insert(scope, {
+    collection: deps.codes,
+    match: { foldedCode: foldLookAlikes(code) },
+    among: 'all' as const,
     doc: { _id, code, ...owner, kind: 'vanity', active: true, conversions: 0, ...policy, deactivatedAt: null, deletedAt: null, createdAt: now, updatedAt: now },
-    events: [codeCreatedEvent(deps.codes.publisher, { _id, code, ...owner }, now, scope.ctx)],
+    events: [codeCreatedEvent({ _id, code, ...owner }, now, scope.ctx)],
   });
   if (inserted) return doc;
   const mine = doc.code === code && doc.ownerModel === owner.ownerModel && refEquals(doc.ownerRef, owner.ownerRef) && doc.active && doc.deletedAt === null;

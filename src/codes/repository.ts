@@ -1,9 +1,9 @@
 import type { ReferralContext } from '../kernel/context.js';
 import { NotFoundError } from '../kernel/errors.js';
 import type { Ref } from '../kernel/ids.js';
-import { parseInput } from '../kernel/validation.js';
+import { parseInput } from '../kernel/input.js';
 import type { CallScope } from '../store/scope.js';
-import { type CodeDeps, codeCollection } from './deps.js';
+import type { CodeDeps } from './deps.js';
 import { type CodePolicy, codePolicySchema, codeSchema, generateCodeInputSchema, policyFields, vanityCodeSchema } from './inputs.js';
 import { type CodeOwner, claimVanity, issueGeneratedCode } from './issue.js';
 import type { ReferralCodeRecord } from './model.js';
@@ -58,7 +58,7 @@ export class ReferralCodeRepository {
     const normalized = parseInput(codeSchema, code, 'code');
     const fields = policyFields(parseInput(codePolicySchema, policy, 'policy'));
     // query: code.byCodeLive
-    const doc = await codeCollection(this.#deps).findOneAndUpdate(
+    const doc = await this.#deps.codes.findOneAndUpdate(
       scope.live({ code: normalized }),
       { $set: { ...fields, updatedAt: scope.now } },
       { returnDocument: 'after', ...scope.read },
@@ -79,10 +79,7 @@ export class ReferralCodeRepository {
     const scope = this.#deps.open(ctx, 'read');
     const owner = parseInput(generateCodeInputSchema, { ownerRef, ownerModel });
     // query: code.byOwner
-    return codeCollection(this.#deps).findOne(
-      scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }),
-      scope.read,
-    );
+    return this.#deps.codes.findOne(scope.live({ ownerModel: owner.ownerModel, ownerRef: owner.ownerRef, kind: 'generated', active: true }), scope.read);
   }
 
   /**

@@ -1,10 +1,69 @@
-import { type CallScope, withoutOutboxFields } from '../store/scope.js';
-import type { ResolvedCode } from './cache.js';
-import { type CodeDeps, codeCollection } from './deps.js';
+import { LRUCache } from 'lru-cache';
+import type { Types } from 'mongoose';
+import { configError } from '../kernel/errors.js';
+import type { Ref } from '../kernel/ids.js';
+import type { TenantFilter } from '../kernel/tenant.js';
+import { withoutOutboxFields } from '../store/outbox/fields.js';
+import type { CallScope } from '../store/scope.js';
+import type { CodeDeps } from './deps.js';
 import { foldLookAlikes } from './format.js';
 import type { ReferralCodeRecord } from './model.js';
 
-export type { ResolvedCode };
+/** A live code as checkout needs it: its owner (the referrer) and its policy. */
+export interface ResolvedCode {
+  ownerRef: Ref;
+  ownerModel: string;
+  codeId: Types.ObjectId;
+  code: string;
+  expiresAt: Date | null;
+  maxConversions: number | null;
+  campaign: string | null;
+}
+
+export interface CodeCacheOptions {
+  /** How long a resolved code is trusted, in ms. */
+  ttlMs: number;
+  /** Most codes kept; the least recently used go first. */
+  max: number;
+}
+
+/**
+ * Optional in-process cache of resolved codes (positive results only, so a new code is never
+ * hidden). Invalidated in this process on deactivate/softDelete; other processes may keep a
+ * deactivated code for up to `ttlMs` (with the deactivation fence on, such a sale is voided).
+ */
+export class CodeCache {
+  readonly #cache: LRUCache<string, ResolvedCode>;
+
+  constructor(options: CodeCacheOptions) {
+    if (!Number.isInteger(options.max) || options.max < 1) throw configError('codes.cache.max', 'Must be a positive integer');
+    if (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0) throw configError('codes.cache.ttlMs', 'Must be a positive number');
+    this.#cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
+  }
+
+  static key(scope: TenantFilter, code: string): string {
+    return `${Object.values(scope).map(String).join('/')}|${code}`;
+  }
+
+  get(scope: TenantFilter, code: string): ResolvedCode | undefined {
+    return this.#cache.get(CodeCache.key(scope, code));
+  }
+
+  /** Keyed by the code as typed (normalized), so a folded look-alike is cached under what was typed. */
+  set(scope: TenantFilter, typed: string, referrer: ResolvedCode): void {
+    this.#cache.set(CodeCache.key(scope, typed), referrer);
+  }
+
+  /** Drops a code and every typed form that was resolved to it. */
+  invalidate(scope: TenantFilter, code: string): void {
+    const prefix = CodeCache.key(scope, '');
+    for (const [key, value] of this.#cache.entries()) if (key.startsWith(prefix) && value.code === code) this.#cache.delete(key);
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+}
 
 /** What a typed code stands for at checkout: a code that can attribute, one that no longer can, or nothing. */
 export type CodeResolution = { usable: ResolvedCode } | { retired: ReferralCodeRecord } | null;
@@ -22,7 +81,7 @@ export const findCode = (
   options: { projection?: Record<string, 0 | 1> } = scope.read,
 ): Promise<ReferralCodeRecord | null> =>
   // query: code.byFolded
-  codeCollection(deps).findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, ...options });
+  deps.codes.findOne(scope.where({ foldedCode: foldLookAlikes(code) }), { ...scope.options, ...options });
 
 /** The live, active, unexpired code a typed code stands for, or null. */
 export const findActiveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ReferralCodeRecord | null> => {
@@ -40,11 +99,8 @@ const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
   campaign: doc.campaign ?? null,
 });
 
-/**
- * One indexed read: what a typed code stands for now. The whole small document, its outbox fields
- * dropped here: a projection costs the test server more than the bytes it saves.
- */
-const readForSale = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
+/** One indexed read, never the cache: what a typed code stands for now (its small document whole, outbox fields dropped). */
+export const readCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
   const doc = withoutOutboxFields(await findCode(deps, scope, code, {}));
   if (!doc) return null;
   return usable(doc, scope.now) ? { usable: resolvedFrom(doc) } : { retired: doc };
@@ -61,7 +117,7 @@ export const resolveForSale = async (deps: CodeDeps, scope: CallScope, code: str
   const cache = scope.ctx.session ? undefined : deps.config.cache;
   const cached = cache?.get(scope.tenant, code);
   if (cached && (!cached.expiresAt || cached.expiresAt > scope.now)) return { usable: cached };
-  const resolution = await readForSale(deps, scope, code);
+  const resolution = await readCode(deps, scope, code);
   if (resolution && 'usable' in resolution) cache?.set(scope.tenant, code, resolution.usable);
   return resolution;
 };
@@ -71,6 +127,6 @@ export const resolveForSale = async (deps: CodeDeps, scope: CallScope, code: str
  * what uses it (resolveReferrer, trackVisit, attributeSignup) has no fence behind it.
  */
 export const resolveCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<ResolvedCode | null> => {
-  const resolution = await readForSale(deps, scope, code);
+  const resolution = await readCode(deps, scope, code);
   return resolution && 'usable' in resolution ? resolution.usable : null;
 };

@@ -1,12 +1,11 @@
 import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import type { CallScope } from '../store/scope.js';
-import { runTransition } from '../store/transition.js';
-import { type CodeDeps, codeCollection } from './deps.js';
+import type { CodeDeps } from './deps.js';
 import { codeDeactivatedEvent } from './events.js';
 import type { ReferralCodeRecord } from './model.js';
 
 /** Concurrent retire calls on one code: the loser re-reads and returns the winner's result. */
-const RETIRE_RACE_RETRIES = 3;
+const RETIRE_RACE_RETRIES = 2;
 
 /**
  * Deactivates (and with `remove`, soft-deletes) a code; emits `referral:code.deactivated` once.
@@ -15,20 +14,20 @@ const RETIRE_RACE_RETRIES = 3;
 export const retireCode = async (deps: CodeDeps, scope: CallScope, code: string, remove: boolean): Promise<ReferralCodeRecord> => {
   const { now } = scope;
   // query: code.byId
-  const after = await runTransition(deps.codes, scope, {
+  const after = await deps.writes.transition(scope, {
+    collection: deps.codes,
     // query: code.byCodeLive
-    read: () => codeCollection(deps).findOne(scope.live({ code }), scope.read),
+    read: () => deps.codes.findOne(scope.live({ code }), scope.read),
     notFound: () => new NotFoundError('code_not_found', 'No such referral code in this tenant'),
     plan: (before) => {
       if (!before.active && !remove) return null;
       return {
         expect: { active: before.active, deletedAt: null },
         set: { active: false, updatedAt: now, deactivatedAt: before.deactivatedAt ?? now, ...(remove ? { deletedAt: now } : {}) },
-        events: before.active ? [codeDeactivatedEvent(deps.codes.publisher, before, now, scope.ctx)] : [],
+        events: before.active ? [codeDeactivatedEvent(before, now, scope.ctx)] : [],
       };
     },
-    retries: RETIRE_RACE_RETRIES,
-    exhausted: () => new ContentionError('code'),
+    race: { on: 'changed', retries: RETIRE_RACE_RETRIES, exhausted: () => new ContentionError('code') },
   });
   deps.config.cache?.invalidate(scope.tenant, code);
   return after;

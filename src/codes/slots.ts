@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
-import type { Ref } from '../kernel/ids.js';
+import { type Ref, refEquals } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { type CodeDeps, codeCollection } from './deps.js';
+import type { CodeDeps } from './deps.js';
 
 /** The code a new conversion went through, with its cap as the sale read it (maybe from the cache). */
 export interface SlotClaim {
@@ -40,7 +40,7 @@ const unexpired = (now: Date) => ({ $or: [{ expiresAt: null }, { expiresAt: { $g
 const claimSlot = async (deps: CodeDeps, scope: CallScope, codeId: Types.ObjectId): Promise<boolean> => {
   const filter = scope.live({ _id: codeId, active: true, ...unexpired(scope.now), $expr: { $lt: ['$conversions', '$maxConversions'] } });
   // query: code.byId
-  const claimed = await codeCollection(deps).updateOne(filter, { $inc: { conversions: 1 } }, scope.options);
+  const claimed = await deps.codes.updateOne(filter, { $inc: { conversions: 1 } }, scope.options);
   return claimed.modifiedCount === 1;
 };
 
@@ -49,8 +49,8 @@ const claimSlot = async (deps: CodeDeps, scope: CallScope, codeId: Types.ObjectI
  * deleted or expired refuse; a cap set since the sale's read takes its slot now.
  */
 const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { codeId: Types.ObjectId }): Promise<FenceRefusal | null> => {
-  // query: code.byId (the whole small document: a projection costs the test server more than the bytes it saves)
-  const stored = await codeCollection(deps).findOne(scope.live({ _id: claim.codeId }), scope.options);
+  // query: code.byId
+  const stored = await deps.codes.findOne(scope.live({ _id: claim.codeId }), scope.options);
   const refusal = storedCodeRefusal(stored, scope.now);
   const refused = (reason: Refusal): FenceRefusal => (stored ? { refusal: reason, storedOwnerRef: stored.ownerRef } : { refusal: reason });
   if (refusal) return refused(refusal);
@@ -67,7 +67,7 @@ const decideFromStored = async (deps: CodeDeps, scope: CallScope, claim: SlotCla
  * reason the insert must be voided, with the stored owner. With the fence off, an uncapped code
  * is not re-read.
  */
-export const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim): Promise<FenceRefusal | null> => {
+const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim): Promise<FenceRefusal | null> => {
   const { codeId } = claim;
   if (!codeId) return null;
   if (claim.maxConversions) {
@@ -76,4 +76,16 @@ export const confirmConversion = async (deps: CodeDeps, scope: CallScope, claim:
     return null;
   }
   return decideFromStored(deps, scope, { ...claim, codeId });
+};
+
+/**
+ * A new sale's confirm step (run by the executor right after its insert): null when the sale
+ * stands, else the fields that void it. A sale through a code read before its owner was erased
+ * (another process's cache, or a race) keeps the stored stand-in, never the erased ref.
+ */
+export const saleFence = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { ref: Ref }): Promise<Record<string, unknown> | null> => {
+  const refused = await confirmConversion(deps, scope, claim);
+  if (refused === null) return null;
+  const erasedOwner = refused.storedOwnerRef !== undefined && !refEquals(refused.storedOwnerRef, claim.ref);
+  return { deletedAt: scope.now, voidedReason: refused.refusal, ...(erasedOwner ? { referrerRef: refused.storedOwnerRef } : {}) };
 };

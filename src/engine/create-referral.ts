@@ -1,4 +1,4 @@
-import { attributeSale, attributeSaleWithOutcome, trackVisit } from '../attribution/checkout.js';
+import { attributeSale, attributeSaleWithOutcome, recordConversion, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
 import { type FunnelInput, funnelFor, funnelInputSchema } from '../attribution/funnel.js';
 import { listLeads, listLeadsOptionsSchema } from '../attribution/lead-listing.js';
@@ -8,8 +8,8 @@ import { ReferralCodeRepository } from '../codes/repository.js';
 import { resolveCode } from '../codes/resolver.js';
 import { eraseOwner, eraseReferee } from '../erasure/erase.js';
 import type { ReferralContext } from '../kernel/context.js';
-import { refSchema } from '../kernel/fields.js';
-import { parseInput } from '../kernel/validation.js';
+import { refSchema } from '../kernel/ids.js';
+import { parseInput } from '../kernel/input.js';
 import { ReferralRepository } from '../referrals/repository.js';
 import { ReferralStats } from '../referrals/stats.js';
 import { syncOwnedIndexes } from '../store/sync-indexes.js';
@@ -20,14 +20,12 @@ import type { CreateReferralOptions } from './options.js';
 import { instrument } from './tracing.js';
 import { type EngineParts, wireEngine } from './wiring.js';
 
-export type { ReferralEngine, ResolvedReferrer } from './engine.js';
-
 /** Idempotent teardown: stops relays, writes pending acks, unregisters models, closes an owned bus. */
 const teardown = (parts: EngineParts, stopRelays: () => void) => async (): Promise<void> => {
   if (parts.lifecycle.destroyed) return;
   parts.lifecycle.destroyed = true;
   stopRelays();
-  await parts.publisher.flush();
+  await parts.deps.writes.outbox.flush();
   unregisterModels(parts.connection, parts.models);
   if (parts.ownsTransport) await parts.transport.close?.();
 };
@@ -36,12 +34,12 @@ const teardown = (parts: EngineParts, stopRelays: () => void) => async (): Promi
 export const buildEngine = (parts: EngineParts): ReferralEngine => {
   const { deps } = parts;
   const { events, stopRelays } = createEventsFacade(parts);
-  const referees = { explain: explainReferee.bind(null, deps), erase: eraseReferee.bind(null, deps) };
+  const services = { recordConversion: recordConversion.bind(null, deps), explain: explainReferee.bind(null, deps), erase: eraseReferee.bind(null, deps) };
   const close = teardown(parts, stopRelays);
   const engine: ReferralEngine = {
     repositories: {
       referralCode: instrument(new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), 'referralCode.'),
-      referral: instrument(new ReferralRepository(deps, referees), 'referral.'),
+      referral: instrument(new ReferralRepository(deps, services), 'referral.'),
     },
     models: parts.models,
     events: instrument(events, 'events.'),

@@ -1,14 +1,16 @@
 import { referralEventDefinitions } from '../events/definitions.js';
 import type { ReferralEventHandler, ReferralEventPattern } from '../events/emitted.js';
-import { type OutboxHealth, outboxHealth } from '../events/health.js';
+
 import { operationalEvent } from '../events/operational.js';
 import { eventIdSchema, type RedeliverOptions, type RedeliverReport, type RelayOptions, redeliverOptionsSchema, relayOptionsSchema } from '../events/outbox.js';
-import type { ParkedEvent } from '../events/parking.js';
-import type { EventPublisher } from '../events/publisher.js';
+
 import type { DomainEvent, EventHandler, EventTransport, Unsubscribe } from '../events/types.js';
 import type { ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
-import { parseInput } from '../kernel/validation.js';
+import { parseInput } from '../kernel/input.js';
+import type { OutboxHealth } from '../store/outbox/health.js';
+import type { OutboxScope } from '../store/outbox/outbox.js';
+import type { ParkedEvent } from '../store/outbox/parking.js';
 import type { EngineParts } from './wiring.js';
 
 export interface ReferralEvents {
@@ -36,8 +38,7 @@ export interface ReferralEvents {
 }
 
 const DEFAULT_RELAY_INTERVAL_MS = 5_000;
-
-type Outboxes = Parameters<EventPublisher['redeliver']>[0];
+const DEFAULT_REDELIVER_LIMIT = 100;
 
 /** `events.startRelay`: redeliver() for every tenant on a timer, until stopped or destroy(). */
 const relayStarter =
@@ -65,19 +66,20 @@ const relayStarter =
 
 /** The engine's `events` member, plus `stopRelays()` for destroy(). */
 export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents; stopRelays: () => void } => {
-  const { deps, lifecycle, transport, publisher } = parts;
+  const { deps, lifecycle, transport } = parts;
+  const { writes } = deps;
   const relays = new Set<() => void>();
-  const outboxes = [deps.codes.collection, deps.referrals.collection, deps.leads.collection] as unknown as Outboxes;
 
   /** Only a call without any ctx spans tenants; a ctx must name its tenant like any verb's. */
-  const tenantOf = (ctx: ReferralContext | undefined): Record<string, unknown> => {
+  const scopeOf = (ctx: ReferralContext | undefined): OutboxScope => {
     lifecycle.assertOpen();
-    return ctx === undefined ? {} : deps.open(ctx).tenant;
+    return ctx === undefined ? { tenant: {}, now: new Date() } : deps.open(ctx);
   };
 
   const redeliver = async (ctx?: ReferralContext, options: RedeliverOptions = {}): Promise<RedeliverReport> => {
-    const filter = tenantOf(ctx);
-    return publisher.redeliver(outboxes, filter, parseInput(redeliverOptionsSchema, options, 'options'));
+    const scope = scopeOf(ctx);
+    const { limit = DEFAULT_REDELIVER_LIMIT, olderThanMs = 0 } = parseInput(redeliverOptionsSchema, options, 'options');
+    return writes.redeliver(scope, { limit, olderThanMs });
   };
 
   const startRelay = relayStarter(redeliver, parts, relays);
@@ -89,21 +91,17 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
   };
 
   const parked = async (ctx?: ReferralContext, options: Pick<RedeliverOptions, 'limit'> = {}) => {
-    const filter = tenantOf(ctx);
-    return publisher.parked(outboxes, filter, parseInput(redeliverOptionsSchema.pick({ limit: true }), options, 'options').limit);
+    const scope = scopeOf(ctx);
+    const { limit = DEFAULT_REDELIVER_LIMIT } = parseInput(redeliverOptionsSchema.pick({ limit: true }), options, 'options');
+    return writes.outbox.parked(scope, limit);
   };
 
   const requeue = async (eventId: string, ctx?: ReferralContext) => {
-    const filter = tenantOf(ctx);
-    return publisher.requeue(outboxes, filter, parseInput(eventIdSchema, eventId, 'eventId'));
+    const scope = scopeOf(ctx);
+    return writes.outbox.requeue(scope, parseInput(eventIdSchema, eventId, 'eventId'));
   };
 
-  const pending = async (ctx?: ReferralContext): Promise<Record<string, OutboxHealth>> => {
-    const filter = tenantOf(ctx);
-    const now = new Date();
-    const entries = await Promise.all(outboxes.map(async (collection) => [collection.collectionName, await outboxHealth(collection, filter, now)] as const));
-    return Object.fromEntries(entries);
-  };
+  const pending = async (ctx?: ReferralContext): Promise<Record<string, OutboxHealth>> => writes.outbox.health(scopeOf(ctx));
 
   return {
     events: { transport, definitions: referralEventDefinitions, subscribe, redeliver, startRelay, parked, requeue, pending },

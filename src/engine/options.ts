@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { AttributionConfig } from '../attribution/policy.js';
-import type { CodeCacheOptions } from '../codes/cache.js';
+import type { CodeCacheOptions } from '../codes/resolver.js';
 import type { OutboxStore } from '../events/outbox.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import type { FraudGuard } from '../guards/types.js';

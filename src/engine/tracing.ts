@@ -1,6 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { isReferralError } from '../kernel/errors.js';
-import { countingCommands } from '../kernel/round-trips.js';
+import { countingCommands } from '../store/scope.js';
 
 /** Spans are a no-op until the host registers an OpenTelemetry SDK. */
 const tracer = trace.getTracer('@classytic/referral');
@@ -11,7 +11,7 @@ type Verb = (...args: never[]) => Promise<unknown>;
  * One span per call of a public verb, named `referral.<verb>`, with tenant-free attributes only:
  * `referral.verb`, `referral.outcome` (`ok`, `null`, or the error code) and `referral.round_trips`.
  */
-export const traced = <F extends Verb>(verb: string, fn: F): F =>
+const traced = <F extends Verb>(verb: string, fn: F): F =>
   ((...args: Parameters<F>) =>
     tracer.startActiveSpan(`referral.${verb}`, { attributes: { 'referral.verb': verb } }, async (span) => {
       if (!span.isRecording()) {

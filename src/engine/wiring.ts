@@ -1,19 +1,28 @@
 import type { Connection } from 'mongoose';
+import type { ReferralBindingRecord } from '../attribution/binding.model.js';
+import type { ReferralLeadRecord } from '../attribution/lead.model.js';
 import { resolveAttributionPolicy } from '../attribution/policy.js';
-import { CodeCache } from '../codes/cache.js';
+import type { ReferralTouchRecord } from '../attribution/touch.model.js';
 import type { CodeConfig } from '../codes/deps.js';
 import { createCodeGenerator, DEFAULT_RESERVED_WORDS } from '../codes/format.js';
+import type { ReferralCodeRecord } from '../codes/model.js';
+import { CodeCache } from '../codes/resolver.js';
 import type { ErasureDeps } from '../erasure/erase.js';
-import type { DeliveryOptions } from '../events/delivery.js';
 import { InProcessBus } from '../events/in-process-bus.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
+import { operationalEvent } from '../events/operational.js';
 import type { OutboxStore } from '../events/outbox.js';
-import { EventPublisher } from '../events/publisher.js';
+import { type ErrorReport, EventPublisher } from '../events/publisher.js';
 import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
 import { convertedExpander } from '../referrals/events.js';
+import type { ReferralRecord } from '../referrals/model.js';
+import { WriteExecutor } from '../store/executor.js';
+import { EmbeddedOutbox } from '../store/outbox/embedded-outbox.js';
+import { HostOutbox } from '../store/outbox/host-outbox.js';
+import type { AnyCollection, Outbox } from '../store/outbox/outbox.js';
 import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 import { type ReferralModels, registerModels } from './models.js';
@@ -31,7 +40,6 @@ export interface EngineParts {
   lifecycle: EngineLifecycle;
   models: ReferralModels;
   owned: OwnedModel[];
-  publisher: EventPublisher;
   transport: EventTransport;
   ownsTransport: boolean;
   onError: (error: unknown, event: DomainEvent) => void;
@@ -53,7 +61,7 @@ const logDeliveryFailure = (logger: ReferralLogger | null) => (error: unknown, e
   );
 
 /** Checkout's code cache: on by default behind the fence; off by default without it (nothing would re-check a stale code). */
-export const DEFAULT_CODE_CACHE = { ttlMs: 30_000, max: 10_000 } as const;
+const DEFAULT_CODE_CACHE = { ttlMs: 30_000, max: 10_000 } as const;
 
 const codeCache = (options: NonNullable<CreateReferralOptions['codes']>): CodeCache | undefined => {
   if (options.cache === false) return undefined;
@@ -78,12 +86,47 @@ const positiveInteger = (option: string, value: unknown, fallback: number): numb
   return value;
 };
 
-const deliveryOptions = (options: CreateReferralOptions['events'] = {}): DeliveryOptions => ({
-  store: options.outbox,
+interface DeliveryConfig {
+  ackDelayMs: number;
+  publishTimeoutMs: number;
+  maxDeliveryAttempts: number;
+}
+
+const deliveryConfig = (options: CreateReferralOptions['events'] = {}): DeliveryConfig => ({
   ackDelayMs: options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS,
   publishTimeoutMs: positiveInteger('events.publishTimeoutMs', options.publishTimeoutMs, DEFAULT_PUBLISH_TIMEOUT_MS),
   maxDeliveryAttempts: positiveInteger('events.maxDeliveryAttempts', options.maxDeliveryAttempts, DEFAULT_MAX_DELIVERY_ATTEMPTS),
 });
+
+/** A throwing error hook must not turn a committed write into a failed call. */
+const safely =
+  (onError: ErrorReport): ErrorReport =>
+  (error, event) => {
+    try {
+      onError(error, event);
+    } catch {
+      // The host's hook failed; the write it reports on stands.
+    }
+  };
+
+/** The host's OutboxStore when given, else events embedded in the documents they describe. */
+const chooseOutbox = (
+  store: OutboxStore | undefined,
+  collections: AnyCollection[],
+  tenantField: string | null,
+  delivery: DeliveryConfig,
+  report: ErrorReport,
+): Outbox =>
+  store
+    ? new HostOutbox(store, report, collections)
+    : new EmbeddedOutbox({
+        collections,
+        compaction: { expanders: { [REFERRAL_EVENTS.converted]: convertedExpander }, tenantField },
+        ackDelayMs: delivery.ackDelayMs,
+        maxDeliveryAttempts: delivery.maxDeliveryAttempts,
+        report,
+        ackFailureEvent: operationalEvent('referral:outbox.ack'),
+      });
 
 /**
  * A host outbox must write in the caller's session: otherwise a sale that rolls back keeps its
@@ -107,29 +150,32 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   const { connection } = options;
   const tenant = resolveTenant(options.tenant);
   const onError = options.events?.onError ?? logDeliveryFailure(options.logger === undefined ? console : options.logger);
-  const delivery = deliveryOptions(options.events);
+  const delivery = deliveryConfig(options.events);
   // The engine's own bus rejects when a subscriber throws, so the event stays pending and is redelivered.
   const transport = options.events?.transport ?? new InProcessBus();
   const config = codeConfig(options.codes);
-  const publisher = new EventPublisher(transport, onError, delivery, {
-    expanders: { [REFERRAL_EVENTS.converted]: convertedExpander },
-    tenantField: tenant.strategy === 'none' ? null : tenant.field,
-  });
   const policy = resolveAttributionPolicy(options.attribution);
   const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
+  const collections = {
+    codes: driverCollection<ReferralCodeRecord>(models.ReferralCode),
+    referrals: driverCollection<ReferralRecord>(models.Referral),
+    leads: driverCollection<ReferralLeadRecord>(models.ReferralLead),
+  };
+  const report = safely(onError);
+  const tenantField = tenant.strategy === 'none' ? null : tenant.field;
+  const outbox = chooseOutbox(options.events?.outbox, Object.values(collections) as unknown as AnyCollection[], tenantField, delivery, report);
   const lifecycle = new EngineLifecycle();
   const deps: ErasureDeps = {
-    open: scopeOpener(tenant, lifecycle),
-    codes: { collection: driverCollection(models.ReferralCode), publisher },
-    referrals: { collection: driverCollection(models.Referral), publisher },
-    touches: driverCollection(models.ReferralTouch),
-    bindings: driverCollection(models.ReferralBinding),
-    leads: { collection: driverCollection(models.ReferralLead), publisher },
+    open: scopeOpener(tenant, lifecycle, delivery.publishTimeoutMs),
+    writes: new WriteExecutor(outbox, new EventPublisher(transport, report), delivery.publishTimeoutMs),
+    ...collections,
+    touches: driverCollection<ReferralTouchRecord>(models.ReferralTouch),
+    bindings: driverCollection<ReferralBindingRecord>(models.ReferralBinding),
     config,
     review: options.review,
     guards: options.guards ?? [],
     policy,
     secret: options.erasure?.secret,
   };
-  return { connection, deps, lifecycle, models, owned, publisher, transport, ownsTransport: !options.events?.transport, onError };
+  return { connection, deps, lifecycle, models, owned, transport, ownsTransport: !options.events?.transport, onError: report };
 };

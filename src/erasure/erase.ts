@@ -1,12 +1,9 @@
 import type { AttributionDeps } from '../attribution/deps.js';
-import { codeCollection } from '../codes/deps.js';
 import { codeDeactivatedEvent } from '../codes/events.js';
 import type { CodeOwner } from '../codes/issue.js';
 import { scrubEvent } from '../events/operational.js';
 import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
-import { referralCollection } from '../referrals/deps.js';
-import { rewritePendingEvents, updateWithEvents } from '../store/evented-write.js';
 import type { CallScope } from '../store/scope.js';
 import { anonymizedRef } from './anonymize.js';
 
@@ -21,55 +18,40 @@ export interface ErasureDeps extends AttributionDeps {
  * pending or parked event of those referrals. Returns how many referrals were erased.
  */
 export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeRef: Ref): Promise<number> => {
+  const { writes } = deps;
   const stand = anonymizedRef(deps.secret, scope.tenant, refereeRef);
   const { now } = scope;
+  const erased = { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now };
   // query: referral.byReferee
-  const result = await referralCollection(deps).updateMany(
-    scope.where({ refereeRef }),
-    { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } },
-    scope.options,
-  );
+  const referrals = await writes.updateMany(scope, { collection: deps.referrals, match: { refereeRef }, set: erased });
   // query: binding.byRefereeAnyModel
-  await deps.bindings.updateMany(scope.where({ refereeRef }), { $set: { refereeRef: stand } }, scope.options);
+  await writes.updateMany(scope, { collection: deps.bindings, match: { refereeRef }, set: { refereeRef: stand } });
   // query: lead.byRefereeAnyModel
-  await deps.leads.collection.updateMany(
-    scope.where({ refereeRef }),
-    { $set: { refereeRef: stand, metadata: null, erasedAt: now, updatedAt: now } },
-    scope.options,
-  );
+  await writes.updateMany(scope, { collection: deps.leads, match: { refereeRef }, set: erased });
   // query: lead.byRefereeAnyModel
-  await rewritePendingEvents(deps.leads, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
+  await writes.rewritePending(scope, deps.leads, { refereeRef: stand }, (event) => scrubEvent(event, 'refereeRef', stand));
   // query: referral.byReferee
-  await rewritePendingEvents(deps.referrals, scope, scope.where({ refereeRef: stand }), (event) => scrubEvent(event, 'refereeRef', stand));
-  return result.modifiedCount;
+  await writes.rewritePending(scope, deps.referrals, { refereeRef: stand }, (event) => scrubEvent(event, 'refereeRef', stand));
+  return referrals;
 };
 
 /** The owner as referrer: their referrals, the referees bound to them, the visits through their codes. */
 const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: CodeOwner, stand: string): Promise<void> => {
+  const { writes } = deps;
+  const asReferrer = { referrerRef: owner.ownerRef, referrerModel: owner.ownerModel };
+  const scrub = (event: Parameters<typeof scrubEvent>[0]) => scrubEvent(event, 'referrerRef', stand);
   // query: referral.byReferrerAll
-  await referralCollection(deps).updateMany(
-    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
-    { $set: { referrerRef: stand, updatedAt: scope.now } },
-    scope.options,
-  );
+  await writes.updateMany(scope, { collection: deps.referrals, match: asReferrer, set: { referrerRef: stand, updatedAt: scope.now } });
   // query: referral.byReferrerAll
-  await rewritePendingEvents(deps.referrals, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
+  await writes.rewritePending(scope, deps.referrals, { referrerRef: stand }, scrub);
   // query: binding.byReferrer
-  await deps.bindings.updateMany(
-    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
-    { $set: { referrerRef: stand } },
-    scope.options,
-  );
+  await writes.updateMany(scope, { collection: deps.bindings, match: asReferrer, set: { referrerRef: stand } });
   // query: lead.byReferrer
-  await deps.leads.collection.updateMany(
-    scope.where({ referrerRef: owner.ownerRef, referrerModel: owner.ownerModel }),
-    { $set: { referrerRef: stand, updatedAt: scope.now } },
-    scope.options,
-  );
+  await writes.updateMany(scope, { collection: deps.leads, match: asReferrer, set: { referrerRef: stand, updatedAt: scope.now } });
   // query: lead.byReferrer
-  await rewritePendingEvents(deps.leads, scope, scope.where({ referrerRef: stand }), (event) => scrubEvent(event, 'referrerRef', stand));
+  await writes.rewritePending(scope, deps.leads, { referrerRef: stand }, scrub);
   // query: touch.byOwner
-  await deps.touches.updateMany(scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }), { $set: { ownerRef: stand } }, scope.options);
+  await writes.updateMany(scope, { collection: deps.touches, match: { ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }, set: { ownerRef: stand } });
 };
 
 /**
@@ -81,17 +63,19 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
 export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: CodeOwner): Promise<number> => {
   const stand = anonymizedRef(deps.secret, scope.tenant, owner.ownerRef);
   const { now } = scope;
-  const ownerFilter = scope.where({ ownerRef: owner.ownerRef, ownerModel: owner.ownerModel });
+  const asOwner = { ownerRef: owner.ownerRef, ownerModel: owner.ownerModel };
   // query: code.byOwnerAll
-  await rewritePendingEvents(deps.codes, scope, ownerFilter, (event) => scrubEvent(event, 'ownerRef', stand));
+  await deps.writes.rewritePending(scope, deps.codes, asOwner, (event) => scrubEvent(event, 'ownerRef', stand));
   // query: code.byOwnerAll
-  const codes = await findAll(codeCollection(deps), ownerFilter, scope.read);
+  const codes = await findAll(deps.codes, scope.where(asOwner), scope.read);
   let erased = 0;
   for (const doc of codes) {
-    const events = doc.active && doc.deletedAt === null ? [codeDeactivatedEvent(deps.codes.publisher, { ...doc, ownerRef: stand }, now, scope.ctx)] : [];
+    const events = doc.active && doc.deletedAt === null ? [codeDeactivatedEvent({ ...doc, ownerRef: stand }, now, scope.ctx)] : [];
     // query: code.byId
-    const updated = await updateWithEvents(deps.codes, scope, {
-      filter: scope.where({ _id: doc._id, ownerRef: owner.ownerRef }),
+    const updated = await deps.writes.update(scope, {
+      collection: deps.codes,
+      match: { _id: doc._id, ownerRef: owner.ownerRef },
+      among: 'all',
       set: { ownerRef: stand, metadata: null, active: false, deactivatedAt: doc.deactivatedAt ?? now, erasedAt: now, updatedAt: now },
       events,
     });

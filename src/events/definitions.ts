@@ -30,12 +30,24 @@ export interface ReferralEventDefinition<K extends ReferralEventName = ReferralE
 
 const SCHEMA_VERSION = 1;
 
-const define = <K extends ReferralEventName>(name: K, description: string): ReferralEventDefinition<K> => {
+const DESCRIPTIONS: { readonly [K in ReferralEventName]: string } = {
+  [REFERRAL_EVENTS.codeCreated]: 'A new active referral code was issued to an owner.',
+  [REFERRAL_EVENTS.codeDeactivated]: 'A referral code was deactivated; it never resolves again.',
+  [REFERRAL_EVENTS.converted]: 'A sale was attributed to a referrer (status converted).',
+  [REFERRAL_EVENTS.flagged]: 'A fraud guard flagged a new referral; it is held for review (status converted).',
+  [REFERRAL_EVENTS.approved]: 'A converted referral passed review; reward it now.',
+  [REFERRAL_EVENTS.rejected]: 'A converted referral was rejected in review; do not reward it.',
+  [REFERRAL_EVENTS.reversed]: 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.',
+  [REFERRAL_EVENTS.leadCreated]: 'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.',
+  [REFERRAL_EVENTS.leadConverted]: "A lead's first sale, emitted once: reward the referee's first order here.",
+};
+
+const define = <K extends ReferralEventName>(name: K): ReferralEventDefinition<K> => {
   const zodSchema = referralEventPayloadSchemas[name] as unknown as z.ZodType<ReferralEventPayloads[K]>;
   return {
     name,
     version: SCHEMA_VERSION,
-    description,
+    description: DESCRIPTIONS[name],
     // 'any': a type JSON Schema cannot express documents as {} while zod keeps validating exactly.
     schema: z.toJSONSchema(zodSchema, { unrepresentable: 'any' }) as EventSchema,
     zodSchema,
@@ -49,31 +61,64 @@ const define = <K extends ReferralEventName>(name: K, description: string): Refe
   };
 };
 
-export const ReferralCodeCreated = define(REFERRAL_EVENTS.codeCreated, 'A new active referral code was issued to an owner.');
-export const ReferralCodeDeactivated = define(REFERRAL_EVENTS.codeDeactivated, 'A referral code was deactivated; it never resolves again.');
-export const ReferralConverted = define(REFERRAL_EVENTS.converted, 'A sale was attributed to a referrer (status converted).');
-export const ReferralFlagged = define(REFERRAL_EVENTS.flagged, 'A fraud guard flagged a new referral; it is held for review (status converted).');
-export const ReferralApproved = define(REFERRAL_EVENTS.approved, 'A converted referral passed review; reward it now.');
-export const ReferralRejected = define(REFERRAL_EVENTS.rejected, 'A converted referral was rejected in review; do not reward it.');
-export const ReferralLeadCreated = define(
-  REFERRAL_EVENTS.leadCreated,
-  'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.',
-);
-export const ReferralLeadConverted = define(REFERRAL_EVENTS.leadConverted, "A lead's first sale, emitted once: reward the referee's first order here.");
-export const ReferralReversed = define(REFERRAL_EVENTS.reversed, 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.');
-
-/** Keyed by event type, for lookups; the array below is what a registry iterates. */
-export const referralEventDefinitionsByName: { readonly [K in ReferralEventName]: ReferralEventDefinition<K> } = {
-  [REFERRAL_EVENTS.codeCreated]: ReferralCodeCreated,
-  [REFERRAL_EVENTS.codeDeactivated]: ReferralCodeDeactivated,
-  [REFERRAL_EVENTS.converted]: ReferralConverted,
-  [REFERRAL_EVENTS.flagged]: ReferralFlagged,
-  [REFERRAL_EVENTS.approved]: ReferralApproved,
-  [REFERRAL_EVENTS.rejected]: ReferralRejected,
-  [REFERRAL_EVENTS.reversed]: ReferralReversed,
-  [REFERRAL_EVENTS.leadCreated]: ReferralLeadCreated,
-  [REFERRAL_EVENTS.leadConverted]: ReferralLeadConverted,
+/** Keyed by event type, for lookups; derived from the names, so every event has exactly one definition. */
+export const referralEventDefinitionsByName = Object.fromEntries(Object.values(REFERRAL_EVENTS).map((name) => [name, define(name)])) as unknown as {
+  readonly [K in ReferralEventName]: ReferralEventDefinition<K>;
 };
+
+export const ReferralCodeCreated = referralEventDefinitionsByName[REFERRAL_EVENTS.codeCreated];
+export const ReferralCodeDeactivated = referralEventDefinitionsByName[REFERRAL_EVENTS.codeDeactivated];
+export const ReferralConverted = referralEventDefinitionsByName[REFERRAL_EVENTS.converted];
+export const ReferralFlagged = referralEventDefinitionsByName[REFERRAL_EVENTS.flagged];
+export const ReferralApproved = referralEventDefinitionsByName[REFERRAL_EVENTS.approved];
+export const ReferralRejected = referralEventDefinitionsByName[REFERRAL_EVENTS.rejected];
+export const ReferralLeadCreated = referralEventDefinitionsByName[REFERRAL_EVENTS.leadCreated];
+export const ReferralLeadConverted = referralEventDefinitionsByName[REFERRAL_EVENTS.leadConverted];
+export const ReferralReversed = referralEventDefinitionsByName[REFERRAL_EVENTS.reversed];
 
 /** Every event the engine emits: `for (const def of referralEventDefinitions) registry.register(def)`. */
 export const referralEventDefinitions: readonly ReferralEventDefinition[] = Object.freeze(Object.values(referralEventDefinitionsByName));
+
+/** What an event's meta takes from the call: the actor, the tenant and the correlation id, as strings. */
+export interface EventScope {
+  actorId?: string | undefined;
+  organizationId?: string | undefined;
+  correlationId?: string | undefined;
+}
+
+/** What an event is about; forms its stable idempotency key. */
+export interface EventSubject {
+  resource: 'referral' | 'referral_code';
+  resourceId: string;
+  /** The state change this event reports. */
+  change: string;
+}
+
+/** The definition builds the envelope, so every event (emitted or rebuilt) passes the registry's schema. */
+export const envelope = <K extends ReferralEventName>(
+  type: K,
+  payload: ReferralEventPayloads[K],
+  subject: EventSubject,
+  meta: Partial<EventMeta>,
+): DomainEvent<ReferralEventPayloads[K], K> =>
+  referralEventDefinitionsByName[type].create(payload, {
+    idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`,
+    resource: subject.resource,
+    resourceId: subject.resourceId,
+    ...meta,
+  });
+
+/** An emitted event: the family's context-to-meta mapping (primitives' scopedEventMeta) for actor, tenant and correlation. */
+export const buildEvent = <K extends ReferralEventName>(
+  type: K,
+  payload: ReferralEventPayloads[K],
+  ctx: EventScope,
+  subject: EventSubject,
+  timestamp?: Date,
+): DomainEvent<ReferralEventPayloads[K], K> => {
+  const meta: Partial<EventMeta> = timestamp ? { timestamp } : {};
+  if (ctx.actorId) meta.userId = ctx.actorId;
+  if (ctx.organizationId) meta.organizationId = ctx.organizationId;
+  if (ctx.correlationId) meta.correlationId = ctx.correlationId;
+  return envelope(type, payload, subject, meta);
+};

@@ -10,6 +10,13 @@ export const operationalEvent = (type: 'referral:outbox.relay' | 'referral:outbo
   meta: { id: type.slice('referral:outbox.'.length), timestamp: new Date() },
 });
 
+/** The stand-in `onError` receives for a stored entry too damaged to rebuild its event from (it stays pending). */
+export const unreadableEvent = (stored: { type: string; meta: { id: string } }): DomainEvent => ({
+  type: stored.type,
+  payload: {},
+  meta: { timestamp: new Date(), ...stored.meta },
+});
+
 /** An unpublished event with one payload field replaced and its `metadata` dropped (erasure). */
 export const scrubEvent = (event: DomainEvent, field: string, stand: string): DomainEvent => {
   const { metadata: _dropped, ...payload } = event.payload as Record<string, unknown>;

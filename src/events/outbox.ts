@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { StoredEvent } from './compact.js';
 import type { DeadLetteredEvent, DomainEvent } from './types.js';
 
 /** `save` options, as @classytic/primitives' outbox contract declares them (all best-effort). */
@@ -38,24 +37,6 @@ export interface OutboxStore {
   getDeadLettered?(limit: number): Promise<DeadLetteredEvent[]>;
   purge?(olderThanMs: number): Promise<number>;
 }
-
-/**
- * Fields that carry not-yet-acknowledged events on a document. They are written by the same
- * command as the state change, so an event exists exactly when its change was committed.
- */
-export interface EmbeddedOutboxFields {
-  outbox?: StoredEvent[];
-  /** Present while `outbox` holds events; the relay finds pending documents by it. */
-  pendingEventsAt?: Date;
-}
-
-/** For inserts (`$setOnInsert`): the document starts with its events pending. */
-export const outboxOnInsert = (events: readonly StoredEvent[], now: Date): EmbeddedOutboxFields =>
-  events.length > 0 ? { outbox: [...events], pendingEventsAt: now } : {};
-
-/** For updates: the events join whatever is still pending on the document. */
-export const outboxOnUpdate = (events: readonly StoredEvent[], now: Date) =>
-  events.length > 0 ? { push: { outbox: { $each: [...events] } }, set: { pendingEventsAt: now } } : { push: {}, set: {} };
 
 const DAY_MS = 86_400_000;
 

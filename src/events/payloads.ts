@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REFERRAL_EVENTS } from './names.js';
+import { REFERRAL_EVENTS, type ReferralEventName } from './names.js';
 
 /**
  * Event payloads carry ids as strings and instants as ISO-8601 strings so they survive any
@@ -7,6 +7,12 @@ import { REFERRAL_EVENTS } from './names.js';
  */
 const id = z.string().min(1);
 const instant = z.iso.datetime();
+
+/** How the referrer of a sale was found; stored on the referral and in `referral:converted`. The one list of rules. */
+export const attributionRuleSchema = z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer', 'lead']);
+
+/** The rules a lead can be recorded by: a code, or a visitor's deciding touch. */
+export const leadAttributionRuleSchema = attributionRuleSchema.extract(['code', 'first_touch', 'last_touch']);
 
 const codeFields = {
   codeId: id,
@@ -38,10 +44,8 @@ export const convertedPayloadSchema = z.object({
   underReview: z.boolean(),
   /** True when a fraud guard flagged it (see `referral:flagged`): hold the reward for review. */
   flagged: z.boolean().optional(),
-  /** How the referrer was found: `code`, `first_touch`, `last_touch`, `lifetime_binding` or `named_referrer`. */
-  attribution: z
-    .object({ rule: z.enum(['code', 'first_touch', 'last_touch', 'lifetime_binding', 'named_referrer', 'lead']), touchAt: instant.optional() })
-    .optional(),
+  /** How the referrer was found (see `attributionRuleSchema`). */
+  attribution: z.object({ rule: attributionRuleSchema, touchAt: instant.optional() }).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
 });
@@ -99,7 +103,7 @@ export const leadCreatedPayloadSchema = z.object({
   codeId: id.optional(),
   code: z.string().min(1).optional(),
   /** How the referrer was found: `code`, `first_touch`, `last_touch`, or `code` through a direct sale. */
-  attribution: z.object({ rule: z.enum(['code', 'first_touch', 'last_touch']), touchAt: instant.optional() }),
+  attribution: z.object({ rule: leadAttributionRuleSchema, touchAt: instant.optional() }),
   /** True when the lead was recorded by its first sale rather than a signup. */
   viaSale: z.boolean(),
   flagged: z.boolean().optional(),
@@ -127,19 +131,6 @@ export type FlaggedPayload = z.infer<typeof flaggedPayloadSchema>;
 export type RejectedPayload = z.infer<typeof rejectedPayloadSchema>;
 export type ReversedPayload = z.infer<typeof reversedPayloadSchema>;
 
-/** Event type -> payload type; drives typed `subscribe` and `emit`. */
-export interface ReferralEventPayloads {
-  [REFERRAL_EVENTS.codeCreated]: CodeCreatedPayload;
-  [REFERRAL_EVENTS.codeDeactivated]: CodeDeactivatedPayload;
-  [REFERRAL_EVENTS.converted]: ConvertedPayload;
-  [REFERRAL_EVENTS.flagged]: FlaggedPayload;
-  [REFERRAL_EVENTS.approved]: ApprovedPayload;
-  [REFERRAL_EVENTS.rejected]: RejectedPayload;
-  [REFERRAL_EVENTS.reversed]: ReversedPayload;
-  [REFERRAL_EVENTS.leadCreated]: LeadCreatedPayload;
-  [REFERRAL_EVENTS.leadConverted]: LeadConvertedPayload;
-}
-
 export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.codeCreated]: codeCreatedPayloadSchema,
   [REFERRAL_EVENTS.codeDeactivated]: codeDeactivatedPayloadSchema,
@@ -150,4 +141,7 @@ export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.reversed]: reversedPayloadSchema,
   [REFERRAL_EVENTS.leadCreated]: leadCreatedPayloadSchema,
   [REFERRAL_EVENTS.leadConverted]: leadConvertedPayloadSchema,
-} as const satisfies { [K in keyof ReferralEventPayloads]: z.ZodType<ReferralEventPayloads[K]> };
+} as const satisfies { readonly [K in ReferralEventName]: z.ZodType };
+
+/** Event type -> payload type, inferred from the schemas above; drives typed `subscribe` and `emit`. */
+export type ReferralEventPayloads = { [K in ReferralEventName]: z.infer<(typeof referralEventPayloadSchemas)[K]> };

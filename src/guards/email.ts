@@ -1,5 +1,5 @@
 /** Domains whose mailboxes ignore dots and +tags in the local part. */
-export const GMAIL_STYLE_DOMAINS: readonly string[] = ['gmail.com', 'googlemail.com'];
+const GMAIL_STYLE_DOMAINS: readonly string[] = ['gmail.com', 'googlemail.com'];
 
 /**
  * The mailbox an address delivers to: case-folded; for Gmail-style domains also without dots

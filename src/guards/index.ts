@@ -1,5 +1,5 @@
 export { FraudRejectedError } from '../kernel/errors.js';
 export { ownerIsRefereeGuard, referralLoopGuard, sameEmailGuard } from './builtins.js';
-export { GMAIL_STYLE_DOMAINS, normalizeEmail } from './email.js';
+export { normalizeEmail } from './email.js';
 export { runGuards } from './pipeline.js';
 export type { FraudGuard, GuardContext, GuardDecision, GuardInput, GuardOutcome, GuardVerdict, IdentitySignals } from './types.js';

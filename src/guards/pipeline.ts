@@ -1,6 +1,6 @@
-import type { FraudGuard, GuardContext, GuardDecision, GuardInput, GuardVerdict } from './types.js';
+import { type FraudGuard, GUARD_OUTCOMES, type GuardContext, type GuardDecision, type GuardInput, type GuardVerdict } from './types.js';
 
-const validOutcomes = new Set(['accept', 'flag', 'reject']);
+const validOutcomes = new Set<string>(GUARD_OUTCOMES);
 
 /**
  * Runs every guard in order and keeps every decision. Any `reject` rejects, else any `flag`

@@ -1,8 +1,12 @@
+import { z } from 'zod';
 import type { ReferralContext } from '../kernel/context.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import type { Ref } from '../kernel/ids.js';
 
-export type GuardOutcome = 'accept' | 'flag' | 'reject';
+/** What a guard may decide; the pipeline refuses anything else. */
+export const GUARD_OUTCOMES = ['accept', 'flag', 'reject'] as const;
+
+export type GuardOutcome = (typeof GUARD_OUTCOMES)[number];
 
 export interface GuardDecision {
   outcome: GuardOutcome;
@@ -12,10 +16,12 @@ export interface GuardDecision {
 }
 
 /** Identity hints the host passes at checkout; used by guards, never stored. */
-export interface IdentitySignals {
-  refereeEmail?: string;
-  referrerEmail?: string;
-}
+export const identitySignalsSchema = z.strictObject({
+  refereeEmail: z.string().trim().max(320).optional(),
+  referrerEmail: z.string().trim().max(320).optional(),
+});
+
+export type IdentitySignals = z.infer<typeof identitySignalsSchema>;
 
 export interface GuardInput extends ReferralDraft {
   signals: IdentitySignals;

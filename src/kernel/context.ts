@@ -1,7 +1,7 @@
 import type { ClientSession } from 'mongoose';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import { noControlCharacters } from './text.js';
+import { noControlCharacters } from './input.js';
 
 /** An id as the family passes it (@classytic/primitives `IdLike`): a string, or an ObjectId from any bson copy. */
 export type IdLike = string | { toString(): string; toHexString?(): string };

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import { isPlainObject } from './input.js';
 
 export const MAX_METADATA_BYTES = 16 * 1024;
 const MAX_DEPTH = 8;
@@ -9,13 +10,6 @@ interface MetadataIssue {
   path: (string | number)[];
   message: string;
 }
-
-/** An object literal's kind: Object's prototype, or none. */
-export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
 
 /**
  * Walks host metadata before it reaches MongoDB: keys that are operators (`$x`), dotted paths,

@@ -1,23 +1,27 @@
 import { Types } from 'mongoose';
 import { chainFor } from '../approval/normalize.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
-import { confirmConversion, type Refusal } from '../codes/slots.js';
+import { type Refusal, saleFence } from '../codes/slots.js';
 import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
-import type { GuardContext, IdentitySignals } from '../guards/types.js';
+import type { GuardContext, GuardVerdict, IdentitySignals } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
-import { translateDuplicate } from '../kernel/duplicate-key.js';
 import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
-import { parseInput } from '../kernel/validation.js';
-import { insertIfAbsentWithEvents } from '../store/evented-write.js';
+import { parseInput } from '../kernel/input.js';
+import type { RaceRule } from '../store/operations.js';
 import type { CallScope } from '../store/scope.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
+import type { ReferralDeps } from './deps.js';
 import { conversionEvents } from './events.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 import { answerReplay } from './replay.js';
-import { assertTransition } from './status.js';
+
+/**
+ * The source index has a condition (`deletedAt: null`), so mongod does not retry a lost insert
+ * race itself: it answers E11000, and the upsert is sent again to match the winner's record.
+ */
+const SOURCE_RACE: RaceRule[] = [{ on: { keys: [['sourceModel', 'sourceRef']] }, retries: 2 }];
 
 /** A recorded referral (`created` false for a replay), or why the code could not take this sale. */
 export type ConversionOutcome = { recorded: ReferralRecord; created: boolean } | { refused: Refusal };
@@ -39,24 +43,33 @@ interface ConversionPlan {
   events: DomainEvent[];
 }
 
-export const isSelfReferral = (referrer: Pick<Referrer, 'ref' | 'model'>, parties: Pick<ConversionParties, 'refereeRef' | 'refereeModel'>): boolean =>
-  referrer.model === parties.refereeModel && refEquals(referrer.ref, parties.refereeRef);
+const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({
+  ctx: scope.ctx,
+  hasReferral: async ({ referrerRef, refereeRef }) =>
+    // query: referral.byPair
+    (await deps.referrals.findOne(scope.live({ refereeRef, referrerRef }), { projection: { _id: 1 }, ...scope.options })) !== null,
+});
+
+/**
+ * The one step every referral and lead passes before it is recorded: self-referral is refused,
+ * then the fraud guards decide (`reject` refuses; `flag` records it held for review). Returns the
+ * guards' verdict, null when none are configured. A signup's draft has `sourceModel: 'Signup'`.
+ */
+export const admit = async (deps: ReferralDeps, scope: CallScope, draft: ReferralDraft, signals: IdentitySignals | undefined): Promise<GuardVerdict | null> => {
+  if (draft.referrerModel === draft.refereeModel && refEquals(draft.referrerRef, draft.refereeRef)) throw new SelfReferralError();
+  if (deps.guards.length === 0) return null;
+  const verdict = await runGuards(deps.guards, { ...draft, signals: signals ?? {} }, guardContext(deps, scope));
+  if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
+  return verdict;
+};
 
 const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
   const input = deps.review?.chain?.(draft);
   return input ? chainFor(parseInput(approvalChainInputSchema, input, 'review.chain()'), draft) : null;
 };
 
-export const guardContext = (deps: ReferralDeps, scope: CallScope): GuardContext => ({
-  ctx: scope.ctx,
-  hasReferral: async ({ referrerRef, refereeRef }) =>
-    // query: referral.byPair
-    (await referralCollection(deps).findOne(scope.live({ refereeRef, referrerRef }), { projection: { _id: 1 }, ...scope.options })) !== null,
-});
-
 /** Self-referral, guards and review chain decide; the result is what the upsert would insert. */
 const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionPlan> => {
-  if (isSelfReferral(referrer, parties)) throw new SelfReferralError();
   const { now } = scope;
   const _id = new Types.ObjectId();
   const { sourceRef, sourceModel, refereeRef, refereeModel } = parties;
@@ -70,14 +83,9 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
     code: referrer.code,
     metadata: parties.metadata ?? null,
   };
-  const verdict = deps.guards.length > 0 ? await runGuards(deps.guards, { ...draft, signals: parties.signals ?? {} }, guardContext(deps, scope)) : null;
-  if (verdict?.outcome === 'reject') throw new FraudRejectedError(verdict.rules);
+  const verdict = await admit(deps, scope, draft, parties.signals);
   const approvals = reviewChain(deps, draft);
-  const events = conversionEvents(
-    deps.referrals.publisher,
-    { draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now },
-    scope.ctx,
-  );
+  const events = conversionEvents({ draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);
   const { sourceRef: _s, sourceModel: _m, ...insertOnly } = draft;
   const doc = {
     _id,
@@ -109,30 +117,18 @@ const commitConversion = async (
   plan: ConversionPlan,
   parties: ConversionParties,
 ): Promise<ConversionOutcome> => {
-  let refusal: Refusal | null = null;
-  const confirm = async () => {
-    const refused = await confirmConversion(deps, scope, referrer);
-    if (refused === null) return null;
-    refusal = refused.refusal;
-    assertTransition('converted', 'void');
-    // The code was read before its owner was erased (another process's cache, or a race): the voided record keeps the stand-in, never the erased ref.
-    const erasedOwner = refused.storedOwnerRef !== undefined && !refEquals(refused.storedOwnerRef, referrer.ref);
-    return { deletedAt: scope.now, voidedReason: refusal, ...(erasedOwner ? { referrerRef: refused.storedOwnerRef } : {}) };
+  const write = {
+    collection: deps.referrals,
+    match: { sourceModel: plan.sourceModel, sourceRef: plan.sourceRef },
+    among: 'live' as const,
+    doc: plan.doc,
+    events: plan.events,
+    confirm: saleFence.bind(null, deps, scope, referrer),
   };
-  try {
-    // query: referral.bySource
-    const outcome = await insertIfAbsentWithEvents<ReferralRecord>(deps.referrals, scope, {
-      filter: scope.live({ sourceModel: plan.sourceModel, sourceRef: plan.sourceRef }),
-      raceKey: ['sourceModel', 'sourceRef'],
-      doc: plan.doc,
-      events: plan.events,
-      confirm,
-    });
-    if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
-    return refusal === null ? { recorded: outcome.doc, created: true } : { refused: refusal };
-  } catch (error) {
-    throw translateDuplicate(error);
-  }
+  // query: referral.bySource
+  const outcome = await deps.writes.insert<ReferralRecord>(scope, write, SOURCE_RACE);
+  if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
+  return outcome.voided ? { refused: outcome.voided.voidedReason as Refusal } : { recorded: outcome.doc, created: true };
 };
 
 /**

@@ -3,7 +3,6 @@ import type { ApprovalChain, CreateChainInput } from '../approval/types.js';
 import type { CodeDeps } from '../codes/deps.js';
 import type { FraudGuard } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
-import type { EventedCollection } from '../store/evented-write.js';
 import type { ReferralRecord } from './model.js';
 
 export interface ReviewConfig {
@@ -17,11 +16,7 @@ export interface ReviewConfig {
 
 /** What the referral verbs need from the engine: the code verbs' needs, plus their own. */
 export interface ReferralDeps extends CodeDeps {
-  referrals: EventedCollection<ReferralRecord>;
+  referrals: mongo.Collection<ReferralRecord>;
   review: ReviewConfig | undefined;
   guards: readonly FraudGuard[];
 }
-
-export type ReferralCollection = mongo.Collection<ReferralRecord>;
-
-export const referralCollection = (deps: Pick<ReferralDeps, 'referrals'>): ReferralCollection => deps.referrals.collection;

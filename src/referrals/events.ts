@@ -1,17 +1,17 @@
-import type { EventExpander } from '../events/compact.js';
+import { buildEvent, type EventScope } from '../events/definitions.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import type { ConvertedPayload } from '../events/payloads.js';
-import type { EventPublisher, EventScope } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
+import type { EventExpander } from '../store/outbox/embedded-outbox.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import type { ReferralAttribution, Referrer } from './referrer.js';
 
 type Parties = Pick<ReferralRecord, '_id' | 'referrerRef' | 'referrerModel' | 'refereeRef' | 'refereeModel' | 'sourceRef' | 'sourceModel'>;
 
 /** The parties every referral event carries, as strings. */
-export const partiesPayload = (doc: Parties) => ({
+const partiesPayload = (doc: Parties) => ({
   referralId: String(doc._id),
   referrerRef: String(doc.referrerRef),
   referrerModel: doc.referrerModel,
@@ -39,7 +39,7 @@ type ConvertedRecord = Parties &
  * The `referral:converted` payload, as emitted and as rebuilt from the stored referral. Built by
  * assignment: on the checkout path, conditional spreads cost several times more.
  */
-export const convertedPayload = (record: ConvertedRecord, underReview: boolean): ConvertedPayload => {
+const convertedPayload = (record: ConvertedRecord, underReview: boolean): ConvertedPayload => {
   const payload: ConvertedPayload = partiesPayload(record) as ConvertedPayload;
   if (record.codeId) payload.codeId = String(record.codeId);
   if (record.code) payload.code = record.code;
@@ -64,7 +64,7 @@ export const convertedExpander: EventExpander = {
 };
 
 /** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
-export const conversionEvents = (publisher: EventPublisher, facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
+export const conversionEvents = (facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
   const { draft, referrer, verdict, at } = facts;
   const { _id, referrerRef, referrerModel, refereeRef, refereeModel, sourceRef, sourceModel, metadata } = draft;
   const record: ConvertedRecord = {
@@ -82,10 +82,10 @@ export const conversionEvents = (publisher: EventPublisher, facts: ConversionFac
     attribution: referrer.attribution,
     convertedAt: at,
   };
-  const converted = publisher.build(REFERRAL_EVENTS.converted, convertedPayload(record, facts.underReview), ctx, subjectOf(draft, 'converted'), at);
+  const converted = buildEvent(REFERRAL_EVENTS.converted, convertedPayload(record, facts.underReview), ctx, subjectOf(draft, 'converted'), at);
   if (!verdict?.flagged) return [converted];
   const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
-  const flagged = publisher.build(
+  const flagged = buildEvent(
     REFERRAL_EVENTS.flagged,
     { ...partiesPayload(draft), status: 'converted', rules: verdict.rules, reasons, flaggedAt: at.toISOString() },
     ctx,
@@ -95,18 +95,12 @@ export const conversionEvents = (publisher: EventPublisher, facts: ConversionFac
 };
 
 /** `referral:approved` or `referral:rejected`, once the referral settles. */
-export const decisionEvent = (
-  publisher: EventPublisher,
-  current: ReferralRecord,
-  to: 'approved' | 'rejected',
-  decision: ReferralDecision,
-  ctx: EventScope,
-): DomainEvent => {
+export const decisionEvent = (current: ReferralRecord, to: 'approved' | 'rejected', decision: ReferralDecision, ctx: EventScope): DomainEvent => {
   const base = { ...partiesPayload(current), decidedBy: decision.decidedBy, decidedAt: decision.decidedAt.toISOString() };
   const subject = subjectOf(current, to);
   return to === 'approved'
-    ? publisher.build(REFERRAL_EVENTS.approved, { ...base, status: 'approved', ...(decision.note ? { note: decision.note } : {}) }, ctx, subject)
-    : publisher.build(REFERRAL_EVENTS.rejected, { ...base, status: 'rejected', reason: decision.reason as string }, ctx, subject);
+    ? buildEvent(REFERRAL_EVENTS.approved, { ...base, status: 'approved', ...(decision.note ? { note: decision.note } : {}) }, ctx, subject)
+    : buildEvent(REFERRAL_EVENTS.rejected, { ...base, status: 'rejected', reason: decision.reason as string }, ctx, subject);
 };
 
 export interface ReversalFacts {
@@ -123,8 +117,8 @@ export interface ReversalFacts {
 
 const definedOnly = (fields: Record<string, number | undefined>) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 
-export const reversalEvent = (publisher: EventPublisher, current: ReferralRecord, facts: ReversalFacts, ctx: EventScope): DomainEvent =>
-  publisher.build(
+export const reversalEvent = (current: ReferralRecord, facts: ReversalFacts, ctx: EventScope): DomainEvent =>
+  buildEvent(
     REFERRAL_EVENTS.reversed,
     {
       ...partiesPayload(current),

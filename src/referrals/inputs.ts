@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { codeSchema } from '../codes/inputs.js';
-import { modelNameSchema, refSchema, textSchema } from '../kernel/fields.js';
+import { identitySignalsSchema } from '../guards/types.js';
+import { refSchema } from '../kernel/ids.js';
+import { modelNameSchema, noControlCharacters, textSchema } from '../kernel/input.js';
 import { metadataSchema } from '../kernel/metadata.js';
-import { noControlCharacters } from '../kernel/text.js';
 import { REFERRAL_STATUSES } from './status.js';
-
-/** Identity hints for fraud guards; used for the decision, never stored. */
-export const identitySignalsSchema = z.strictObject({
-  refereeEmail: z.string().trim().max(320).optional(),
-  referrerEmail: z.string().trim().max(320).optional(),
-});
 
 /** The sale and its buyer: shared by recordConversion and attributeSale. */
 export const partyFields = {

@@ -1,16 +1,11 @@
-import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
+import { keysetPage, type Page } from '../store/keyset-page.js';
 import type { CallScope } from '../store/scope.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
-import { afterPosition, decodeCursor, encodeCursor } from './list-cursor.js';
+import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import type { ReferralStatus } from './status.js';
 
-export interface ReferralPage {
-  items: ReferralRecord[];
-  /** Pass as `after` for the next page; null on the last page. */
-  next: string | null;
-}
+export type ReferralPage = Page<ReferralRecord>;
 
 export interface PageRequest {
   status?: ReferralStatus | undefined;
@@ -19,16 +14,9 @@ export interface PageRequest {
 }
 
 /** A referrer's referrals, newest first, by keyset pagination (no skip). */
-export const listReferrals = async (deps: ReferralDeps, scope: CallScope, referrerRef: Ref, page: PageRequest): Promise<ReferralPage> => {
-  const { status, limit, after } = page;
-  const filter = scope.live({ referrerRef, ...(status ? { status } : {}), ...(after ? afterPosition(decodeCursor(after)) : {}) });
-  const options = { ...scope.read, sort: { createdAt: -1, _id: -1 } as const, limit: limit + 1 };
-  const docs = status
+export const listReferrals = (deps: ReferralDeps, scope: CallScope, referrerRef: Ref, page: PageRequest): Promise<ReferralPage> =>
+  page.status
     ? // query: referral.byReferrerStatus
-      await findAll(referralCollection(deps), filter, options)
+      keysetPage(deps.referrals, scope, { referrerRef, status: page.status }, page)
     : // query: referral.byReferrer
-      await findAll(referralCollection(deps), filter, options);
-  const items = docs.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next: docs.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };
-};
+      keysetPage(deps.referrals, scope, { referrerRef }, page);

@@ -3,16 +3,16 @@ import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { applyIndexes, type IndexDeclaration, LIVE, outboxPaths, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
+import type { DecisionAction } from './status.js';
 import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
-
-export type { ReferralAttribution };
 
 /** One entry per review action, kept forever on the record (who, when, why). */
 export interface ReferralDecision {
-  action: 'approve' | 'reject' | 'update_approvals' | 'reverse';
+  action: DecisionAction;
   decidedBy: string;
   decidedAt: Date;
   stepId?: string;

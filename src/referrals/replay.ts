@@ -2,7 +2,7 @@ import { foldLookAlikes } from '../codes/format.js';
 import { ReplayConflictError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
+import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 
@@ -19,7 +19,7 @@ export interface SaleKey {
  * referrer only when the caller chose it (a code or a named referrer), not when touches or a
  * binding found it. An erased record no longer holds the refs to compare.
  */
-export const conflictingFields = (recorded: ReferralRecord, sale: SaleKey, referrer: Pick<Referrer, 'ref' | 'model' | 'attribution'> | null): string[] => {
+const conflictingFields = (recorded: ReferralRecord, sale: SaleKey, referrer: Pick<Referrer, 'ref' | 'model' | 'attribution'> | null): string[] => {
   if (recorded.erasedAt) return [];
   const fields: string[] = [];
   if (!refEquals(recorded.refereeRef, sale.refereeRef)) fields.push('refereeRef');
@@ -43,7 +43,7 @@ export const answerReplay = (recorded: ReferralRecord, sale: SaleKey, referrer: 
  */
 export const replayThroughRetiredCode = async (deps: ReferralDeps, scope: CallScope, sale: SaleKey, typedCode: string): Promise<ReferralRecord | null> => {
   // query: referral.bySource
-  const recorded = await referralCollection(deps).findOne(scope.live({ sourceModel: sale.sourceModel, sourceRef: sale.sourceRef }), scope.read);
+  const recorded = await deps.referrals.findOne(scope.live({ sourceModel: sale.sourceModel, sourceRef: sale.sourceRef }), scope.read);
   if (!recorded) return null;
   const fields = conflictingFields(recorded, sale, null);
   if (!recorded.erasedAt && foldLookAlikes(recorded.code ?? '') !== foldLookAlikes(typedCode)) fields.push('code');

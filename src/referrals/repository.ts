@@ -1,15 +1,12 @@
 import type { Types } from 'mongoose';
 import { approvalChainInputSchema } from '../approval/schema.js';
 import type { ApprovalChain, CreateChainInput } from '../approval/types.js';
-import { resolveForSale } from '../codes/resolver.js';
 import type { ReferralContext } from '../kernel/context.js';
-import { NotFoundError, ReferralError } from '../kernel/errors.js';
-import { objectIdSchema, refSchema } from '../kernel/fields.js';
 import type { Ref } from '../kernel/ids.js';
-import { parseInput } from '../kernel/validation.js';
+import { objectIdSchema, refSchema } from '../kernel/ids.js';
+import { parseInput } from '../kernel/input.js';
 import type { CallScope } from '../store/scope.js';
-import { writeConversion } from './conversion.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
+import type { ReferralDeps } from './deps.js';
 import {
   type ApproveInput,
   approveInputSchema,
@@ -18,19 +15,19 @@ import {
   type RecordConversionInput,
   type RejectInput,
   type ReverseInput,
-  recordConversionInputSchema,
   rejectInputSchema,
   reverseInputSchema,
 } from './inputs.js';
 import { listReferrals, type ReferralPage } from './listing.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
-import { namedReferrer, type Referrer, referrerFromCode } from './referrer.js';
-import { replayThroughRetiredCode } from './replay.js';
 import { reverseReferral } from './reversal.js';
 import { replaceApprovals, settleReferral } from './review.js';
+import { DECISION_ACTIONS } from './status.js';
 
 /** Verbs that span concepts (attribution, erasure); the engine supplies them. */
-export interface RefereeServices<Explanation> {
+export interface ReferralServices<Explanation> {
+  /** The sale path shared with checkout (attribution/checkout.ts). */
+  recordConversion(scope: CallScope, input: RecordConversionInput): Promise<ReferralRecord>;
   explain(scope: CallScope, refereeRef: Ref): Promise<Explanation>;
   erase(scope: CallScope, refereeRef: Ref): Promise<number>;
 }
@@ -40,11 +37,11 @@ const decidedBy = (scope: CallScope): string => (scope.ctx.actorId ? String(scop
 /** The referral verbs: each opens its call scope, validates its input, then delegates. */
 export class ReferralRepository<Explanation = unknown> {
   readonly #deps: ReferralDeps;
-  readonly #referees: RefereeServices<Explanation>;
+  readonly #services: ReferralServices<Explanation>;
 
-  constructor(deps: ReferralDeps, referees: RefereeServices<Explanation>) {
+  constructor(deps: ReferralDeps, services: ReferralServices<Explanation>) {
     this.#deps = deps;
-    this.#referees = referees;
+    this.#services = services;
   }
 
   /**
@@ -52,23 +49,7 @@ export class ReferralRepository<Explanation = unknown> {
    * sale (`sourceModel` + `sourceRef`): a replay returns the first record and emits nothing.
    */
   async recordConversion(input: RecordConversionInput, ctx: ReferralContext): Promise<ReferralRecord> {
-    const scope = this.#deps.open(ctx);
-    const parsed = parseInput(recordConversionInputSchema, input, 'input');
-    let referrer: Referrer;
-    if (parsed.code !== undefined) {
-      const resolution = await resolveForSale(this.#deps, scope, parsed.code);
-      const replay = resolution && 'retired' in resolution ? await replayThroughRetiredCode(this.#deps, scope, parsed, parsed.code) : null;
-      if (replay) return replay;
-      if (!resolution || !('usable' in resolution)) throw new NotFoundError('code_not_found', 'No active referral code with that value in this tenant');
-      referrer = referrerFromCode(resolution.usable);
-    } else {
-      referrer = namedReferrer(parsed.referrerRef as Ref, parsed.referrerModel as string);
-    }
-    const outcome = await writeConversion(this.#deps, scope, referrer, parsed);
-    if ('recorded' in outcome) return outcome.recorded;
-    if (outcome.refused === 'code_limit_reached') throw new ReferralError('code_limit_reached', 'The referral code has no conversions left', 409);
-    if (outcome.refused === 'code_expired') throw new NotFoundError('code_not_found', 'The referral code expired before the sale was recorded');
-    throw new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded');
+    return this.#services.recordConversion(this.#deps.open(ctx), input);
   }
 
   /** The live referral with this id in this tenant, or null. */
@@ -76,7 +57,7 @@ export class ReferralRepository<Explanation = unknown> {
     const scope = this.#deps.open(ctx, 'read');
     const _id = parseInput(objectIdSchema, id, 'id');
     // query: referral.byId
-    return referralCollection(this.#deps).findOne(scope.live({ _id }), scope.read);
+    return this.#deps.referrals.findOne(scope.live({ _id }), scope.read);
   }
 
   /**
@@ -129,7 +110,7 @@ export class ReferralRepository<Explanation = unknown> {
     const scope = this.#deps.open(ctx);
     const _id = parseInput(objectIdSchema, id, 'id');
     const chain = parseInput(approvalChainInputSchema, chainInput, 'chain');
-    return replaceApprovals(this.#deps, scope, _id, chain, { action: 'update_approvals', decidedBy: decidedBy(scope), decidedAt: scope.now });
+    return replaceApprovals(this.#deps, scope, _id, chain, { action: DECISION_ACTIONS.updateApprovals, decidedBy: decidedBy(scope), decidedAt: scope.now });
   }
 
   /**
@@ -138,7 +119,7 @@ export class ReferralRepository<Explanation = unknown> {
    */
   async explain(refereeRef: Ref, ctx: ReferralContext): Promise<Explanation> {
     const scope = this.#deps.open(ctx, 'read');
-    return this.#referees.explain(scope, parseInput(refSchema, refereeRef, 'refereeRef'));
+    return this.#services.explain(scope, parseInput(refSchema, refereeRef, 'refereeRef'));
   }
 
   /**
@@ -147,7 +128,7 @@ export class ReferralRepository<Explanation = unknown> {
    */
   async eraseReferee(refereeRef: Ref, ctx: ReferralContext): Promise<{ erased: number }> {
     const scope = this.#deps.open(ctx);
-    return { erased: await this.#referees.erase(scope, parseInput(refSchema, refereeRef, 'refereeRef')) };
+    return { erased: await this.#services.erase(scope, parseInput(refSchema, refereeRef, 'refereeRef')) };
   }
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */

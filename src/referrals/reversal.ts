@@ -33,7 +33,6 @@ export const reverseReferral = (deps: ReferralDeps, scope: CallScope, id: Types.
       reversedAt: at,
     };
     const event = reversalEvent(
-      deps.referrals.publisher,
       current,
       { ...outcome, status, refundKey: input.refundKey, reason: input.reason, fullyReversed: outcome.fully, reversedBy, at },
       scope.ctx,

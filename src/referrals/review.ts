@@ -30,7 +30,7 @@ const stepFor = (chain: ApprovalChain, approverId: string): string => {
  * stored), and the referral settles when the chain does. A chain with nothing outstanding
  * (every step approved or skipped) lets the decision settle the referral directly.
  */
-export const decide = (current: ReferralRecord, to: Settled, decision: ReferralDecision): Omit<ReferralChange, 'events'> => {
+const decide = (current: ReferralRecord, to: Settled, decision: ReferralDecision): Omit<ReferralChange, 'events'> => {
   assertTransition(current.status, to === 'approved' ? 'approve' : 'reject');
   const status = REFERRAL_TRANSITIONS[to === 'approved' ? 'approve' : 'reject'].to;
   const settle = { status, decidedAt: decision.decidedAt };
@@ -55,7 +55,7 @@ export const decide = (current: ReferralRecord, to: Settled, decision: ReferralD
 export const settleReferral = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, to: Settled, decision: ReferralDecision): Promise<ReferralRecord> =>
   changeReferral(deps, scope, id, (current) => {
     const change = decide(current, to, decision);
-    const events = change.set.status === to ? [decisionEvent(deps.referrals.publisher, current, to, decision, scope.ctx)] : [];
+    const events = change.set.status === to ? [decisionEvent(current, to, decision, scope.ctx)] : [];
     return { ...change, events };
   });
 

@@ -1,9 +1,9 @@
 import type { ReferralContext } from '../kernel/context.js';
 import { aggregateAll } from '../kernel/cursor.js';
-import { refSchema } from '../kernel/fields.js';
 import type { Ref } from '../kernel/ids.js';
-import { parseInput } from '../kernel/validation.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
+import { refSchema } from '../kernel/ids.js';
+import { parseInput } from '../kernel/input.js';
+import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import { type LeaderboardOptions, leaderboardOptionsSchema } from './stats-inputs.js';
 import type { ReferralStatus } from './status.js';
@@ -41,7 +41,7 @@ export class ReferralStats {
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     // query: referral.byReferrer
     const groups = await aggregateAll<{ _id: ReferralStatus; count: number; amount: number; reversed: number }, ReferralRecord>(
-      referralCollection(this.#deps),
+      this.#deps.referrals,
       [
         { $match: scope.live({ referrerRef: ref }) },
         { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountExpression }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } } },
@@ -65,7 +65,7 @@ export class ReferralStats {
     const { from, to, limit, statuses } = parseInput(leaderboardOptionsSchema, options, 'options');
     // query: referral.byConvertedAt
     return aggregateAll<LeaderboardEntry, ReferralRecord>(
-      referralCollection(this.#deps),
+      this.#deps.referrals,
       [
         { $match: scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses } }) },
         { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, amount: { $sum: amountExpression } } },

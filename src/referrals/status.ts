@@ -4,9 +4,6 @@ import { InvalidTransitionError } from '../kernel/errors.js';
 export const REFERRAL_STATUSES = ['converted', 'approved', 'rejected', 'reversed'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
-/** Every change a referral can go through after it was recorded as `converted`. */
-export type ReferralAction = 'approve' | 'reject' | 'reverse' | 'updateApprovals' | 'void';
-
 /**
  * The referral state machine, in one table: from which statuses an action may start, and the
  * status it leads to. A partial reversal keeps the status it had (see reversal.ts); `void`
@@ -18,7 +15,20 @@ export const REFERRAL_TRANSITIONS = {
   reverse: { from: ['converted', 'approved'], to: 'reversed' },
   updateApprovals: { from: ['converted'], to: 'converted' },
   void: { from: ['converted'], to: 'converted' },
-} as const satisfies { readonly [A in ReferralAction]: { readonly from: readonly ReferralStatus[]; readonly to: ReferralStatus } };
+} as const satisfies Readonly<Record<string, { readonly from: readonly ReferralStatus[]; readonly to: ReferralStatus }>>;
+
+/** Every change a referral can go through after it was recorded as `converted`: the table's keys. */
+export type ReferralAction = keyof typeof REFERRAL_TRANSITIONS;
+
+/** How each action a reviewer or host takes is spelled in the decision kept on the record (`decisions[].action`). */
+export const DECISION_ACTIONS = {
+  approve: 'approve',
+  reject: 'reject',
+  reverse: 'reverse',
+  updateApprovals: 'update_approvals',
+} as const satisfies { readonly [A in Exclude<ReferralAction, 'void'>]: string };
+
+export type DecisionAction = (typeof DECISION_ACTIONS)[keyof typeof DECISION_ACTIONS];
 
 /** The statuses `action` may start from. */
 export type StatusBefore<A extends ReferralAction> = (typeof REFERRAL_TRANSITIONS)[A]['from'][number];

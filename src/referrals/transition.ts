@@ -2,8 +2,7 @@ import type { Types } from 'mongoose';
 import type { DomainEvent } from '../events/types.js';
 import { ContentionError, NotFoundError } from '../kernel/errors.js';
 import type { CallScope } from '../store/scope.js';
-import { runTransition } from '../store/transition.js';
-import { type ReferralDeps, referralCollection } from './deps.js';
+import type { ReferralDeps } from './deps.js';
 import type { ReferralDecision, ReferralRecord, ReferralReversal } from './model.js';
 
 /** A referral change: what to set, the decision kept on the record, and the events it emits. */
@@ -16,7 +15,7 @@ export interface ReferralChange {
 }
 
 /** Lost optimistic races retried before `contention`; each retry re-reads and re-plans. */
-const MAX_RACE_RETRIES = 100;
+const MAX_RACE_RETRIES = 99;
 
 /**
  * Every referral change after conversion: conditional on the status and version that were
@@ -29,9 +28,10 @@ export const changeReferral = (
   plan: (current: ReferralRecord) => ReferralChange | null,
 ): Promise<ReferralRecord> =>
   // query: referral.byId
-  runTransition(deps.referrals, scope, {
+  deps.writes.transition(scope, {
+    collection: deps.referrals,
     // query: referral.byId
-    read: () => referralCollection(deps).findOne(scope.live({ _id: id }), scope.read),
+    read: () => deps.referrals.findOne(scope.live({ _id: id }), scope.read),
     notFound: () => new NotFoundError('referral_not_found', 'No such referral in this tenant'),
     plan: (current) => {
       const change = plan(current);
@@ -44,6 +44,5 @@ export const changeReferral = (
         events: change.events,
       };
     },
-    retries: MAX_RACE_RETRIES,
-    exhausted: () => new ContentionError('referral'),
+    race: { on: 'changed', retries: MAX_RACE_RETRIES, exhausted: () => new ContentionError('referral') },
   });

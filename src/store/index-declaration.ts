@@ -1,4 +1,4 @@
-import { Schema } from 'mongoose';
+import type { Schema } from 'mongoose';
 
 /** Every index this package owns is named with this prefix; syncIndexes only ever drops those. */
 export const OWNED_INDEX_PREFIX = 'rf_';
@@ -42,13 +42,3 @@ export const parkedEventsIndex = (collection: string): IndexDeclaration => ({
   partialFilterExpression: { parkedEventsAt: { $exists: true } },
   serves: 'events.parked / requeue: { parkedEventsAt: { $exists: true } }, oldest first',
 });
-
-/** Schema paths of the embedded outbox (see src/events/outbox.ts and src/events/parking.ts). */
-export const outboxPaths = {
-  outbox: { type: [Schema.Types.Mixed], default: undefined },
-  pendingEventsAt: { type: Date },
-  /** Failed deliveries per pending event id. */
-  deliveryFailures: { type: Schema.Types.Mixed },
-  parkedEvents: { type: [Schema.Types.Mixed], default: undefined },
-  parkedEventsAt: { type: Date },
-} as const;

@@ -1,5 +1,5 @@
 import { mongo, Types } from 'mongoose';
-import { isPlainObject } from '../kernel/metadata.js';
+import { isPlainObject } from '../kernel/input.js';
 
 const { BSON } = mongo;
 

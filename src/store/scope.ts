@@ -1,29 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { mongo } from 'mongoose';
+import { PublishBudget } from '../events/publisher.js';
 import { type CheckedContext, parseContext, type ReferralContext } from '../kernel/context.js';
 import { ReferralError } from '../kernel/errors.js';
-import { countCommand } from '../kernel/round-trips.js';
 import { type Access, type ResolvedTenant, type TenantFilter, tenantScope } from '../kernel/tenant.js';
-
-/** Outbox bookkeeping stays internal: records returned to callers never carry it. */
-export const PUBLIC_PROJECTION = { outbox: 0, pendingEventsAt: 0, deliveryFailures: 0, parkedEvents: 0, parkedEventsAt: 0 } as const;
-
-const OUTBOX_FIELDS = Object.keys(PUBLIC_PROJECTION);
-
-/** Removes the outbox fields from a document read without the projection (hot reads: projecting costs the server more than the client's delete). */
-export const withoutOutboxFields = <T>(doc: T): T => {
-  if (doc) for (const field of OUTBOX_FIELDS) delete (doc as Record<string, unknown>)[field];
-  return doc;
-};
+import { PUBLIC_PROJECTION } from './outbox/fields.js';
 
 type DriverOptions = { session?: mongo.ClientSession };
 
+/** The validated ctx, with the tenant it resolved to (`organizationId`, as events carry it). */
+type ScopedContext = CheckedContext & { organizationId?: string };
+
 /**
  * Everything one verb call needs, built once at its top: the tenant equality every filter and
- * insert carries, the caller's session for every command, and one clock reading.
+ * insert carries, the caller's session for every command, one clock reading and one publish budget.
  */
-/** The validated ctx, with the tenant it resolved to (`organizationId`, as events carry it). */
-export type ScopedContext = CheckedContext & { organizationId?: string };
-
 export interface CallScope {
   readonly ctx: ScopedContext;
   /** `{ organizationId: <id> }`, or `{}` in single-tenant mode. */
@@ -35,6 +26,8 @@ export interface CallScope {
   readonly now: Date;
   /** True inside the caller's transaction: events are then published by redeliver after commit. */
   readonly inTransaction: boolean;
+  /** The time this call may spend publishing, shared by all its events (`events.publishTimeoutMs`). */
+  readonly budget: PublishBudget;
   /** Tenant equality plus `fields`. */
   where<F extends object>(fields: F): TenantFilter & F;
   /** Tenant equality plus `fields`, live (not soft-deleted) records only. */
@@ -54,7 +47,7 @@ export type OpenScope = (ctx: ReferralContext | undefined, access?: Access) => C
 
 /** First step of every verb: refuses a destroyed engine and a missing tenant, before any I/O. */
 export const scopeOpener =
-  (tenant: ResolvedTenant, lifecycle: EngineLifecycle): OpenScope =>
+  (tenant: ResolvedTenant, lifecycle: EngineLifecycle, publishTimeoutMs: number): OpenScope =>
   (ctx, access = 'write') => {
     lifecycle.assertOpen();
     const checked = parseContext(ctx);
@@ -69,12 +62,29 @@ export const scopeOpener =
       read: { projection: PUBLIC_PROJECTION, ...options },
       now: new Date(),
       inTransaction: context.session?.inTransaction() === true,
+      budget: new PublishBudget(publishTimeoutMs),
       where: (fields) => ({ ...filter, ...fields }),
       live: (fields) => ({ ...filter, ...fields, deletedAt: null }),
     };
   };
 
-/** Collection methods that send one command each (cursor reads count their find or aggregate). */
+/** MongoDB commands one verb call sent, for its trace span. */
+export interface CommandCount {
+  commands: number;
+}
+
+const current = new AsyncLocalStorage<CommandCount>();
+
+/** Runs `fn` counting the commands it sends. */
+export const countingCommands = <T>(count: CommandCount, fn: () => Promise<T>): Promise<T> => current.run(count, fn);
+
+/** Called once per command sent; a no-op outside a counted call. */
+const countCommand = (): void => {
+  const count = current.getStore();
+  if (count) count.commands++;
+};
+/** Collection methods that send one command each
+ (cursor reads count their find or aggregate). */
 const COMMANDS = new Set([
   'find',
   'findOne',

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { AckBuffer } from '../../src/events/ack-buffer.js';
 import { createReferral } from '../../src/index.js';
+import { AckBuffer } from '../../src/store/outbox/ack-buffer.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
 
@@ -87,8 +87,8 @@ describe('AckBuffer on a real collection', () => {
       deliveryFailures: { A: 2 },
     });
     const buffer = new AckBuffer(60_000, (error) => errors.push(error));
-    buffer.add(collection, documentId, 'A');
-    buffer.add(collection, new Types.ObjectId(documentId.toHexString()), 'A');
+    buffer.add({ collection, documentId, tenant: {} }, 'A');
+    buffer.add({ collection, documentId: new Types.ObjectId(documentId.toHexString()), tenant: {} }, 'A');
     await buffer.flush();
     expect(errors).toEqual([]);
     // One statement per write: the plain one (no match: two events), then the pipeline, naming A once.
@@ -106,9 +106,9 @@ describe('AckBuffer on a real collection', () => {
     await buffer.flush();
     const ids = [new Types.ObjectId(), new Types.ObjectId()];
     await collection.insertMany(ids.map((_id, i) => ({ _id, outbox: [{ type: 'a', meta: { id: `E${i}` } }], pendingEventsAt: new Date() })));
-    buffer.add(collection, ids[0], 'E0');
+    buffer.add({ collection, documentId: ids[0], tenant: {} }, 'E0');
     const first = buffer.flush();
-    buffer.add(collection, ids[1], 'E1'); // arrives while the first write is under way
+    buffer.add({ collection, documentId: ids[1], tenant: {} }, 'E1'); // arrives while the first write is under way
     await first;
     expect(await collection.findOne({ _id: ids[0] })).not.toHaveProperty('pendingEventsAt');
     await buffer.flush();

@@ -2,7 +2,7 @@ import mongoose, { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { type CreateReferralOptions, createReferral, type ReferralContext } from '../../src/index.js';
 import { insertedRecord, insertIfAbsent } from '../../src/store/insert-if-absent.js';
-import { PUBLIC_PROJECTION } from '../../src/store/scope.js';
+import { PUBLIC_PROJECTION } from '../../src/store/outbox/fields.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 

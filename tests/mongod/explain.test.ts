@@ -105,7 +105,7 @@ describe('hot queries use their declared index (explain)', () => {
       for (let page = 0; page < 10; page++)
         after = (await engine.repositories.referral.listForReferrer(referrerRef, { limit: 20, ...(after ? { after } : {}) }, ctx)).next ?? undefined;
       expect(after).toBeDefined();
-      const { decodeCursor, afterPosition } = await import('../../src/referrals/list-cursor.js');
+      const { decodeCursor, afterPosition } = await import('../../src/store/keyset-page.js');
       const deep = await engine.models.Referral.collection
         .find(
           { organizationId, referrerRef, deletedAt: null, ...afterPosition(decodeCursor(after as string)) },

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compactEvent, derivedMeta, type EventExpander } from '../../src/events/compact.js';
 import type { DomainEvent, EventMeta } from '../../src/events/index.js';
 import {
   InProcessBus,
@@ -9,6 +8,7 @@ import {
   referralEventDefinitionsByName,
   referralEventNames,
 } from '../../src/events/index.js';
+import { compactEvent, derivedMeta, type EventExpander } from '../../src/store/outbox/embedded-outbox.js';
 
 const event = (type: string): DomainEvent => ({ type, payload: {}, meta: { id: '1', timestamp: new Date() } });
 

@@ -116,19 +116,53 @@ describe('layout of src/', () => {
     expect(spans.filter((s) => s.lines > 60).map((s) => `${s.where} (${s.lines} lines)`)).toEqual([]);
   });
 
-  it('only store/ and events/ publish after a write or write the outbox fields', () => {
-    const outboxWrite = /afterWrite\(|outboxOnInsert\(|outboxOnUpdate\(|\$unset:\s*\{\s*outbox|\boutbox:\s*\[|pendingEventsAt:\s*(now|scope\.now|new Date)/;
-    const offenders = files
-      .filter((f) => !['store', 'events'].includes(folderOf(f.name)))
+  /** Lines of src/ outside the given files that match `pattern`. */
+  const linesMatching = (pattern: RegExp, allowed: (name: string) => boolean): string[] =>
+    files
+      .filter((f) => !allowed(f.name))
       .flatMap((f) => f.text.split('\n').map((line, i) => ({ where: `${f.name}:${i + 1}`, line })))
-      .filter(({ line }) => outboxWrite.test(line));
-    expect(offenders).toEqual([]);
+      .filter(({ line }) => pattern.test(line))
+      .map(({ where }) => where);
+
+  it('only the outbox implementations write the outbox fields, and only the executor publishes and settles', () => {
+    const outboxWrite = /\$unset:\s*\{\s*outbox|\boutbox:\s*\[|pendingEventsAt:\s*(now|scope\.now|new Date)|\$push:\s*\{\s*outbox/;
+    expect(linesMatching(outboxWrite, (name) => name.startsWith('store/outbox/'))).toEqual([]);
+    const publishing = /\.publish\(|\.publishMany\(|\.settle\(|\.insertFields\(|\.updateFields\(|\.save(\?\.)?\(events/;
+    // The transport itself (the in-process bus's publishMany) publishes too.
+    expect(linesMatching(publishing, (name) => ['store/executor.ts', 'events/publisher.ts', 'events/in-process-bus.ts'].includes(name))).toEqual([]);
+  });
+
+  it('the outbox strategy is chosen once, and branched on nowhere outside its two implementations', () => {
+    const implementations = files.filter((f) => /\bimplements Outbox\b/.test(f.text)).map((f) => f.name);
+    expect(implementations.sort()).toEqual(['store/outbox/embedded-outbox.ts', 'store/outbox/host-outbox.ts']);
+    const choosing = /\bnew (HostOutbox|EmbeddedOutbox)\(/;
+    expect(linesMatching(choosing, (name) => name === 'engine/wiring.ts')).toEqual([]);
+    expect(files.find((f) => f.name === 'engine/wiring.ts')?.text.match(new RegExp(choosing, 'g'))).toHaveLength(2);
+    const branching = /\bembedsEvents\b|\bif \(store\)|\bstore \?|instanceof (HostOutbox|EmbeddedOutbox)|\bstore\.(save|getPending|acknowledge)\(/;
+    expect(linesMatching(branching, (name) => name === 'engine/wiring.ts' || name === 'store/outbox/host-outbox.ts')).toEqual([]);
+  });
+
+  it('one retry loop: only the executor retries a lost race', () => {
+    const racing = /\bisDuplicateOn\(|\basDuplicateKey\(|\bbackoff\(|\bwithRaceRetry\(/;
+    expect(linesMatching(racing, (name) => name === 'store/executor.ts' || name === 'kernel/duplicate-key.ts')).toEqual([]);
+    // Unbounded loops: the retry loop, and the ack buffer's flush waiting for writes already under way (it retries nothing).
+    const unbounded = linesMatching(/\bwhile \(|\bfor \(;;\)/, () => false);
+    expect(unbounded.map((where) => where.split(':')[0]).sort()).toEqual(['store/executor.ts', 'store/outbox/ack-buffer.ts']);
+  });
+
+  it("events/ sends no database command: storing, acknowledging and parking are the outbox's", () => {
+    const commands = /\.(find|findOne|findOneAndUpdate|updateOne|updateMany|bulkWrite|countDocuments|insertOne)\(/;
+    expect(linesMatching(commands, (name) => folderOf(name) !== 'events')).toEqual([]);
   });
 
   it('every emitted event is built through its definition', () => {
     const building = files.filter((f) => /\bpayload:\s*\{|type:\s*REFERRAL_EVENTS/.test(f.text) && folderOf(f.name) !== 'events');
     expect(building.map((f) => f.name)).toEqual([]);
-    const publisher = files.find((f) => f.name === 'events/publisher.ts');
-    expect(publisher?.text).toMatch(/referralEventDefinitionsByName\[type\]\.create\(/);
+    const envelope = files.find((f) => f.name === 'events/definitions.ts');
+    expect(envelope?.text).toMatch(/referralEventDefinitionsByName\[type\]\.create\(/);
+  });
+
+  it('no src line is over 160 characters', () => {
+    expect(linesMatching(/^.{161,}$/, () => false)).toEqual([]);
   });
 });

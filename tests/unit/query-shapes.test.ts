@@ -73,10 +73,10 @@ describe('query shapes', () => {
     const names = new Set(QUERY_SHAPES.map((s) => s.name));
     const call =
       /(?:\bcollection|Collection\([^()]*\))\.(find|findOne|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany|countDocuments|aggregate|bulkWrite)\(/; // inserts query nothing
-    // The evented-write seam and the cursor readers run the caller's query: their call sites
-    // name the shape, and only they themselves may mark a call `// query: *`.
-    const seamCall = /\b(insertIfAbsentWithEvents|updateWithEvents|runTransition|rewritePendingEvents|findAll|aggregateAll)(<[^>]*>)?\(/;
-    const seamFiles = new Set(['store/evented-write.ts', 'store/transition.ts', 'kernel/cursor.ts']);
+    // The write executor, the outbox's erasure rewrite and the cursor readers run the caller's
+    // query: their call sites name the shape, and only they themselves may mark a call `// query: *`.
+    const seamCall = /\b(writes\.(insert|update|updateMany|transition|rewritePending)|findAll|aggregateAll|keysetPage)(<[^>]*>)?\(/;
+    const seamFiles = new Set(['store/executor.ts', 'outbox/embedded-relay.ts', 'kernel/cursor.ts', 'store/keyset-page.ts']);
     const unnamed: string[] = [];
     let calls = 0;
     let seamCalls = 0;

@@ -1,5 +1,7 @@
-import { Types } from 'mongoose';
+import { type mongo, Types } from 'mongoose';
+import { findAll } from '../kernel/cursor.js';
 import { ValidationError } from '../kernel/errors.js';
+import type { CallScope } from './scope.js';
 
 /** Keyset position of the last item on a page: (createdAt, _id), newest first. */
 export interface ListPosition {
@@ -26,3 +28,27 @@ export const afterPosition = (position: ListPosition) => ({
   createdAt: { $lte: position.createdAt },
   $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, _id: { $lt: position.id } }],
 });
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/**
+ * One page of the live records `match` finds in the scope's tenant, newest first, by keyset
+ * pagination (no skip): one indexed read of `limit + 1` records. The caller names the query shape.
+ */
+export const keysetPage = async <T extends mongo.Document & { createdAt: Date; _id: Types.ObjectId }>(
+  collection: mongo.Collection<T>,
+  scope: CallScope,
+  match: Record<string, unknown>,
+  page: { limit: number; after?: string | undefined },
+): Promise<Page<T>> => {
+  const filter = scope.live({ ...match, ...(page.after ? afterPosition(decodeCursor(page.after)) : {}) });
+  // query: * (named at the call site)
+  const docs = (await findAll(collection, filter as mongo.Filter<T>, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: page.limit + 1 })) as T[];
+  const items = docs.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, next: docs.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };
+};

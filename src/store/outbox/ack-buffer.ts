@@ -1,16 +1,16 @@
 import { type mongo, Types } from 'mongoose';
+import { PENDING_UNSET } from './fields.js';
+import type { AnyCollection, EventHome } from './outbox.js';
 import { failureField } from './parking.js';
-
-type AnyCollection = mongo.Collection<mongo.Document>;
 
 /**
  * The usual acknowledgement: a document whose outbox holds a single event, that event
  * acknowledged, loses its outbox, its failure counts and `pendingEventsAt`. A plain update (no
- * pipeline) on `_id`, so it is cheap for the server; matches nothing otherwise.
+ * pipeline) on `_id` within its tenant, so it is cheap for the server; matches nothing otherwise.
  */
-const wholeOutboxAcknowledgement = (documentId: unknown, eventIds: readonly string[]) => ({
-  filter: { _id: documentId, outbox: { $size: 1 }, 'outbox.meta.id': { $in: [...eventIds] } } as mongo.Filter<mongo.Document>,
-  update: { $unset: { outbox: '', pendingEventsAt: '', deliveryFailures: '' } },
+const wholeOutboxAcknowledgement = (where: Record<string, unknown>, eventIds: readonly string[]) => ({
+  filter: { ...where, outbox: { $size: 1 }, 'outbox.meta.id': { $in: [...eventIds] } } as mongo.Filter<mongo.Document>,
+  update: { $unset: PENDING_UNSET },
 });
 
 /**
@@ -25,7 +25,8 @@ const acknowledgement = (ids: readonly string[]): mongo.Document[] => [
 ];
 
 interface PendingAck {
-  documentId: unknown;
+  /** `_id` plus the document's tenant, as every acknowledgement statement matches it. */
+  where: Record<string, unknown>;
   eventIds: string[];
 }
 
@@ -52,16 +53,16 @@ export class AckBuffer {
     this.#onError = onError;
   }
 
-  add(collection: AnyCollection, documentId: unknown, eventId: string): void {
-    let byDocument = this.#pending.get(collection);
+  add(home: EventHome, eventId: string): void {
+    let byDocument = this.#pending.get(home.collection);
     if (!byDocument) {
       byDocument = new Map();
-      this.#pending.set(collection, byDocument);
+      this.#pending.set(home.collection, byDocument);
     }
     // Keyed by value: the same document reaches here as different ObjectId instances.
-    const key = documentKey(documentId);
+    const key = documentKey(home.documentId);
     const pending = byDocument.get(key);
-    if (!pending) byDocument.set(key, { documentId, eventIds: [eventId] });
+    if (!pending) byDocument.set(key, { where: { ...home.tenant, _id: home.documentId }, eventIds: [eventId] });
     else if (!pending.eventIds.includes(eventId)) pending.eventIds.push(eventId); // a relay and the call may both ack it
     this.#added++;
     this.#schedule();
@@ -101,13 +102,13 @@ export class AckBuffer {
   async #write(collection: AnyCollection, byDocument: Map<string, PendingAck>): Promise<void> {
     const pending = [...byDocument.values()];
     try {
-      const whole = pending.map(({ documentId, eventIds }) => ({ updateOne: wholeOutboxAcknowledgement(documentId, eventIds) }));
+      const whole = pending.map(({ where, eventIds }) => ({ updateOne: wholeOutboxAcknowledgement(where, eventIds) }));
       // query: outbox.ack
       const { matchedCount } = await collection.bulkWrite(whole, { ordered: false });
       if (matchedCount === pending.length) return;
       // Only documents that still hold an acknowledged event match; the ones done above do not.
-      const rest = pending.map(({ documentId, eventIds }) => ({
-        updateOne: { filter: { _id: documentId, 'outbox.meta.id': { $in: eventIds } }, update: acknowledgement(eventIds) },
+      const rest = pending.map(({ where, eventIds }) => ({
+        updateOne: { filter: { ...where, 'outbox.meta.id': { $in: eventIds } }, update: acknowledgement(eventIds) },
       }));
       // query: outbox.ack
       await collection.bulkWrite(rest as mongo.AnyBulkWriteOperation[], { ordered: false });

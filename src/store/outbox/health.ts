@@ -1,4 +1,4 @@
-import type { mongo } from 'mongoose';
+import type { AnyCollection, OutboxScope } from './outbox.js';
 
 /** Outbox health of one collection, for dashboards and alerts. */
 export interface OutboxHealth {
@@ -13,7 +13,8 @@ export interface OutboxHealth {
 }
 
 /** Two counts and one indexed read per collection, each on a partial index that holds only such documents. */
-export const outboxHealth = async (collection: mongo.Collection<mongo.Document>, tenantFilter: Record<string, unknown>, now: Date): Promise<OutboxHealth> => {
+export const outboxHealth = async (collection: AnyCollection, scope: OutboxScope): Promise<OutboxHealth> => {
+  const { tenant: tenantFilter, now } = scope;
   // query: outbox.pending
   const pending = await collection.countDocuments({ ...tenantFilter, pendingEventsAt: { $lte: now } });
   // query: outbox.pending

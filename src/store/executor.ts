@@ -1,0 +1,191 @@
+import type { mongo } from 'mongoose';
+import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
+import { type EventPublisher, PublishBudget } from '../events/publisher.js';
+import type { DomainEvent } from '../events/types.js';
+import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
+import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
+import { withoutOutboxFields } from './outbox/fields.js';
+import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
+import type { CallScope } from './scope.js';
+
+/** What an attempt returns when its conditional write matched nothing. */
+const LOST = Symbol('lost race');
+
+/** A short, growing, random pause after a lost compare-and-swap, so racing writers stop colliding in lockstep. */
+const backoff = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 32)));
+
+const ruleFor = (rules: readonly RaceRule[], error: unknown): number => {
+  const duplicate = asDuplicateKey(error);
+  return duplicate ? rules.findIndex((rule) => rule.on !== 'changed' && rule.on.keys.some((keys) => isDuplicateOn(duplicate, keys))) : -1;
+};
+
+/**
+ * The one retry loop: runs `attempt` until it returns something other than LOST, retrying the
+ * lost races `rules` name. A duplicate key no rule covers becomes a 409 DuplicateError; any other
+ * error passes through. A key race retries at once (the winner's record is there to match); a
+ * compare-and-swap backs off first. Every loss means another writer made progress, so the bounds
+ * only stop a record that changes without end.
+ */
+const withRaceRetry = async <R>(rules: readonly RaceRule[], attempt: () => Promise<R | typeof LOST>): Promise<R> => {
+  const losses = rules.map(() => 0);
+  for (;;) {
+    let index: number;
+    let failure: unknown;
+    try {
+      const result = await attempt();
+      if (result !== LOST) return result;
+      index = rules.findIndex((rule) => rule.on === 'changed');
+    } catch (error) {
+      index = ruleFor(rules, error);
+      failure = error;
+      if (index < 0) throw translateDuplicate(error);
+    }
+    const rule = rules[index];
+    if (!rule) throw new Error('A conditional write lost its race, and no rule retries it');
+    const lost = (losses[index] ?? 0) + 1;
+    losses[index] = lost;
+    if (lost > rule.retries) throw rule.exhausted?.(lost) ?? translateDuplicate(failure);
+    if (rule.on === 'changed') await backoff(lost - 1);
+  }
+};
+
+const filterOf = (scope: CallScope, write: { match: Doc; among: Among }): Doc => (write.among === 'live' ? scope.live(write.match) : scope.where(write.match));
+
+/**
+ * Every write goes through here, as every command of the mongodb driver goes through its
+ * `executeOperation`: the call scope (tenant, session, clock) is applied to each command, a lost
+ * race is retried by the one policy, the events are stored by the outbox in the same command and
+ * published after it within the verb's one budget, then settled (acknowledged or counted).
+ */
+export class WriteExecutor {
+  readonly outbox: Outbox;
+  readonly #publisher: EventPublisher;
+  readonly #relayBudgetMs: number;
+
+  constructor(outbox: Outbox, publisher: EventPublisher, relayBudgetMs: number) {
+    this.outbox = outbox;
+    this.#publisher = publisher;
+    this.#relayBudgetMs = relayBudgetMs;
+  }
+
+  /** Insert-if-absent: a replay returns the existing record. A function is called again for each retry (a new generated value). */
+  insert<T extends mongo.Document>(
+    scope: CallScope,
+    write: InsertOperation<T> | (() => InsertOperation<T>),
+    race: readonly RaceRule[] = [],
+  ): Promise<InsertOutcome<T>> {
+    return withRaceRetry(race, () => this.#insertOnce(scope, typeof write === 'function' ? write() : write));
+  }
+
+  /** A conditional update; null when the filter no longer matched (nothing stored or published). */
+  update<T extends mongo.Document>(scope: CallScope, write: UpdateOperation<T>): Promise<T | null> {
+    return withRaceRetry([], () => this.#updateOnce(scope, write));
+  }
+
+  /** Read, plan, conditionally write: of two concurrent transitions one applies, the other re-plans on its result. */
+  transition<T extends mongo.Document & { _id: unknown }>(scope: CallScope, transition: Transition<T>): Promise<T> {
+    return withRaceRetry([transition.race], async () => {
+      const current = await transition.read();
+      if (!current) throw transition.notFound();
+      const planned = transition.plan(current);
+      if (!planned) return current;
+      const { expect, ...change } = planned;
+      const write = { collection: transition.collection, match: { _id: current._id, ...expect }, among: 'all' as const, ...change };
+      return (await this.#updateOnce(scope, write)) ?? LOST;
+    });
+  }
+
+  /** Sets `set` on every record `match` finds (erasure); emits nothing. Returns how many changed. */
+  async updateMany<T extends mongo.Document>(scope: CallScope, write: { collection: mongo.Collection<T>; match: Doc; set: Doc }): Promise<number> {
+    // query: * (the caller names the shape of write.match)
+    const result = await write.collection.updateMany(scope.where(write.match) as mongo.Filter<T>, { $set: write.set } as mongo.UpdateFilter<T>, scope.options);
+    return result.modifiedCount;
+  }
+
+  /** Inserts a new record of the scope's tenant that nothing else names and that emits nothing (a visit). */
+  async append<T extends mongo.Document>(scope: CallScope, collection: mongo.Collection<T>, doc: Doc & { _id: unknown }): Promise<T> {
+    const { _id, ...fields } = doc;
+    const record = { _id, ...scope.tenant, ...fields } as unknown as T;
+    await collection.insertOne(record as mongo.OptionalUnlessRequiredId<T>, scope.options);
+    return record;
+  }
+
+  /** Rewrites every unpublished event on the records `match` finds (erasure: no payload may keep an erased ref). */
+  rewritePending<T extends mongo.Document>(
+    scope: CallScope,
+    collection: mongo.Collection<T>,
+    match: Doc,
+    rewrite: (event: DomainEvent) => DomainEvent,
+  ): Promise<void> {
+    return this.outbox.rewritePending(collection as unknown as AnyCollection, scope, scope.where(match), rewrite);
+  }
+
+  /** Publishes what was stored but never acknowledged (a crash, an outage, a committed transaction), a budget per document. */
+  async redeliver(scope: OutboxScope, options: Required<RedeliverOptions>): Promise<RedeliverReport> {
+    const { batches, unreadable } = await this.outbox.pending(scope, options);
+    const report: RedeliverReport = { published: 0, failed: unreadable };
+    for (const { events, home } of batches) {
+      const outcome = await this.#publisher.publish(events, new PublishBudget(this.#relayBudgetMs));
+      await this.outbox.settle(events, home, outcome);
+      for (const event of events) report[outcome.get(event.meta.id) === null ? 'published' : 'failed']++;
+    }
+    await this.outbox.flush();
+    return report;
+  }
+
+  async #insertOnce<T extends mongo.Document>(scope: CallScope, write: InsertOperation<T>): Promise<InsertOutcome<T>> {
+    const { collection } = write;
+    const filter = filterOf(scope, write);
+    const doc = { ...write.doc, ...this.outbox.insertFields(write.events, scope) };
+    // query: * (the caller names the shape of write.match)
+    const result = await collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
+      upsert: true,
+      // A replay gets the recorded document (the pipeline leaves it as it was); an insert, nothing back: its record is known here.
+      returnDocument: 'before',
+      includeResultMetadata: true,
+      ...scope.options,
+    });
+    if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: null };
+    const stored = insertedRecord(filter, write.doc, collection.bsonOptions) as unknown as T;
+    const voided = write.confirm ? await write.confirm() : null;
+    if (voided) {
+      const unset = Object.keys(this.outbox.voidUnset).length > 0 ? { $unset: this.outbox.voidUnset } : {};
+      // query: * (by _id within the tenant)
+      await collection.updateOne(scope.where({ _id: write.doc._id }) as mongo.Filter<T>, { $set: voided, ...unset } as mongo.UpdateFilter<T>, scope.options);
+      return { doc: stored, inserted: true, voided };
+    }
+    await this.#afterWrite(scope, write.events, this.#home(collection, write.doc._id, scope));
+    return { doc: stored, inserted: true, voided: null };
+  }
+
+  async #updateOnce<T extends mongo.Document>(scope: CallScope, write: UpdateOperation<T>): Promise<T | null> {
+    const outbox = this.outbox.updateFields(write.events, scope);
+    const push = { ...write.push, ...outbox.push };
+    const change = {
+      $set: { ...write.set, ...outbox.set },
+      ...(write.inc ? { $inc: write.inc } : {}),
+      ...(Object.keys(push).length > 0 ? { $push: push } : {}),
+    };
+    // query: * (the caller names the shape of write.match)
+    const after = await write.collection.findOneAndUpdate(filterOf(scope, write) as mongo.Filter<T>, change as mongo.UpdateFilter<T>, {
+      returnDocument: 'after',
+      ...scope.read,
+    });
+    if (!after) return null;
+    await this.#afterWrite(scope, write.events, this.#home(write.collection, after._id, scope));
+    return after as unknown as T;
+  }
+
+  /** The events of a write that committed (or joined the caller's transaction, where redeliver() sends them after the commit). */
+  async #afterWrite(scope: CallScope, events: readonly DomainEvent[], home: EventHome): Promise<void> {
+    if (events.length === 0) return;
+    await this.outbox.save?.(events, scope);
+    if (scope.inTransaction) return;
+    await this.outbox.settle(events, home, await this.#publisher.publish(events, scope.budget));
+  }
+
+  #home(collection: unknown, documentId: unknown, scope: CallScope): EventHome {
+    return { collection: collection as unknown as AnyCollection, documentId, tenant: scope.tenant };
+  }
+}
