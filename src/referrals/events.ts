@@ -35,10 +35,7 @@ export interface ConversionFacts {
 type ConvertedRecord = Parties &
   Pick<ReferralRecord, 'codeId' | 'code' | 'metadata' | 'convertedAt'> & { review?: GuardVerdict | null; attribution?: ReferralAttribution | null };
 
-/**
- * The `referral:converted` payload, as emitted and as rebuilt from the stored referral. Built by
- * assignment: on the checkout path, conditional spreads cost several times more.
- */
+/** The `referral:converted` payload, as emitted and as rebuilt from the stored referral; built by assignment, as it runs on every sale. */
 const convertedPayload = (record: ConvertedRecord, underReview: boolean): ConvertedPayload => {
   const payload: ConvertedPayload = partiesPayload(record) as ConvertedPayload;
   if (record.codeId) payload.codeId = String(record.codeId);
