@@ -33,6 +33,8 @@ export interface ReferralLeadRecord {
   review: GuardVerdict | null;
   deletedAt: Date | null;
   erasedAt?: Date;
+  /** Set when the referrer (a code owner) was erased: `referrerRef` is their stand-in. */
+  referrerErasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -96,6 +98,7 @@ export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Sch
       review: { type: Schema.Types.Mixed, default: null },
       deletedAt: { type: Date, default: null },
       erasedAt: { type: Date },
+      referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,

@@ -42,7 +42,10 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
     review: verdict,
   });
   const otherReferrer =
-    referrer.attribution.rule === 'code' && !doc.erasedAt && (!refEquals(doc.referrerRef, referrer.ref) || doc.referrerModel !== referrer.model);
+    referrer.attribution.rule === 'code' &&
+    !doc.erasedAt &&
+    !doc.referrerErasedAt &&
+    (!refEquals(doc.referrerRef, referrer.ref) || doc.referrerModel !== referrer.model);
   if (!inserted && otherReferrer) throw new ReplayConflictError(['referrerRef']);
   return doc;
 };

@@ -41,8 +41,12 @@ export class CodeCache {
     this.#cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
   }
 
+  /**
+   * The scope's fields and values as JSON (so no two scopes spell alike, whatever their values
+   * hold), then a NUL, which JSON never contains raw, then the code.
+   */
   static key(scope: TenantFilter, code: string): string {
-    return `${Object.values(scope).map(String).join('/')}|${code}`;
+    return `${JSON.stringify(Object.entries(scope).map(([field, value]) => [field, String(value)]))}\u0000${code}`;
   }
 
   get(scope: TenantFilter, code: string): ResolvedCode | undefined {

@@ -41,13 +41,14 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
   const asReferrer = { referrerRef: owner.ownerRef, referrerModel: owner.ownerModel };
   const scrub = (event: Parameters<typeof scrubEvent>[0]) => scrubEvent(event, 'referrerRef', stand);
   // query: referral.byReferrerAll
-  await writes.updateMany(scope, { collection: deps.referrals, match: asReferrer, set: { referrerRef: stand, updatedAt: scope.now } });
+  const erased = { referrerRef: stand, referrerErasedAt: scope.now, updatedAt: scope.now };
+  await writes.updateMany(scope, { collection: deps.referrals, match: asReferrer, set: erased });
   // query: referral.byReferrerAll
   await writes.rewritePending(scope, deps.referrals, { referrerRef: stand }, scrub);
   // query: binding.byReferrer
   await writes.updateMany(scope, { collection: deps.bindings, match: asReferrer, set: { referrerRef: stand } });
   // query: lead.byReferrer
-  await writes.updateMany(scope, { collection: deps.leads, match: asReferrer, set: { referrerRef: stand, updatedAt: scope.now } });
+  await writes.updateMany(scope, { collection: deps.leads, match: asReferrer, set: erased });
   // query: lead.byReferrer
   await writes.rewritePending(scope, deps.leads, { referrerRef: stand }, scrub);
   // query: touch.byOwner

@@ -49,11 +49,12 @@ export const safeText = (max: number) =>
 /**
  * The string an IdLike stands for: a string as is, an ObjectId's hex (lower case), or the
  * `toString()` of an id object that defines its own. A plain object (`{ $ne: null }`) stands
- * for nothing: its `toString` is Object's, which would print `[object Object]`.
+ * for nothing: its `toString` is Object's, which would print `[object Object]`; nor does an
+ * array, whose `toString` would turn `['a']` or `[['a']]` into `a`.
  */
 export const idLikeToString = (value: unknown): string | null => {
   if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const toHex = (value as { toHexString?: unknown }).toHexString;
   if (typeof toHex === 'function') {
     const hex: unknown = toHex.call(value);
@@ -76,10 +77,22 @@ const idLikeSchema = z.unknown().transform((value, issue): string => {
   return z.NEVER;
 });
 
-const sessionSchema = z.custom<ClientSession | null>(
-  (value) => value === null || (typeof value === 'object' && typeof (value as { inTransaction?: unknown }).inTransaction === 'function'),
-  'Expected a MongoDB ClientSession',
-);
+/** What every command does with a session: the driver's `ClientSession` methods and state (any copy of the driver). */
+const SESSION_METHODS = ['inTransaction', 'startTransaction', 'commitTransaction', 'abortTransaction', 'withTransaction', 'endSession'] as const;
+
+const isClientSession = (value: unknown): value is ClientSession => {
+  if (typeof value !== 'object' || value === null) return false;
+  const session = value as Record<string, unknown>;
+  return (
+    SESSION_METHODS.every((method) => typeof session[method] === 'function') &&
+    typeof session.hasEnded === 'boolean' &&
+    typeof session.clientOptions === 'object'
+  );
+};
+
+const sessionSchema = z
+  .custom<ClientSession | null>((value) => value === null || isClientSession(value), 'Expected a MongoDB ClientSession')
+  .refine((session) => session === null || !session.hasEnded, 'The ClientSession has ended');
 
 /** The fields the engine reads; the tenant is checked by the tenant config, other keys are the host's. */
 const contextSchema = z.looseObject({

@@ -54,6 +54,8 @@ export interface ReferralRecord extends ReferralDraft {
   deletedAt: Date | null;
   /** Set when the referee was erased (refereeRef is then a one-way stand-in). */
   erasedAt?: Date;
+  /** Set when the referrer (a code owner) was erased: `referrerRef` is their stand-in. */
+  referrerErasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -149,6 +151,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       /** Why a referral was voided (soft-deleted by the engine), e.g. `code_deactivated`. */
       voidedReason: { type: String },
       erasedAt: { type: Date },
+      referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,

@@ -24,7 +24,8 @@ const conflictingFields = (recorded: ReferralRecord, sale: SaleKey, referrer: Pi
   const fields: string[] = [];
   if (!refEquals(recorded.refereeRef, sale.refereeRef)) fields.push('refereeRef');
   if (recorded.refereeModel !== sale.refereeModel) fields.push('refereeModel');
-  const chosen = referrer && (referrer.attribution.rule === 'code' || referrer.attribution.rule === 'named_referrer');
+  // An erased referrer is a stand-in now: a process that read the code before the erasure still names the raw ref.
+  const chosen = referrer && !recorded.referrerErasedAt && (referrer.attribution.rule === 'code' || referrer.attribution.rule === 'named_referrer');
   if (chosen && !refEquals(recorded.referrerRef, referrer.ref)) fields.push('referrerRef');
   if (chosen && recorded.referrerModel !== referrer.model) fields.push('referrerModel');
   return fields;

@@ -15,6 +15,12 @@ describe('ctx is validated before any I/O', () => {
     ['ctx.idempotencyKey', { idempotencyKey: 'key\u0000' }],
     ['ctx.idempotencyKey', { idempotencyKey: ['a'] }],
     ['ctx.session', { session: { inTransaction: 'yes' } }],
+    ['ctx.actorId', { actorId: ['admin'] }],
+    ['ctx.actorId', { actorId: [[oid().toHexString()]] }],
+    ['ctx.session', { session: { inTransaction: () => false } }],
+    ['ctx.session', { session: { inTransaction: () => false, startTransaction: () => {}, endSession: async () => {} } }],
+    ['ctx.organizationId', { organizationId: [oid().toHexString()] }],
+    ['ctx.organizationId', { organizationId: [[oid().toHexString()]] }],
   ];
 
   it.each(hostile)('refuses a bad %s with validation_failed naming it, and writes nothing', async (field, extra) => {
@@ -28,7 +34,25 @@ describe('ctx is validated before any I/O', () => {
     ).rejects.toMatchObject({ code: 'validation_failed', status: 422, field });
     await expect(engine.repositories.referralCode.generateCode(oid(), 'user', bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
     await expect(engine.events.redeliver(bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
+    await expect(engine.events.parked(bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
+    await expect(engine.events.requeue('some-event', bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
+    await expect(engine.events.pending(bad as never)).rejects.toMatchObject({ code: 'validation_failed', field });
     expect([await engine.models.Referral.countDocuments({}), events.length]).toEqual(before);
+  });
+
+  it('a real ClientSession is accepted; once ended it is refused before any I/O', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const session = await db.connection.startSession();
+    const owner = oid();
+    const issued = await engine.repositories.referralCode.generateCode(owner, 'user', { ...ctx, session });
+    expect(issued.ownerRef).toEqual(owner);
+    await session.endSession();
+    await expect(engine.repositories.referralCode.generateCode(oid(), 'user', { ...ctx, session })).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'ctx.session',
+      message: expect.stringContaining('ended'),
+    });
   });
 
   it('a clean actor and correlation id reach the event meta as given', async () => {

@@ -221,3 +221,25 @@ describe('tenant probe', () => {
     expect(String((await engine.repositories.referral.findById(fixture.referralId, tenantA))?.refereeRef)).toBe(fixture.refereeRef);
   });
 });
+
+describe('tenant scopes of several fields', () => {
+  it('two scopes whose values join alike never share a cached code: each sale goes to its own tenant’s owner', async () => {
+    const { engine } = await createTestEngine(db.connection, {
+      tenant: {
+        strategy: 'custom',
+        fieldType: 'string',
+        resolve: (ctx) => ({ organizationId: String(ctx.org), branch: String(ctx.branch) }),
+      },
+    });
+    const first = { org: 'a', branch: 'b/c' } as never;
+    const second = { org: 'a/b', branch: 'c' } as never;
+    const [ownerOne, ownerTwo] = [oid(), oid()];
+    await engine.repositories.referralCode.claimVanityCode(ownerOne, 'user', 'SHARED', first);
+    await engine.repositories.referralCode.claimVanityCode(ownerTwo, 'user', 'SHARED', second);
+    const sale = () => ({ code: 'SHARED', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' });
+    expect((await engine.attributeSale(sale(), first))?.referrerRef).toEqual(ownerOne);
+    const inSecond = await engine.attributeSale(sale(), second);
+    expect(inSecond?.referrerRef).toEqual(ownerTwo);
+    expect(inSecond?.status).toBe('converted');
+  });
+});
