@@ -16,8 +16,14 @@ export const DATABASE_UNAVAILABLE_ERRORS: readonly string[] = [
 
 /**
  * True for an error that means "MongoDB could not be reached" (answer 503 and retry), including
- * mongoose's "buffering timed out after <bufferTimeoutMS>ms" for a connection that is not open.
+ * mongoose's "buffering timed out after <bufferTimeoutMS>ms" for a connection that is not open,
+ * and a bulk write error the driver wrapped around such a fault (it keeps it as `errorResponse`).
  * Checked by name, so errors from another copy of the driver are recognized too.
  */
-export const isDatabaseUnavailable = (error: unknown): boolean =>
-  error instanceof Error && (DATABASE_UNAVAILABLE_ERRORS.includes(error.name) || (error.name === 'MongooseError' && /buffering timed out/.test(error.message)));
+export const isDatabaseUnavailable = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  if (DATABASE_UNAVAILABLE_ERRORS.includes(error.name)) return true;
+  if (error.name === 'MongooseError') return /buffering timed out/.test(error.message);
+  const wrapped = (error as { errorResponse?: unknown }).errorResponse;
+  return error.name === 'MongoBulkWriteError' && wrapped !== error && isDatabaseUnavailable(wrapped);
+};

@@ -1,6 +1,6 @@
-import { Types } from 'mongoose';
+import { mongo, Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { createReferral } from '../../src/index.js';
+import { createReferral, isDatabaseUnavailable } from '../../src/index.js';
 import { AckBuffer } from '../../src/store/outbox/ack-buffer.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
@@ -113,5 +113,34 @@ describe('AckBuffer on a real collection', () => {
     expect(await collection.findOne({ _id: ids[0] })).not.toHaveProperty('pendingEventsAt');
     await buffer.flush();
     expect(await collection.countDocuments({ pendingEventsAt: { $exists: true } })).toBe(0);
+  });
+});
+
+describe('a failed acknowledgement batch', () => {
+  it('is retried, so its events do not wait for the relay, and its failure is reported as the connection fault it is', async () => {
+    const client = (await db.openConnection()).getClient();
+    const real = client.db(db.connection.name).collection(`ackr${++prefixes}_docs`);
+    const ids = [new Types.ObjectId(), new Types.ObjectId()];
+    await real.insertMany(ids.map((_id, i) => ({ _id, outbox: [{ type: 'a', meta: { id: `R${i}` } }], pendingEventsAt: new Date() })));
+    let cuts = 1;
+    // The first bulk write is lost on the way, as a cut connection loses it: the driver wraps the fault.
+    const flaky = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'bulkWrite' || cuts === 0) return Reflect.get(target, property, receiver);
+        return async () => {
+          cuts--;
+          const wrapped = Object.create(mongo.MongoBulkWriteError.prototype) as Error & { errorResponse: unknown };
+          wrapped.errorResponse = new mongo.MongoNetworkError('connection 7 to 127.0.0.1:27017 closed');
+          throw wrapped;
+        };
+      },
+    });
+    const errors: unknown[] = [];
+    const buffer = new AckBuffer(5, (error) => errors.push(error));
+    for (const [i, documentId] of ids.entries()) buffer.add({ collection: flaky, documentId, tenant: {} }, `R${i}`);
+    await buffer.flush();
+    await expect.poll(() => real.countDocuments({ _id: { $in: ids }, pendingEventsAt: { $exists: true } }), { timeout: 5_000 }).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(isDatabaseUnavailable(errors[0])).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import mongoose, { mongo } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { createReferral, isDatabaseUnavailable, isReferralError, type ReferralEngine } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
@@ -44,6 +44,16 @@ describe('connection faults', () => {
       expect(isDatabaseUnavailable((outcome as PromiseRejectedResult).reason)).toBe(true);
     }
     await engine.destroy();
+  });
+
+  it('isDatabaseUnavailable sees through the driver wrapping a connection fault in a bulk write error', () => {
+    const wrapped = Object.create(mongo.MongoBulkWriteError.prototype) as Error & { errorResponse: unknown };
+    wrapped.errorResponse = new mongo.MongoNetworkError('connection 4 to 127.0.0.1:27017 closed');
+    expect(wrapped.name).toBe('MongoBulkWriteError');
+    expect(isDatabaseUnavailable(wrapped)).toBe(true);
+    const duplicate = Object.create(mongo.MongoBulkWriteError.prototype) as Error & { errorResponse: unknown };
+    duplicate.errorResponse = { code: 11000, errmsg: 'E11000 duplicate key error' };
+    expect(isDatabaseUnavailable(duplicate)).toBe(false);
   });
 
   it('isDatabaseUnavailable is false for domain errors and other failures', () => {

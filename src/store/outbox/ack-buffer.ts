@@ -28,7 +28,12 @@ interface PendingAck {
   /** `_id` plus the document's tenant, as every acknowledgement statement matches it. */
   where: Record<string, unknown>;
   eventIds: string[];
+  /** Writes of it that failed so far. */
+  failures: number;
 }
+
+/** A batch that failed (a cut connection, a failover) is written again this often before its events are left to the relay. */
+const MAX_ACK_FAILURES = 3;
 
 const documentKey = (id: unknown): string => (id instanceof Types.ObjectId ? `o${id.toHexString()}` : `${typeof id}:${String(id)}`);
 
@@ -62,7 +67,7 @@ export class AckBuffer {
     // Keyed by value: the same document reaches here as different ObjectId instances.
     const key = documentKey(home.documentId);
     const pending = byDocument.get(key);
-    if (!pending) byDocument.set(key, { where: { ...home.tenant, _id: home.documentId }, eventIds: [eventId] });
+    if (!pending) byDocument.set(key, { where: { ...home.tenant, _id: home.documentId }, eventIds: [eventId], failures: 0 });
     else if (!pending.eventIds.includes(eventId)) pending.eventIds.push(eventId); // a relay and the call may both ack it
     this.#added++;
     this.#schedule();
@@ -114,6 +119,21 @@ export class AckBuffer {
       await collection.bulkWrite(rest as mongo.AnyBulkWriteOperation[], { ordered: false });
     } catch (error) {
       this.#onError(error);
+      this.#retry(collection, byDocument);
+    }
+  }
+
+  /** Puts a failed batch back for the next write, merged with what was added meanwhile; a document failed too often is left to the relay. */
+  #retry(collection: AnyCollection, failed: Map<string, PendingAck>): void {
+    let byDocument = this.#pending.get(collection);
+    for (const [key, ack] of failed) {
+      if (ack.failures + 1 >= MAX_ACK_FAILURES) continue;
+      if (!byDocument) {
+        byDocument = new Map();
+        this.#pending.set(collection, byDocument);
+      }
+      const newer = byDocument.get(key);
+      byDocument.set(key, { ...ack, failures: ack.failures + 1, eventIds: [...new Set([...ack.eventIds, ...(newer?.eventIds ?? [])])] });
     }
   }
 }
