@@ -31,10 +31,16 @@ export interface CreateReferralOptions {
     /** Least time between acknowledgement writes, in ms (one write at a time; acks arriving meanwhile join the next). Defaults to 25. */
     ackDelayMs?: number;
     /**
-     * How long a verb waits for the transport (and, on the in-process bus, its subscribers)
-     * before returning anyway, in ms; the event stays pending for the relay. Defaults to 5000.
+     * How long one verb waits for the transport (and, on the in-process bus, its subscribers)
+     * for all the events it emits, before returning anyway, in ms; what was not accepted stays
+     * pending for the relay. Defaults to 500, a budget a checkout can afford.
      */
     publishTimeoutMs?: number;
+    /**
+     * `false`: verbs return once their write committed and publish nothing; every event is sent
+     * by the relay (`events.startRelay()` or `events.redeliver()`). Defaults to true.
+     */
+    publishAfterWrite?: boolean;
     /** Failed deliveries after which an event is parked (see `events.parked()`). Defaults to 10. */
     maxDeliveryAttempts?: number;
   };

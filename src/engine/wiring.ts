@@ -30,7 +30,7 @@ import type { CreateReferralOptions } from './options.js';
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_ACK_DELAY_MS = 25;
-const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+const DEFAULT_PUBLISH_TIMEOUT_MS = 500;
 const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
 
 /** Everything one engine is built from; the factory turns it into the public object. */
@@ -90,12 +90,20 @@ interface DeliveryConfig {
   ackDelayMs: number;
   publishTimeoutMs: number;
   maxDeliveryAttempts: number;
+  publishAfterWrite: boolean;
 }
+
+const booleanOption = (option: string, value: unknown, fallback: boolean): boolean => {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw configError(option, 'Must be true or false');
+  return value;
+};
 
 const deliveryConfig = (options: CreateReferralOptions['events'] = {}): DeliveryConfig => ({
   ackDelayMs: options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS,
   publishTimeoutMs: positiveInteger('events.publishTimeoutMs', options.publishTimeoutMs, DEFAULT_PUBLISH_TIMEOUT_MS),
   maxDeliveryAttempts: positiveInteger('events.maxDeliveryAttempts', options.maxDeliveryAttempts, DEFAULT_MAX_DELIVERY_ATTEMPTS),
+  publishAfterWrite: booleanOption('events.publishAfterWrite', options.publishAfterWrite, true),
 });
 
 /** A throwing error hook must not turn a committed write into a failed call. */
@@ -167,7 +175,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   const lifecycle = new EngineLifecycle();
   const deps: ErasureDeps = {
     open: scopeOpener(tenant, lifecycle, delivery.publishTimeoutMs),
-    writes: new WriteExecutor(outbox, new EventPublisher(transport, report), delivery.publishTimeoutMs),
+    writes: new WriteExecutor(outbox, new EventPublisher(transport, report), delivery),
     ...collections,
     touches: driverCollection<ReferralTouchRecord>(models.ReferralTouch),
     bindings: driverCollection<ReferralBindingRecord>(models.ReferralBinding),

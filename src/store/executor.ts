@@ -50,6 +50,12 @@ const withRaceRetry = async <R>(rules: readonly RaceRule[], attempt: () => Promi
   }
 };
 
+/** When a write's events are published: right after it (within `publishTimeoutMs`), or only by the relay. */
+interface PublishOptions {
+  publishTimeoutMs: number;
+  publishAfterWrite: boolean;
+}
+
 const filterOf = (scope: CallScope, write: { match: Doc; among: Among }): Doc => (write.among === 'live' ? scope.live(write.match) : scope.where(write.match));
 
 /**
@@ -61,12 +67,12 @@ const filterOf = (scope: CallScope, write: { match: Doc; among: Among }): Doc =>
 export class WriteExecutor {
   readonly outbox: Outbox;
   readonly #publisher: EventPublisher;
-  readonly #relayBudgetMs: number;
+  readonly #options: PublishOptions;
 
-  constructor(outbox: Outbox, publisher: EventPublisher, relayBudgetMs: number) {
+  constructor(outbox: Outbox, publisher: EventPublisher, options: PublishOptions) {
     this.outbox = outbox;
     this.#publisher = publisher;
-    this.#relayBudgetMs = relayBudgetMs;
+    this.#options = options;
   }
 
   /** Insert-if-absent: a replay returns the existing record. A function is called again for each retry (a new generated value). */
@@ -126,7 +132,7 @@ export class WriteExecutor {
     const { batches, unreadable } = await this.outbox.pending(scope, options);
     const report: RedeliverReport = { published: 0, failed: unreadable };
     for (const { events, home } of batches) {
-      const outcome = await this.#publisher.publish(events, new PublishBudget(this.#relayBudgetMs));
+      const outcome = await this.#publisher.publish(events, new PublishBudget(this.#options.publishTimeoutMs));
       await this.outbox.settle(events, home, outcome);
       for (const event of events) report[outcome.get(event.meta.id) === null ? 'published' : 'failed']++;
     }
@@ -177,11 +183,11 @@ export class WriteExecutor {
     return after as unknown as T;
   }
 
-  /** The events of a write that committed (or joined the caller's transaction, where redeliver() sends them after the commit). */
+  /** The events of a write that committed; inside the caller's transaction, or with publishing left to the relay, redeliver() sends them. */
   async #afterWrite(scope: CallScope, events: readonly DomainEvent[], home: EventHome): Promise<void> {
     if (events.length === 0) return;
     await this.outbox.save?.(events, scope);
-    if (scope.inTransaction) return;
+    if (scope.inTransaction || !this.#options.publishAfterWrite) return;
     await this.outbox.settle(events, home, await this.#publisher.publish(events, scope.budget));
   }
 

@@ -98,3 +98,40 @@ describe('one publish budget per verb', () => {
     },
   );
 });
+
+describe('a checkout and the broker', () => {
+  it('with the default budget, a checkout returns before a broker that answers after two seconds does', async () => {
+    const broker = lateBroker(2_000, false);
+    const prefix = `pb${++prefixes}_`;
+    const engine = await createReferral({ connection: db.connection, collectionPrefix: prefix, events: { transport: broker.transport, onError: () => {} } });
+    await engine.syncIndexes();
+    const ctx = newTenantContext();
+    const code = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx); // waits out its own budget on the late broker
+    const referral = await engine.attributeSale({ code: code.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    expect(referral?.status).toBe('converted');
+    expect(broker.isAnswered()).toBe(false);
+    await broker.settled();
+    await engine.destroy();
+  });
+
+  it('publishAfterWrite: false returns at commit without offering anything to the broker; the relay delivers it', async () => {
+    const offered: string[] = [];
+    const transport: EventTransport = { name: 'counting', publish: async (event) => void offered.push(event.type) };
+    const engine = await createReferral({ connection: db.connection, collectionPrefix: `pb${++prefixes}_`, events: { transport, publishAfterWrite: false } });
+    await engine.syncIndexes();
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    expect(offered).toEqual([]);
+    expect(await engine.events.redeliver()).toEqual({ published: 2, failed: 0 });
+    expect(offered.sort()).toEqual(['referral:code.created', 'referral:converted']);
+    await engine.destroy();
+  });
+
+  it('refuses a publishAfterWrite that is not a boolean', async () => {
+    await expect(createReferral({ connection: db.connection, events: { publishAfterWrite: 'no' as never } })).rejects.toMatchObject({
+      code: 'validation_failed',
+      field: 'events.publishAfterWrite',
+    });
+  });
+});
