@@ -115,8 +115,8 @@ export class DuplicateError extends ReferralError {
 export class ReplayConflictError extends ReferralError {
   readonly fields: string[];
 
-  constructor(fields: string[]) {
-    super('replay_conflict', `This sale was already recorded with a different ${fields.join(', ')}`, 409, { details: { fields } });
+  constructor(fields: string[], message = `This sale was already recorded with a different ${fields.join(', ')}`) {
+    super('replay_conflict', message, 409, { details: { fields } });
     this.name = 'ReplayConflictError';
     this.fields = fields;
   }

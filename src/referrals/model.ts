@@ -18,6 +18,8 @@ export interface ReferralDecision {
   stepId?: string;
   note?: string;
   reason?: string;
+  /** The `ctx.idempotencyKey` of the call that made it: a retry with the same key gets the record as stored. */
+  idempotencyKey?: string;
 }
 
 /** One refund or chargeback against a referral, idempotent per `refundKey`. */
@@ -115,6 +117,7 @@ const decisionSchema = new Schema(
     stepId: String,
     note: String,
     reason: String,
+    idempotencyKey: String,
   },
   { _id: false },
 );

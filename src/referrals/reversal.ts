@@ -19,7 +19,7 @@ export interface Reversal {
  */
 export const reverseReferral = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, input: Reversal): Promise<ReferralRecord> => {
   const reversedBy = scope.ctx.actorId ? String(scope.ctx.actorId) : 'system';
-  return changeReferral(deps, scope, id, (current) => {
+  return changeReferral(deps, scope, id, { action: 'reverse', decidedBy: reversedBy }, (current) => {
     const outcome = planReversal(current, input.refundKey, input.amount);
     if (outcome.kind === 'replay') return null;
     assertTransition(current.status, 'reverse');

@@ -53,7 +53,7 @@ const decide = (current: ReferralRecord, to: Settled, decision: ReferralDecision
 
 /** Records an approve or reject decision; emits `referral:approved` / `referral:rejected` once the referral settles. */
 export const settleReferral = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, to: Settled, decision: ReferralDecision): Promise<ReferralRecord> =>
-  changeReferral(deps, scope, id, (current) => {
+  changeReferral(deps, scope, id, decision, (current) => {
     const change = decide(current, to, decision);
     const events = change.set.status === to ? [decisionEvent(current, to, decision, scope.ctx)] : [];
     return { ...change, events };
@@ -71,7 +71,7 @@ export const replaceApprovals = (
   input: ApprovalChainLike,
   decision: ReferralDecision,
 ): Promise<ReferralRecord> =>
-  changeReferral(deps, scope, id, (current) => {
+  changeReferral(deps, scope, id, decision, (current) => {
     assertTransition(current.status, 'updateApprovals');
     return { set: { approvals: chainFor(input, current) }, decision, events: [] };
   });

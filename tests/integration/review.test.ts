@@ -243,3 +243,44 @@ describe('listForReferrer', () => {
     });
   });
 });
+
+describe('a retried decision', () => {
+  it('with the same ctx.idempotencyKey gets the stored result, not invalid_transition, and emits nothing more', async () => {
+    const { engine, ctx, sell, eventsOf } = await setup();
+    const r = await sell();
+    const keyed = { ...ctx, idempotencyKey: 'approve-req-1' };
+    const first = await engine.repositories.referral.approve(String(r._id), { decidedBy: 'manager-7' }, keyed);
+    // The reply was lost; the host sends the same request again.
+    const retried = await engine.repositories.referral.approve(String(r._id), { decidedBy: 'manager-7' }, keyed);
+    expect(retried).toMatchObject({ status: 'approved', version: first.version });
+    expect(retried.decisions).toHaveLength(1);
+    expect(retried.decisions[0]).toMatchObject({ action: 'approve', decidedBy: 'manager-7', idempotencyKey: 'approve-req-1' });
+    expect(eventsOf('referral:approved')).toHaveLength(1);
+    // Without the key, the same call is a second decision, which the status refuses.
+    await expect(engine.repositories.referral.approve(String(r._id), { decidedBy: 'manager-7' }, ctx)).rejects.toMatchObject({ code: 'invalid_transition' });
+  });
+
+  it('with the same key but another decision is a replay conflict, and changes nothing', async () => {
+    const { engine, ctx, sell, eventsOf } = await setup();
+    const r = await sell();
+    const keyed = { ...ctx, idempotencyKey: 'req-2' };
+    await engine.repositories.referral.approve(String(r._id), { decidedBy: 'manager-7' }, keyed);
+    await expect(engine.repositories.referral.reject(String(r._id), { decidedBy: 'manager-7', reason: 'fraud' }, keyed)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      status: 409,
+    });
+    await expect(engine.repositories.referral.approve(String(r._id), { decidedBy: 'manager-8' }, keyed)).rejects.toMatchObject({ code: 'replay_conflict' });
+    expect((await engine.repositories.referral.findById(String(r._id), ctx))?.decisions).toHaveLength(1);
+    expect(eventsOf('referral:rejected')).toHaveLength(0);
+  });
+
+  it('a retried reversal with the same key is answered as recorded, like one with the same refundKey', async () => {
+    const { engine, ctx, sell, eventsOf } = await setup();
+    const r = await sell({ amount: 100 });
+    const keyed = { ...ctx, idempotencyKey: 'refund-req-1' };
+    await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40 }, keyed);
+    const again = await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40 }, keyed);
+    expect(again.reversals).toHaveLength(1);
+    expect(eventsOf('referral:reversed')).toHaveLength(1);
+  });
+});
