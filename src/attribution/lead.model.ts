@@ -5,7 +5,7 @@ import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { partyPaths } from '../referrals/model.js';
-import { applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
@@ -81,6 +81,7 @@ export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
   },
   pendingEventsIndex('lead'),
   parkedEventsIndex('lead'),
+  actorsIndex(tenant, 'lead'),
 ];
 
 export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Schema => {
@@ -102,6 +103,7 @@ export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Sch
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,
+      ...actorsPath,
     },
     ownedSchemaOptions(collection),
   );

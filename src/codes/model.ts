@@ -1,7 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
@@ -64,6 +64,7 @@ export const referralCodeIndexes = (tenant: ResolvedTenant): IndexDeclaration[] 
   },
   pendingEventsIndex('code'),
   parkedEventsIndex('code'),
+  actorsIndex(tenant, 'code'),
 ];
 
 export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: string): Schema => {
@@ -87,6 +88,7 @@ export const buildReferralCodeSchema = (tenant: ResolvedTenant, collection: stri
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,
+      ...actorsPath,
     },
     ownedSchemaOptions(collection),
   );

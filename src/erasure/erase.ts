@@ -5,6 +5,7 @@ import { scrubEvent } from '../events/operational.js';
 import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
+import { eraseActor } from './actors.js';
 import { anonymizedRef } from './anonymize.js';
 
 /** Erasure reaches every concept's records, so it sits above them all but the engine. */
@@ -32,6 +33,7 @@ export const eraseReferee = async (deps: ErasureDeps, scope: CallScope, refereeR
   await writes.rewritePending(scope, deps.leads, { refereeRef: stand }, (event) => scrubEvent(event, 'refereeRef', stand));
   // query: referral.byReferee
   await writes.rewritePending(scope, deps.referrals, { refereeRef: stand }, (event) => scrubEvent(event, 'refereeRef', stand));
+  await eraseActor(deps, scope, refereeRef, stand);
   return referrals;
 };
 
@@ -85,5 +87,6 @@ export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: Cod
     deps.config.cache?.invalidate(scope.tenant, doc.code);
   }
   await eraseReferrerCopies(deps, scope, owner, stand);
+  await eraseActor(deps, scope, owner.ownerRef, stand);
   return erased;
 };

@@ -3,7 +3,7 @@ import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
@@ -107,6 +107,7 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
   },
   pendingEventsIndex('referral'),
   parkedEventsIndex('referral'),
+  actorsIndex(tenant, 'referral'),
 ];
 
 const decisionSchema = new Schema(
@@ -158,6 +159,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       ...outboxPaths,
+      ...actorsPath,
     },
     ownedSchemaOptions(collection),
   );

@@ -66,6 +66,7 @@ export const changeReferral = (
         set: { ...change.set, updatedAt: change.decision.decidedAt },
         inc: { version: 1 },
         push: { decisions: decision, ...(change.reversal ? { reversals: change.reversal } : {}) },
+        actors: [decision.decidedBy],
         events: change.events,
       };
     },

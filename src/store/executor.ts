@@ -3,6 +3,7 @@ import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
 import { type EventPublisher, PublishBudget } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
 import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { canonicalId } from '../kernel/ids.js';
 import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
 import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
 import { withoutOutboxFields } from './outbox/fields.js';
@@ -55,6 +56,16 @@ interface PublishOptions {
   publishTimeoutMs: number;
   publishAfterWrite: boolean;
 }
+
+/**
+ * Who acted in this write: the call's actor and any decider the operation names, each once and
+ * in one spelling. Recorded on the record (`actors`), so erasure finds every record a person
+ * acted on, whoever it belongs to.
+ */
+const actorsOf = (scope: CallScope, named: readonly string[] = []): string[] => {
+  const actors = scope.ctx.actorId === undefined ? named : [scope.ctx.actorId, ...named];
+  return [...new Set(actors.map(canonicalId))];
+};
 
 const filterOf = (scope: CallScope, write: { match: Doc; among: Among }): Doc => (write.among === 'live' ? scope.live(write.match) : scope.where(write.match));
 
@@ -109,6 +120,14 @@ export class WriteExecutor {
     return result.modifiedCount;
   }
 
+  /** Sets each patch's fields on its record, matched by `_id` within the tenant (erasure); emits nothing. */
+  async setEach<T extends mongo.Document>(scope: CallScope, collection: mongo.Collection<T>, patches: readonly { _id: unknown; set: Doc }[]): Promise<void> {
+    if (patches.length === 0) return;
+    const operations = patches.map(({ _id, set }) => ({ updateOne: { filter: scope.where({ _id }), update: { $set: set } } }));
+    // query: * (by _id within the tenant)
+    await collection.bulkWrite(operations as unknown as mongo.AnyBulkWriteOperation<T>[], scope.options);
+  }
+
   /** Inserts a new record of the scope's tenant that nothing else names and that emits nothing (a visit). */
   async append<T extends mongo.Document>(scope: CallScope, collection: mongo.Collection<T>, doc: Doc & { _id: unknown }): Promise<T> {
     const { _id, ...fields } = doc;
@@ -143,7 +162,9 @@ export class WriteExecutor {
   async #insertOnce<T extends mongo.Document>(scope: CallScope, write: InsertOperation<T>): Promise<InsertOutcome<T>> {
     const { collection } = write;
     const filter = filterOf(scope, write);
-    const doc = { ...write.doc, ...this.outbox.insertFields(write.events, scope) };
+    const actors = actorsOf(scope, write.actors);
+    const record = actors.length > 0 ? { ...write.doc, actors } : write.doc;
+    const doc = { ...record, ...this.outbox.insertFields(write.events, scope) };
     // query: * (the caller names the shape of write.match)
     const result = await collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
       upsert: true,
@@ -153,7 +174,7 @@ export class WriteExecutor {
       ...scope.options,
     });
     if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: null };
-    const stored = insertedRecord(filter, write.doc, collection.bsonOptions) as unknown as T;
+    const stored = insertedRecord(filter, record, collection.bsonOptions) as unknown as T;
     const voided = write.confirm ? await write.confirm() : null;
     if (voided) {
       const unset = Object.keys(this.outbox.voidUnset).length > 0 ? { $unset: this.outbox.voidUnset } : {};
@@ -168,10 +189,12 @@ export class WriteExecutor {
   async #updateOnce<T extends mongo.Document>(scope: CallScope, write: UpdateOperation<T>): Promise<T | null> {
     const outbox = this.outbox.updateFields(write.events, scope);
     const push = { ...write.push, ...outbox.push };
+    const actors = actorsOf(scope, write.actors);
     const change = {
       $set: { ...write.set, ...outbox.set },
       ...(write.inc ? { $inc: write.inc } : {}),
       ...(Object.keys(push).length > 0 ? { $push: push } : {}),
+      ...(actors.length > 0 ? { $addToSet: { actors: { $each: actors } } } : {}),
     };
     // query: * (the caller names the shape of write.match)
     const after = await write.collection.findOneAndUpdate(filterOf(scope, write) as mongo.Filter<T>, change as mongo.UpdateFilter<T>, {

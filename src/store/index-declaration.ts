@@ -1,4 +1,5 @@
 import type { Schema } from 'mongoose';
+import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 
 /** Every index this package owns is named with this prefix; syncIndexes only ever drops those. */
 export const OWNED_INDEX_PREFIX = 'rf_';
@@ -42,3 +43,17 @@ export const parkedEventsIndex = (collection: string): IndexDeclaration => ({
   partialFilterExpression: { parkedEventsAt: { $exists: true } },
   serves: 'events.parked / requeue: { parkedEventsAt: { $exists: true } }, oldest first',
 });
+
+/**
+ * erasure: { tenant, actors: <ref> }: every record a person acted on (as `ctx.actorId` or as a
+ * decider), whoever it belongs to. Partial, so records written without an actor cost nothing.
+ */
+export const actorsIndex = (tenant: ResolvedTenant, collection: string): IndexDeclaration => ({
+  name: `rf_${collection}_actors`,
+  keys: withTenantKey(tenant, { actors: 1 }),
+  partialFilterExpression: { actors: { $exists: true } },
+  serves: 'erasure: { tenant, actors: <ref> }, every record a person acted on',
+});
+
+/** Schema path of the actors every write records (the executor adds them; erasure reads them). */
+export const actorsPath = { actors: { type: [String], default: undefined } } as const;

@@ -15,6 +15,8 @@ export interface InsertOperation<T extends mongo.Document> {
   /** The record to insert, with its client-chosen `_id` (its events name it). */
   doc: Doc & { _id: unknown };
   events: readonly DomainEvent[];
+  /** Who else acted besides `ctx.actorId` (a decider named in the input); recorded in `actors`. */
+  actors?: readonly string[];
   /** Runs after a new insert, before its events are published; fields it returns void the insert (`$set`, events dropped). */
   confirm?: () => Promise<Doc | null>;
 }
@@ -35,6 +37,8 @@ export interface UpdateOperation<T extends mongo.Document> {
   push?: Doc;
   inc?: Record<string, number>;
   events: readonly DomainEvent[];
+  /** Who else acted besides `ctx.actorId` (a decider named in the input); recorded in `actors`. */
+  actors?: readonly string[];
 }
 
 /** A change planned from the record as read, applied only while `expect` still holds (compare-and-swap). */
@@ -44,6 +48,7 @@ interface TransitionPlan {
   push?: Doc;
   inc?: Record<string, number>;
   events: readonly DomainEvent[];
+  actors?: readonly string[];
 }
 
 export interface Transition<T extends mongo.Document & { _id: unknown }> {

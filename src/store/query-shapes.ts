@@ -135,5 +135,13 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: false,
     hot: false,
   },
+  { name: 'record.byId', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: true, hot: false },
+  {
+    name: 'record.byActor',
+    targets: [...codes('rf_code_actors'), ...referrals('rf_referral_actors'), ...leads('rf_lead_actors')],
+    equality: ['actors'],
+    tenantScoped: true,
+    hot: false,
+  },
   { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
 ];

@@ -182,6 +182,7 @@ describe('syncIndexes', () => {
     const referralIndexes = await engine.models.Referral.collection.listIndexes().toArray();
     expect(codeIndexes.map((i) => i.name).sort()).toEqual([
       '_id_',
+      'rf_code_actors',
       'rf_code_folded_unique',
       'rf_code_owner_active_unique',
       'rf_code_owner_all',
@@ -191,6 +192,7 @@ describe('syncIndexes', () => {
     ]);
     expect(referralIndexes.map((i) => i.name).sort()).toEqual([
       '_id_',
+      'rf_referral_actors',
       'rf_referral_code_recent',
       'rf_referral_converted_at',
       'rf_referral_parked_events',

@@ -128,3 +128,60 @@ describe('erasure of every copy', () => {
     expect((await engine.stats.forReferrer(owner, ctx)).total).toBe(0);
   });
 });
+
+describe('erasure of the person as the actor of calls', () => {
+  /** A consumer whose error names the person the event is about, as real ones do. */
+  const namingTransport = {
+    name: 'naming',
+    publish: async (event: { payload: unknown }) => {
+      const { refereeRef, ownerRef } = event.payload as { refereeRef?: string; ownerRef?: string };
+      throw new Error(`reward for user ${refereeRef ?? ownerRef} failed`);
+    },
+    subscribe: async () => () => {},
+  };
+
+  it('eraseReferee also reaches the referee as ctx.actorId: event meta, decisions, reversals, and a parked error naming them', async () => {
+    const buyer = oid();
+    const { engine } = await createTestEngine(db.connection, {
+      attribution: { leads: true },
+      events: { transport: namingTransport, onError: () => {}, maxDeliveryAttempts: 1 },
+    });
+    const tenant = newTenantContext();
+    const asBuyer = { ...tenant, actorId: buyer };
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', tenant);
+    await engine.attributeSignup({ code, refereeRef: buyer, refereeModel: 'user' }, asBuyer);
+    const own = await engine.attributeSale(
+      { code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 50 } },
+      asBuyer,
+    );
+    await engine.repositories.referral.reverse(String(own?._id), { refundKey: 'r1', reason: 'changed my mind', amount: 10 }, asBuyer);
+    // The buyer also acted on someone else's referral (a self-service flow that let them).
+    const other = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenant);
+    await engine.repositories.referral.approve(String(other?._id), { decidedBy: buyer.toHexString() }, asBuyer);
+    expect(await everything(engine)).toContain(buyer.toHexString());
+    expect(JSON.stringify(await engine.events.parked(tenant))).toContain(`reward for user ${buyer.toHexString()}`);
+
+    await engine.repositories.referral.eraseReferee(buyer, tenant);
+    expect(await everything(engine)).not.toContain(buyer.toHexString());
+  });
+
+  it('eraseOwner also reaches the owner as ctx.actorId: their own code calls, their decisions, their events', async () => {
+    const owner = oid();
+    const { engine } = await createTestEngine(db.connection, {
+      attribution: { leads: true },
+      events: { transport: namingTransport, onError: () => {}, maxDeliveryAttempts: 2 },
+    });
+    const tenant = newTenantContext();
+    const asOwner = { ...tenant, actorId: owner };
+    const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', asOwner);
+    await engine.repositories.referralCode.claimVanityCode(owner, 'user', 'OWNERS', asOwner);
+    const sale = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenant);
+    await engine.repositories.referral.approve(String(sale?._id), { decidedBy: owner.toHexString() }, asOwner);
+    await engine.attributeSignup({ code: 'OWNERS', refereeRef: oid(), refereeModel: 'user' }, asOwner);
+    await engine.events.redeliver(tenant); // some parked, some pending
+    expect(await everything(engine)).toContain(owner.toHexString());
+
+    await engine.repositories.referralCode.eraseOwner(owner, 'user', tenant);
+    expect(await everything(engine)).not.toContain(owner.toHexString());
+  });
+});

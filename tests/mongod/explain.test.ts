@@ -25,6 +25,7 @@ const sample: Record<string, unknown> = {
   refereeRef: new Types.ObjectId(),
   refereeModel: 'user',
   visitorId: 'visitor-1',
+  actors: 'actor-1',
   referrerModel: 'user',
   codeId: new Types.ObjectId(),
 };

@@ -75,7 +75,7 @@ describe('query shapes', () => {
       /(?:\bcollection|Collection\([^()]*\))\.(find|findOne|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany|countDocuments|aggregate|bulkWrite)\(/; // inserts query nothing
     // The write executor, the outbox's erasure rewrite and the cursor readers run the caller's
     // query: their call sites name the shape, and only they themselves may mark a call `// query: *`.
-    const seamCall = /\b(writes\.(insert|update|updateMany|transition|rewritePending)|findAll|aggregateAll|keysetPage)(<[^>]*>)?\(/;
+    const seamCall = /\b(writes\.(insert|update|updateMany|transition|rewritePending|setEach)|findAll|aggregateAll|keysetPage)(<[^>]*>)?\(/;
     const seamFiles = new Set(['store/executor.ts', 'outbox/embedded-relay.ts', 'kernel/cursor.ts', 'store/keyset-page.ts']);
     const unnamed: string[] = [];
     let calls = 0;
