@@ -1,6 +1,6 @@
-import type { mongo } from 'mongoose';
+import type { mongo, Types } from 'mongoose';
 import type { WriteExecutor } from '../store/executor.js';
-import type { OpenScope } from '../store/scope.js';
+import type { CallScope, OpenScope } from '../store/scope.js';
 import type { ReferralCodeRecord } from './model.js';
 import type { CodeCache } from './resolver.js';
 
@@ -20,4 +20,6 @@ export interface CodeDeps {
   /** The driver collection: inputs are validated, reads stay lean (no hydration). */
   codes: mongo.Collection<ReferralCodeRecord>;
   config: CodeConfig;
+  /** After a code was retired (deactivated, deleted, erased): its sales still being decided are voided (wired by the engine). */
+  afterRetire: (scope: CallScope, codeId: Types.ObjectId) => Promise<void>;
 }

@@ -30,5 +30,6 @@ export const retireCode = async (deps: CodeDeps, scope: CallScope, code: string,
     race: { on: 'changed', retries: RETIRE_RACE_RETRIES, exhausted: () => new ContentionError('code') },
   });
   deps.config.cache?.invalidate(scope.tenant, code);
+  await deps.afterRetire(scope, after._id);
   return after;
 };

@@ -79,6 +79,7 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
   const redeliver = async (ctx?: ReferralContext, options: RedeliverOptions = {}): Promise<RedeliverReport> => {
     const scope = scopeOf(ctx);
     const { limit = DEFAULT_REDELIVER_LIMIT, olderThanMs = 0 } = parseInput(redeliverOptionsSchema, options, 'options');
+    await writes.voidAbandoned(scope, deps.referrals, olderThanMs);
     return writes.redeliver(scope, { limit, olderThanMs });
   };
 

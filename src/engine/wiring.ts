@@ -17,6 +17,7 @@ import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
+import { voidUndecidedSales } from '../referrals/conversion.js';
 import { convertedExpander } from '../referrals/events.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import { WriteExecutor } from '../store/executor.js';
@@ -180,6 +181,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     touches: driverCollection<ReferralTouchRecord>(models.ReferralTouch),
     bindings: driverCollection<ReferralBindingRecord>(models.ReferralBinding),
     config,
+    afterRetire: (scope, codeId) => voidUndecidedSales(deps, scope, codeId),
     review: options.review,
     guards: options.guards ?? [],
     policy,

@@ -84,6 +84,7 @@ export const eraseOwner = async (deps: ErasureDeps, scope: CallScope, owner: Cod
     });
     if (!updated) continue;
     erased++;
+    await deps.afterRetire(scope, doc._id);
     deps.config.cache?.invalidate(scope.tenant, doc.code);
   }
   await eraseReferrerCopies(deps, scope, owner, stand);

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { chainFor } from '../approval/normalize.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
-import { type Refusal, saleFence } from '../codes/slots.js';
+import { countSlot, type Refusal, saleDecision, saleNeedsDecision } from '../codes/slots.js';
 import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, GuardVerdict, IdentitySignals } from '../guards/types.js';
@@ -123,12 +123,14 @@ const commitConversion = async (
     among: 'live' as const,
     doc: plan.doc,
     events: plan.events,
-    confirm: saleFence.bind(null, deps, scope, referrer),
+    ...(saleNeedsDecision(deps, referrer) ? { decide: saleDecision.bind(null, deps, scope, referrer) } : {}),
   };
   // query: referral.bySource
   const outcome = await deps.writes.insert<ReferralRecord>(scope, write, SOURCE_RACE);
   if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
-  return outcome.voided ? { refused: outcome.voided.voidedReason as Refusal } : { recorded: outcome.doc, created: true };
+  if (outcome.voided) return { refused: outcome.voided.voidedReason as Refusal };
+  if (outcome.doc.slot !== undefined && referrer.codeId) await countSlot(deps, scope, referrer.codeId, outcome.doc.slot);
+  return { recorded: outcome.doc, created: true };
 };
 
 /**
@@ -138,3 +140,8 @@ const commitConversion = async (
  */
 export const writeConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionOutcome> =>
   commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties), parties);
+
+/** A code was retired: its sales that were still being decided never stand (the deactivation fence for sales in flight). */
+export const voidUndecidedSales = (deps: ReferralDeps, scope: CallScope, codeId: Types.ObjectId): Promise<void> =>
+  // query: referral.undecidedByCode
+  deps.writes.voidUndecided(scope, deps.referrals, { codeId }, { voidedReason: 'code_deactivated' });

@@ -56,11 +56,39 @@ export interface ReferralRecord extends ReferralDraft {
   deletedAt: Date | null;
   /** Set when the referee was erased (refereeRef is then a one-way stand-in). */
   erasedAt?: Date;
+  /** A capped code's slot this sale took (0-based; unique per code among live referrals). */
+  slot?: number;
+  /** Present while a new sale is not decided yet (it is not live meanwhile: `deletedAt` is set). */
+  unconfirmedAt?: Date;
+  /** Why the engine voided a sale that never stood: its code refused it, or it was abandoned undecided. */
+  voidedReason?: 'code_deactivated' | 'code_expired' | 'code_limit_reached' | 'abandoned';
   /** Set when the referrer (a code owner) was erased: `referrerRef` is their stand-in. */
   referrerErasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** The write path's own indexes: the cap's slots, undecided sales, the outbox, and who acted. */
+const bookkeepingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // A capped code's cap: { tenant, codeId, slot } unique among live referrals, so a slot is taken once.
+    name: 'rf_referral_code_slot_unique',
+    keys: withTenantKey(tenant, { codeId: 1, slot: 1 }),
+    unique: true,
+    partialFilterExpression: { ...LIVE, slot: { $exists: true } },
+    serves: 'the cap of a capped code: one live referral per { tenant, codeId, slot }',
+  },
+  {
+    // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided sales are in it.
+    name: 'rf_referral_unconfirmed',
+    keys: { unconfirmedAt: 1 },
+    partialFilterExpression: { unconfirmedAt: { $exists: true } },
+    serves: 'events.redeliver / startRelay: { unconfirmedAt: { $lte: cutoff } }, abandoned undecided sales',
+  },
+  pendingEventsIndex('referral'),
+  parkedEventsIndex('referral'),
+  actorsIndex(tenant, 'referral'),
+];
 
 export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
   {
@@ -105,9 +133,7 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     keys: withTenantKey(tenant, { codeId: 1, createdAt: -1 }),
     serves: 'stats.funnel by code: { tenant, codeId, createdAt in [from, to) }',
   },
-  pendingEventsIndex('referral'),
-  parkedEventsIndex('referral'),
-  actorsIndex(tenant, 'referral'),
+  ...bookkeepingIndexes(tenant),
 ];
 
 const decisionSchema = new Schema(
@@ -155,6 +181,8 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       /** Why a referral was voided (soft-deleted by the engine), e.g. `code_deactivated`. */
       voidedReason: { type: String },
       erasedAt: { type: Date },
+      slot: { type: Number },
+      unconfirmedAt: { type: Date },
       referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },

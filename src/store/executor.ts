@@ -2,11 +2,11 @@ import type { mongo } from 'mongoose';
 import type { RedeliverOptions, RedeliverReport } from '../events/outbox.js';
 import { type EventPublisher, PublishBudget } from '../events/publisher.js';
 import type { DomainEvent } from '../events/types.js';
-import { asDuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { asDuplicateKey, type DuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
+import { ContentionError } from '../kernel/errors.js';
 import { canonicalId } from '../kernel/ids.js';
-import { insertedRecord, insertIfAbsent } from './insert-if-absent.js';
+import { ABANDONED, type InsertContext, insertAttempt } from './insert-if-absent.js';
 import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
-import { withoutOutboxFields } from './outbox/fields.js';
 import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
 import type { CallScope } from './scope.js';
 
@@ -16,10 +16,8 @@ const LOST = Symbol('lost race');
 /** A short, growing, random pause after a lost compare-and-swap, so racing writers stop colliding in lockstep. */
 const backoff = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 32)));
 
-const ruleFor = (rules: readonly RaceRule[], error: unknown): number => {
-  const duplicate = asDuplicateKey(error);
-  return duplicate ? rules.findIndex((rule) => rule.on !== 'changed' && rule.on.keys.some((keys) => isDuplicateOn(duplicate, keys))) : -1;
-};
+const ruleFor = (rules: readonly RaceRule[], duplicate: DuplicateKey | null): number =>
+  duplicate ? rules.findIndex((rule) => rule.on !== 'changed' && rule.on.keys.some((keys) => isDuplicateOn(duplicate, keys))) : -1;
 
 /**
  * The one retry loop: runs `attempt` until it returns something other than LOST, retrying the
@@ -38,7 +36,7 @@ const withRaceRetry = async <R>(rules: readonly RaceRule[], attempt: () => Promi
       if (result !== LOST) return result;
       index = rules.findIndex((rule) => rule.on === 'changed');
     } catch (error) {
-      index = ruleFor(rules, error);
+      index = ruleFor(rules, asDuplicateKey(error));
       failure = error;
       if (index < 0) throw translateDuplicate(error);
     }
@@ -67,6 +65,12 @@ const actorsOf = (scope: CallScope, named: readonly string[] = []): string[] => 
   return [...new Set(actors.map(canonicalId))];
 };
 
+/** A decision a unique index refused (a cap's slot taken meanwhile) is taken again; each refusal means another record stood. */
+const SETTLE_RACE: RaceRule[] = [{ on: { keys: [[]] }, retries: 1000, exhausted: () => new ContentionError('referral') }];
+
+/** An unconfirmed record the relay voided as abandoned while its call was deciding: the call, which answered nothing yet, records it again. */
+const ABANDONED_RACE: RaceRule = { on: 'changed', retries: 3, exhausted: () => new ContentionError('referral') };
+
 const filterOf = (scope: CallScope, write: { match: Doc; among: Among }): Doc => (write.among === 'live' ? scope.live(write.match) : scope.where(write.match));
 
 /**
@@ -92,7 +96,7 @@ export class WriteExecutor {
     write: InsertOperation<T> | (() => InsertOperation<T>),
     race: readonly RaceRule[] = [],
   ): Promise<InsertOutcome<T>> {
-    return withRaceRetry(race, () => this.#insertOnce(scope, typeof write === 'function' ? write() : write));
+    return withRaceRetry([...race, ABANDONED_RACE], () => this.#insertOnce(scope, typeof write === 'function' ? write() : write, race));
   }
 
   /** A conditional update; null when the filter no longer matched (nothing stored or published). */
@@ -116,7 +120,11 @@ export class WriteExecutor {
   /** Sets `set` on every record `match` finds (erasure); emits nothing. Returns how many changed. */
   async updateMany<T extends mongo.Document>(scope: CallScope, write: { collection: mongo.Collection<T>; match: Doc; set: Doc }): Promise<number> {
     // query: * (the caller names the shape of write.match)
-    const result = await write.collection.updateMany(scope.where(write.match) as mongo.Filter<T>, { $set: write.set } as mongo.UpdateFilter<T>, scope.options);
+    const result = await write.collection.updateMany(
+      scope.where(write.match) as mongo.Filter<T>,
+      { $set: write.set } as unknown as mongo.UpdateFilter<T>,
+      scope.options,
+    );
     return result.modifiedCount;
   }
 
@@ -126,6 +134,25 @@ export class WriteExecutor {
     const operations = patches.map(({ _id, set }) => ({ updateOne: { filter: scope.where({ _id }), update: { $set: set } } }));
     // query: * (by _id within the tenant)
     await collection.bulkWrite(operations as unknown as mongo.AnyBulkWriteOperation<T>[], scope.options);
+  }
+
+  /** Voids every undecided record `match` finds (a code retired: its sales that did not stand yet never will). */
+  async voidUndecided<T extends mongo.Document>(scope: CallScope, collection: mongo.Collection<T>, match: Doc, fields: Doc): Promise<void> {
+    const undecided = { ...scope.where(match), unconfirmedAt: { $exists: true } } as mongo.Filter<T>;
+    // query: * (the caller names the shape of match)
+    await collection.updateMany(
+      undecided,
+      { $set: fields, $unset: { unconfirmedAt: '', ...this.outbox.voidUnset } } as unknown as mongo.UpdateFilter<T>,
+      scope.options,
+    );
+  }
+
+  /** The relay: undecided records older than `olderThanMs` were abandoned by their call (a crash); they never stood, so they are voided. */
+  async voidAbandoned<T extends mongo.Document>(scope: OutboxScope, collection: mongo.Collection<T>, olderThanMs: number): Promise<void> {
+    const abandoned = { ...scope.tenant, unconfirmedAt: { $lte: new Date(scope.now.getTime() - olderThanMs) } } as unknown as mongo.Filter<T>;
+    const update = { $set: { voidedReason: 'abandoned' }, $unset: { unconfirmedAt: '', ...this.outbox.voidUnset } } as unknown as mongo.UpdateFilter<T>;
+    // query: referral.unconfirmed
+    await collection.updateMany(abandoned, update);
   }
 
   /** Inserts a new record of the scope's tenant that nothing else names and that emits nothing (a visit). */
@@ -159,40 +186,32 @@ export class WriteExecutor {
     return report;
   }
 
-  async #insertOnce<T extends mongo.Document>(scope: CallScope, write: InsertOperation<T>): Promise<InsertOutcome<T>> {
-    const { collection } = write;
-    const filter = filterOf(scope, write);
+  /** One insert attempt; an unconfirmed record is then settled by the one retry loop (a cap's slot taken re-decides, an abandoned record inserts again). */
+  async #insertOnce<T extends mongo.Document>(scope: CallScope, write: InsertOperation<T>, race: readonly RaceRule[]): Promise<InsertOutcome<T> | typeof LOST> {
     const actors = actorsOf(scope, write.actors);
     const record = actors.length > 0 ? { ...write.doc, actors } : write.doc;
-    const doc = { ...record, ...this.outbox.insertFields(write.events, scope) };
-    // query: * (the caller names the shape of write.match)
-    const result = await collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
-      upsert: true,
-      // A replay gets the recorded document (the pipeline leaves it as it was); an insert, nothing back: its record is known here.
-      returnDocument: 'before',
-      includeResultMetadata: true,
-      ...scope.options,
-    });
-    if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: null };
-    const stored = insertedRecord(filter, record, collection.bsonOptions) as unknown as T;
-    const voided = write.confirm ? await write.confirm() : null;
-    if (voided) {
-      const unset = Object.keys(this.outbox.voidUnset).length > 0 ? { $unset: this.outbox.voidUnset } : {};
-      // query: * (by _id within the tenant)
-      await collection.updateOne(scope.where({ _id: write.doc._id }) as mongo.Filter<T>, { $set: voided, ...unset } as mongo.UpdateFilter<T>, scope.options);
-      return { doc: stored, inserted: true, voided };
-    }
-    await this.#afterWrite(scope, write.events, this.#home(collection, write.doc._id, scope));
-    return { doc: stored, inserted: true, voided: null };
+    const context: InsertContext = {
+      doc: (held) => ({ ...record, ...this.outbox.insertFields(write.events, scope, held) }),
+      release: this.outbox.releaseFields(write.events, scope),
+      voidUnset: this.outbox.voidUnset,
+      afterWrite: (id) => this.#afterWrite(scope, write.events, this.#home(write.collection, id, scope)),
+      isTwin: (error) => ruleFor(race, asDuplicateKey(error)) >= 0,
+    };
+    const attempt = await insertAttempt(context, scope, write, filterOf(scope, write), record);
+    if (!('settle' in attempt)) return attempt;
+    const settled = await withRaceRetry(SETTLE_RACE, attempt.settle);
+    return settled === ABANDONED ? LOST : settled;
   }
 
   async #updateOnce<T extends mongo.Document>(scope: CallScope, write: UpdateOperation<T>): Promise<T | null> {
     const outbox = this.outbox.updateFields(write.events, scope);
     const push = { ...write.push, ...outbox.push };
     const actors = actorsOf(scope, write.actors);
+    const set = { ...write.set, ...outbox.set };
     const change = {
-      $set: { ...write.set, ...outbox.set },
+      ...(Object.keys(set).length > 0 ? { $set: set } : {}),
       ...(write.inc ? { $inc: write.inc } : {}),
+      ...(write.max ? { $max: write.max } : {}),
       ...(Object.keys(push).length > 0 ? { $push: push } : {}),
       ...(actors.length > 0 ? { $addToSet: { actors: { $each: actors } } } : {}),
     };

@@ -1,5 +1,8 @@
 import { mongo, Types } from 'mongoose';
 import { isPlainObject } from '../kernel/input.js';
+import type { Doc, InsertOperation, InsertOutcome } from './operations.js';
+import { withoutOutboxFields } from './outbox/fields.js';
+import type { CallScope } from './scope.js';
 
 const { BSON } = mongo;
 
@@ -93,4 +96,125 @@ export const insertedRecord = (
   if (!hasNested) return record;
   Object.assign(record, BSON.deserialize(BSON.serialize(nested, options), options));
   return record;
+};
+
+/** What inserting needs from the executor: the outbox's fields, publishing once a record stands, and which duplicates are twins. */
+export interface InsertContext {
+  /** The record with its events: held (not relayed) when it is inserted unconfirmed. */
+  doc(held: boolean): Doc;
+  /** Fields the confirming write adds, so the held events become relayable. */
+  release: Doc;
+  /** What voiding an unconfirmed record unsets. */
+  voidUnset: Doc;
+  afterWrite(documentId: unknown): Promise<void>;
+  /** True for a duplicate on the live unique index `match` targets: a twin of this record stood first. */
+  isTwin(error: unknown): boolean;
+}
+
+/** The executor voided this unconfirmed record as abandoned while its call was still deciding: the call records it again. */
+export const ABANDONED = Symbol('abandoned');
+
+type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
+
+type Collection = mongo.Collection<mongo.Document>;
+
+const mineWhileUnconfirmed = (scope: CallScope, id: unknown) =>
+  ({ ...scope.where({ _id: id }), unconfirmedAt: { $exists: true } }) as mongo.Filter<mongo.Document>;
+
+/** Voids an unconfirmed record while it is still unconfirmed; false when someone else settled it first. */
+const voidUnconfirmed = async (context: InsertContext, scope: CallScope, collection: Collection, id: unknown, fields: Doc): Promise<boolean> => {
+  const update = { $set: fields, $unset: { unconfirmedAt: '', ...context.voidUnset } };
+  // query: * (by _id within the tenant)
+  const voided = await collection.updateOne(mineWhileUnconfirmed(scope, id), update, scope.options);
+  return voided.modifiedCount === 1;
+};
+
+/** Someone else settled this record first: a deactivation voided it (the answer), or the relay abandoned it (record again). */
+const settledElsewhere = async <T>(scope: CallScope, collection: Collection, stored: T, id: unknown): Promise<Outcome<T>> => {
+  const byId = scope.where({ _id: id }) as mongo.Filter<mongo.Document>;
+  // query: * (by _id within the tenant)
+  const now = await collection.findOne(byId, { projection: { voidedReason: 1 }, ...scope.options });
+  if (now?.voidedReason === 'abandoned') return ABANDONED;
+  return { doc: stored, inserted: true, voided: { voidedReason: now?.voidedReason ?? 'abandoned' } };
+};
+
+/** The twin of the record that stood first (the same `match`, live), or null. */
+const findTwin = (scope: CallScope, collection: Collection, filter: Doc) =>
+  // query: * (the caller names the shape of write.match)
+  collection.findOne(filter as mongo.Filter<mongo.Document>, scope.read);
+
+/**
+ * A twin of the record stood first: the twin is the answer, as for a replay, and this record,
+ * which never stood and only repeats the twin, is removed while it is still unconfirmed.
+ */
+const answerWithTwin = async <T>(scope: CallScope, collection: Collection, id: unknown, twin: mongo.Document): Promise<Outcome<T>> => {
+  // query: * (by _id within the tenant)
+  await collection.deleteOne(mineWhileUnconfirmed(scope, id), scope.options);
+  return { doc: twin as unknown as T, inserted: false, voided: null };
+};
+
+/**
+ * One attempt at settling an unconfirmed record: its decision, then one conditional write that
+ * makes it stand or voids it. The decision is taken after the insert, so whatever it read (a
+ * code's deactivation, its cap) happened before a record that stands became visible. A unique
+ * index that refuses the decision (a cap's slot taken meanwhile) throws, and the executor decides
+ * again, telling `decide` what collided.
+ */
+export const settleAttempt = <T extends mongo.Document>(context: InsertContext, scope: CallScope, write: InsertOperation<T>, stored: T, filter: Doc) => {
+  const collection = write.collection as unknown as Collection;
+  const id = write.doc._id;
+  let collided: Doc | null = null;
+  return async (): Promise<Outcome<T>> => {
+    const decision = await (write.decide as NonNullable<typeof write.decide>)(collided);
+    if ('void' in decision) {
+      // A refusal (no slot left, say) may only mean that a twin took the slot meant for this sale.
+      const twin = await findTwin(scope, collection, filter);
+      if (twin) return answerWithTwin(scope, collection, id, twin);
+      const voided = await voidUnconfirmed(context, scope, collection, id, decision.void);
+      return voided ? { doc: stored, inserted: true, voided: decision.void } : settledElsewhere(scope, collection, stored, id);
+    }
+    collided = decision.stand;
+    const live = { $set: { deletedAt: null, ...decision.stand, ...context.release }, $unset: { unconfirmedAt: '' } };
+    try {
+      // query: * (by _id within the tenant)
+      const confirmed = await collection.updateOne(mineWhileUnconfirmed(scope, id), live, scope.options);
+      if (confirmed.modifiedCount === 0) return settledElsewhere(scope, collection, stored, id);
+    } catch (error) {
+      const twin = context.isTwin(error) ? await findTwin(scope, collection, filter) : null;
+      if (twin) return answerWithTwin(scope, collection, id, twin);
+      throw error;
+    }
+    await context.afterWrite(id);
+    return { doc: { ...stored, ...decision.stand }, inserted: true, voided: null };
+  };
+};
+
+/**
+ * Inserts the record unless `filter` matches one (a replay gets that record). Without a `decide`
+ * step it is live at once and its events are published; with one, it is inserted unconfirmed
+ * (`deletedAt` set, so no reader sees it; `unconfirmedAt` marks it; its events held) and the
+ * returned `settle` attempt decides its fate.
+ */
+export const insertAttempt = async <T extends mongo.Document>(
+  context: InsertContext,
+  scope: CallScope,
+  write: InsertOperation<T>,
+  filter: Doc,
+  record: Doc,
+): Promise<InsertOutcome<T> | { settle: () => Promise<Outcome<T>> }> => {
+  const held = write.decide !== undefined;
+  const doc = { ...context.doc(held), ...(held ? { deletedAt: scope.now, unconfirmedAt: scope.now } : {}) };
+  // query: * (the caller names the shape of write.match)
+  const result = await write.collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
+    upsert: true,
+    // A replay gets the recorded document (the pipeline leaves it as it was); an insert, nothing back: its record is known here.
+    returnDocument: 'before',
+    includeResultMetadata: true,
+    ...scope.options,
+  });
+  if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: null };
+  const stored = insertedRecord(filter, record, write.collection.bsonOptions) as unknown as T;
+  if (held) return { settle: settleAttempt(context, scope, write, stored, filter) };
+  await context.afterWrite(write.doc._id);
+  return { doc: stored, inserted: true, voided: null };
 };

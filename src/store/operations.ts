@@ -17,14 +17,21 @@ export interface InsertOperation<T extends mongo.Document> {
   events: readonly DomainEvent[];
   /** Who else acted besides `ctx.actorId` (a decider named in the input); recorded in `actors`. */
   actors?: readonly string[];
-  /** Runs after a new insert, before its events are published; fields it returns void the insert (`$set`, events dropped). */
-  confirm?: () => Promise<Doc | null>;
+  /**
+   * What a new record must pass before it stands (a code's deactivation fence and cap). With it,
+   * the record is inserted unconfirmed (not live: `deletedAt` set, `unconfirmedAt` marks it, its
+   * events held), then one conditional write makes it live with `stand`'s fields, or voids it with
+   * `void`'s. `collided`: the `stand` fields a unique index refused last time (a cap's slot taken).
+   */
+  decide?: (collided: Doc | null) => Promise<Decision>;
 }
+
+export type Decision = { stand: Doc } | { void: Doc };
 
 export interface InsertOutcome<T> {
   doc: T;
   inserted: boolean;
-  /** The fields `confirm` voided the new insert with, else null. */
+  /** The fields `decide` voided the new record with, else null. */
   voided: Doc | null;
 }
 
@@ -36,6 +43,8 @@ export interface UpdateOperation<T extends mongo.Document> {
   set: Doc;
   push?: Doc;
   inc?: Record<string, number>;
+  /** Raised to at least these values (`$max`): idempotent, so a retry or a late writer never lowers them. */
+  max?: Record<string, number>;
   events: readonly DomainEvent[];
   /** Who else acted besides `ctx.actorId` (a decider named in the input); recorded in `actors`. */
   actors?: readonly string[];

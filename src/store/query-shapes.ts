@@ -135,6 +135,8 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: false,
     hot: false,
   },
+  { name: 'referral.undecidedByCode', targets: referrals('rf_referral_code_recent'), equality: ['codeId'], tenantScoped: true, hot: false },
+  { name: 'referral.unconfirmed', targets: referrals('rf_referral_unconfirmed'), equality: [], range: ['unconfirmedAt'], tenantScoped: false, hot: false },
   { name: 'record.byId', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: true, hot: false },
   {
     name: 'record.byActor',

@@ -11,7 +11,12 @@ export interface SentCommand {
   bytes: number;
   /** Whether any of its updates is an aggregation pipeline (costlier for the server than operators). */
   pipeline: boolean;
+  /** Its update statements that acknowledge events (they match `outbox.meta.id`). */
+  acknowledgements: number;
 }
+
+/** An update statement that acknowledges events: it matches the events it removes by id. */
+export const isAcknowledgement = (statement: { q?: Record<string, unknown> }): boolean => statement.q !== undefined && 'outbox.meta.id' in statement.q;
 
 const statementsOf = (name: string, command: Record<string, unknown>): number => {
   if (name === 'update') return (command.updates as unknown[]).length;
@@ -39,6 +44,7 @@ export const commandCounter = (connection: Connection) => {
       statements: statementsOf(event.commandName, event.command),
       bytes: mongo.BSON.calculateObjectSize(event.command),
       pipeline: usesPipeline(event.commandName, event.command),
+      acknowledgements: event.commandName === 'update' ? (event.command.updates as { q?: Record<string, unknown> }[]).filter(isAcknowledgement).length : 0,
     });
   });
   return {

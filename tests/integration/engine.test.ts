@@ -194,6 +194,7 @@ describe('syncIndexes', () => {
       '_id_',
       'rf_referral_actors',
       'rf_referral_code_recent',
+      'rf_referral_code_slot_unique',
       'rf_referral_converted_at',
       'rf_referral_parked_events',
       'rf_referral_pending_events',
@@ -201,6 +202,7 @@ describe('syncIndexes', () => {
       'rf_referral_referrer_recent',
       'rf_referral_referrer_status_recent',
       'rf_referral_source_unique',
+      'rf_referral_unconfirmed',
     ]);
     // The tenant leads every compound index; the relay's single-field index spans tenants by design.
     for (const index of [...codeIndexes, ...referralIndexes].filter((i) => Object.keys(i.key).length > 1)) {

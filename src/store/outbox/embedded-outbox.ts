@@ -127,9 +127,15 @@ export class EmbeddedOutbox implements Outbox {
     };
   }
 
-  insertFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown> {
+  insertFields(events: readonly DomainEvent[], scope: CallScope, held = false): Record<string, unknown> {
     if (events.length === 0) return {};
-    return { outbox: events.map((event) => storedForm(this.#options.compaction, event, scope.tenant)), pendingEventsAt: scope.now };
+    const outbox = events.map((event) => storedForm(this.#options.compaction, event, scope.tenant));
+    return held ? { outbox } : { outbox, pendingEventsAt: scope.now };
+  }
+
+  /** The relay finds a document by `pendingEventsAt`: set only once its change stands. */
+  releaseFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown> {
+    return events.length === 0 ? {} : { pendingEventsAt: scope.now };
   }
 
   updateFields(events: readonly DomainEvent[], scope: CallScope) {

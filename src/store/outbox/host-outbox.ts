@@ -29,6 +29,10 @@ export class HostOutbox implements Outbox {
     return {};
   }
 
+  releaseFields(): Record<string, unknown> {
+    return {};
+  }
+
   updateFields() {
     return { set: {}, push: {} };
   }

@@ -39,8 +39,10 @@ export interface PendingEvents {
  * or a host `OutboxStore`) are the only places that know which one is in use.
  */
 export interface Outbox {
-  /** Fields an insert carries so its events are stored in the same command. */
-  insertFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown>;
+  /** Fields an insert carries so its events are stored in the same command; `held`: stored, but not relayed until released. */
+  insertFields(events: readonly DomainEvent[], scope: CallScope, held?: boolean): Record<string, unknown>;
+  /** Fields the write that confirms an unconfirmed record carries, so its held events become relayable. */
+  releaseFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown>;
   /** `$set` and `$push` additions an update carries so its events are stored in the same command. */
   updateFields(events: readonly DomainEvent[], scope: CallScope): { set: Record<string, unknown>; push: Record<string, unknown> };
   /** Unset by the write that voids an insert, so its events are never delivered. */

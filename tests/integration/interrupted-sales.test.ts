@@ -1,0 +1,104 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createReferral, type DomainEvent, type EventTransport, isDatabaseUnavailable, type ReferralEngine } from '../../src/index.js';
+import { useTestDatabase } from '../harness/database.js';
+import { newTenantContext, oid } from '../harness/engine.js';
+import { startFaultProxy, type WireCommand } from '../harness/fault-proxy.js';
+
+const db = useTestDatabase();
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let prefixes = 0;
+
+beforeAll(async () => {
+  const { hostname, port } = new URL(
+    inject('mongoUri')
+      .replace(/^mongodb(\+srv)?:\/\//, 'http://')
+      .split(',')[0] as string,
+  );
+  proxy = await startFaultProxy({ host: hostname, port: Number(port) });
+});
+afterAll(async () => proxy.close());
+
+/** Two processes of one deployment: one talks to MongoDB through the cutting proxy, one directly; every event either delivers is recorded. */
+const deployment = async (options: { maxConversions?: number } = {}) => {
+  const prefix = `cut${++prefixes}_`;
+  const delivered: DomainEvent[] = [];
+  const transport: EventTransport = { name: 'recording', publish: async (event) => void delivered.push(event) };
+  const cutConnection = await mongoose
+    .createConnection(proxy.uri, { dbName: db.connection.name, autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 2_000 })
+    .asPromise();
+  const cut = await createReferral({ connection: cutConnection, collectionPrefix: prefix, events: { transport } });
+  const clean = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, events: { transport } });
+  await clean.syncIndexes();
+  const ctx = newTenantContext();
+  const { code } = await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, options);
+  const sale = (sourceRef = oid()) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
+  const on = (name: string, collection: string) => (command: WireCommand) => command.name === name && command.collection === `${prefix}${collection}`;
+  const liveFor = (engine: ReferralEngine, sourceRef: unknown) => engine.models.Referral.collection.countDocuments({ sourceRef, deletedAt: null });
+  const convertedFor = (sourceRef: unknown) =>
+    delivered.filter((event) => event.type === 'referral:converted' && (event.payload as { sourceRef: string }).sourceRef === String(sourceRef));
+  const destroy = async () => {
+    await cut.destroy();
+    await clean.destroy();
+    await cutConnection.close();
+  };
+  return { cut, clean, ctx, code, sale, on, liveFor, convertedFor, delivered, destroy };
+};
+
+/** The call failed with a connection fault, as a caller whose connection was cut sees it. */
+const expectCut = async (call: Promise<unknown>) => {
+  const error = await call.then(
+    () => null,
+    (failure: unknown) => failure,
+  );
+  expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+};
+
+describe('a new sale cut off mid-call', () => {
+  it('cap 1: a sale whose insert reply was lost (twice) never stands; the next sale takes the slot; the retry is refused; no event for it', async () => {
+    const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ maxConversions: 1 });
+    const lost = sale();
+    proxy.cutReply(on('findAndModify', 'referrals'), 2);
+    await expectCut(cut.attributeSale(lost, ctx));
+    const other = sale();
+    expect((await clean.attributeSale(other, ctx))?.status).toBe('converted');
+    expect(await clean.attributeSale(lost, ctx)).toBeNull(); // the host's retry: the code is full
+    await clean.events.redeliver(ctx);
+    expect(await liveFor(clean, lost.sourceRef)).toBe(0);
+    expect(await liveFor(clean, other.sourceRef)).toBe(1);
+    expect(convertedFor(lost.sourceRef)).toHaveLength(0);
+    expect(convertedFor(other.sourceRef)).toHaveLength(1);
+    await destroy();
+  });
+
+  it('a sale through a code deactivated in another process, its fence read cut twice, never stands and publishes nothing', async () => {
+    const { cut, clean, ctx, code, sale, on, liveFor, convertedFor, destroy } = await deployment();
+    await cut.attributeSale(sale(), ctx); // this process now has the code cached
+    await clean.repositories.referralCode.deactivate(code, ctx);
+    const late = sale();
+    proxy.cutReply(on('find', 'referral_codes'), 2);
+    await expectCut(cut.attributeSale(late, ctx));
+    await clean.events.redeliver(ctx);
+    expect(await liveFor(clean, late.sourceRef)).toBe(0);
+    expect(convertedFor(late.sourceRef)).toHaveLength(0);
+    expect(await clean.models.Referral.collection.countDocuments({ sourceRef: late.sourceRef, unconfirmedAt: { $exists: true } })).toBe(0); // the relay voided it
+    await destroy();
+  });
+
+  it('a refused sale whose void was cut twice is not told ok, and its retry is refused too', async () => {
+    const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ maxConversions: 1 });
+    await clean.attributeSale(sale(), ctx); // the code is full
+    const refused = sale();
+    // Only the write that voids the refused sale (it matches the undecided record), not an acknowledgement batch.
+    const voiding = (command: WireCommand) =>
+      on('update', 'referrals')(command) &&
+      (command.body.updates ?? command.sequences.updates ?? []).some((statement: { q: object }) => 'unconfirmedAt' in statement.q);
+    proxy.cutReply(voiding, 2);
+    await expectCut(cut.attributeSale(refused, ctx));
+    expect(await clean.attributeSale(refused, ctx)).toBeNull();
+    await clean.events.redeliver(ctx);
+    expect(await liveFor(clean, refused.sourceRef)).toBe(0);
+    expect(convertedFor(refused.sourceRef)).toHaveLength(0);
+    await destroy();
+  });
+});
