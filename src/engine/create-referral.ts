@@ -38,16 +38,17 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
   const close = teardown(parts, stopRelays);
   const engine: ReferralEngine = {
     repositories: {
-      referralCode: instrument(new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), 'referralCode.'),
-      referral: instrument(new ReferralRepository(deps, services), 'referral.'),
+      referralCode: instrument(new ReferralCodeRepository(deps, eraseOwner.bind(null, deps)), 'referralCode.', parts.timeoutMs),
+      referral: instrument(new ReferralRepository(deps, services), 'referral.', parts.timeoutMs),
     },
     models: parts.models,
-    events: instrument(events, 'events.'),
+    events: instrument(events, 'events.', parts.timeoutMs),
     stats: instrument(
       Object.assign(new ReferralStats(deps), {
         funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')),
       }),
       'stats.',
+      parts.timeoutMs,
     ),
     resolveReferrer: async (code, ctx) => {
       const scope = deps.open(ctx, 'read');
@@ -65,7 +66,7 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     destroy: close,
     close,
   };
-  return instrument(engine, '');
+  return instrument(engine, '', parts.timeoutMs);
 };
 
 export const createReferral = async (options: CreateReferralOptions): Promise<ReferralEngine> => {

@@ -89,5 +89,12 @@ export interface CreateReferralOptions {
    */
   logger?: ReferralLogger | null;
   /** Create indexes during createReferral (development). Production: call `syncIndexes()` at deploy. */
+  /**
+   * The longest any verb call may take, in ms: past it the call rejects with `call_timeout` (504),
+   * its outcome unknown as after a cut connection; a retry is answered as recorded. Unset: calls
+   * wait for MongoDB (`serverSelectionTimeoutMS` and `bufferTimeoutMS` bound only the wait for a
+   * server, not a command a stalled server is holding). `syncIndexes` and `destroy` are not bounded.
+   */
+  timeoutMS?: number;
   autoIndex?: boolean;
 }

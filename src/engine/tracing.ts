@@ -1,6 +1,10 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { isReferralError } from '../kernel/errors.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { CallTimeoutError, isReferralError } from '../kernel/errors.js';
 import { countingCommands } from '../store/scope.js';
+
+/** Verbs the engine's `timeoutMS` does not bound: deploy-time index builds, and teardown. */
+const UNBOUNDED = new Set(['syncIndexes', 'destroy', 'close']);
 
 /** Spans are a no-op until the host registers an OpenTelemetry SDK. */
 const tracer = trace.getTracer('@classytic/referral');
@@ -11,8 +15,11 @@ type Verb = (...args: never[]) => Promise<unknown>;
  * One span per call of a public verb, named `referral.<verb>`, with tenant-free attributes only:
  * `referral.verb`, `referral.outcome` (`ok`, `null`, or the error code) and `referral.round_trips`.
  */
-const traced = <F extends Verb>(verb: string, fn: F): F =>
-  ((...args: Parameters<F>) =>
+const traced = <F extends Verb>(verb: string, call: F, timeoutMs: number | undefined): F => {
+  const fn = (
+    timeoutMs === undefined ? call : (...args: Parameters<F>) => withDeadline(call(...args), timeoutMs, () => new CallTimeoutError(verb, timeoutMs))
+  ) as F;
+  return ((...args: Parameters<F>) =>
     tracer.startActiveSpan(`referral.${verb}`, { attributes: { 'referral.verb': verb } }, async (span) => {
       if (!span.isRecording()) {
         span.end();
@@ -32,12 +39,13 @@ const traced = <F extends Verb>(verb: string, fn: F): F =>
         span.end();
       }
     })) as F;
+};
 
 /**
  * Replaces each public method of `target` (own functions, and a class's prototype methods) by its
  * traced version, as an own non-enumerable property, so the object keeps its shape and type.
  */
-export const instrument = <T extends object>(target: T, prefix: string): T => {
+export const instrument = <T extends object>(target: T, prefix: string, timeoutMs?: number): T => {
   const proto = Object.getPrototypeOf(target) as object | null;
   const names = [...Object.keys(target), ...(proto && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : [])];
   for (const name of names) {
@@ -46,7 +54,7 @@ export const instrument = <T extends object>(target: T, prefix: string): T => {
     if (name === 'constructor' || typeof value !== 'function' || value.constructor.name !== 'AsyncFunction') continue;
     const bound = (value as Verb).bind(target);
     Object.defineProperty(target, name, {
-      value: traced(`${prefix}${name}`, bound),
+      value: traced(`${prefix}${name}`, bound, UNBOUNDED.has(name) ? undefined : timeoutMs),
       enumerable: Object.keys(target).includes(name),
       configurable: true,
       writable: true,

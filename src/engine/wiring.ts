@@ -43,6 +43,8 @@ export interface EngineParts {
   owned: OwnedModel[];
   transport: EventTransport;
   ownsTransport: boolean;
+  /** The engine's `timeoutMS`: every verb call's bound, if set. */
+  timeoutMs: number | undefined;
   onError: (error: unknown, event: DomainEvent) => void;
 }
 
@@ -156,6 +158,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   // Checked first, so a refused engine leaves the connection's model registry untouched.
   if (!isConnection(options?.connection)) throw configError('connection', 'Expected a mongoose Connection');
   assertTransactionalOutbox(options.events?.outbox);
+  const timeoutMs = options.timeoutMS === undefined ? undefined : positiveInteger('timeoutMS', options.timeoutMS, 0);
   const { connection } = options;
   const tenant = resolveTenant(options.tenant);
   const onError = options.events?.onError ?? logDeliveryFailure(options.logger === undefined ? console : options.logger);
@@ -187,5 +190,5 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     policy,
     secret: options.erasure?.secret,
   };
-  return { connection, deps, lifecycle, models, owned, transport, ownsTransport: !options.events?.transport, onError: report };
+  return { connection, deps, lifecycle, models, owned, transport, ownsTransport: !options.events?.transport, onError: report, timeoutMs };
 };

@@ -1,3 +1,4 @@
+import { withDeadline } from '../kernel/deadline.js';
 import { PublishTimeoutError } from '../kernel/errors.js';
 import type { DomainEvent, EventTransport } from './types.js';
 
@@ -28,22 +29,7 @@ export type PublishOutcome = ReadonlyMap<string, unknown>;
 
 export type ErrorReport = (error: unknown, event: DomainEvent) => void;
 
-/** Settles with `promise`, or rejects with PublishTimeoutError after `ms`; never keeps the process alive. */
-const bounded = <T>(promise: Promise<T>, ms: number, budget: number): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new PublishTimeoutError(budget)), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+const bounded = <T>(promise: Promise<T>, ms: number, budget: number): Promise<T> => withDeadline(promise, ms, () => new PublishTimeoutError(budget));
 
 /**
  * Hands events to the transport within a budget and reports each failure (a rejection, a

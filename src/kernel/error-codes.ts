@@ -27,6 +27,7 @@ export const REFERRAL_ERROR_CODES = [
   'replay_conflict',
   'contention',
   'publish_timeout',
+  'call_timeout',
   'event_parked',
   'code_space_exhausted',
   'code_taken',

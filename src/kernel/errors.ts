@@ -136,6 +136,17 @@ export class ContentionError extends ReferralError {
  * Reported to `events.onError` (never thrown to a verb's caller): the transport did not settle
  * within `events.publishTimeoutMs`. The event stays pending and is relayed later.
  */
+/**
+ * A verb call took longer than the engine's `timeoutMS`: the caller stops waiting, and what the
+ * call had sent may still land. Retry it: a sale, a decision or a refund is answered as recorded.
+ */
+export class CallTimeoutError extends ReferralError {
+  constructor(verb: string, timeoutMs: number) {
+    super('call_timeout', `${verb} did not finish within ${timeoutMs} ms; its outcome is unknown until it is retried`, 504, { details: { verb, timeoutMs } });
+    this.name = 'CallTimeoutError';
+  }
+}
+
 export class PublishTimeoutError extends ReferralError {
   constructor(timeoutMs: number) {
     super('publish_timeout', `The transport did not settle within ${timeoutMs} ms; the event stays pending`, 504, { details: { timeoutMs } });

@@ -1,5 +1,15 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { mongo } from 'mongoose';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+/** Where a random cut falls: before the request reaches the server, after it ran (reply lost), or halfway through the reply. */
+export type CutMode = 'before' | 'after' | 'mid';
+
+const CUT_MODES: readonly CutMode[] = ['before', 'after', 'mid'];
+
+/** Connection chatter a random cut leaves alone: the run is about the commands of the verbs. */
+const CHATTER = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'saslStart', 'saslContinue', 'endSessions', 'killCursors', 'buildInfo']);
 
 /** A command seen on the wire: its name (`findAndModify`), the collection it names, and its statements (`updates`, `deletes`, ...). */
 export interface WireCommand {
@@ -66,20 +76,30 @@ const messages = (onMessage: (message: Buffer) => void) => {
 export const startFaultProxy = async (target: { host: string; port: number }) => {
   const rules: CutRule[] = [];
   const seen: WireCommand[] = [];
+  const cuts: Record<CutMode, number> = { before: 0, after: 0, mid: 0 };
+  const stalls: { matches: (command: WireCommand) => boolean; until: Promise<void> }[] = [];
+  let random: ((command: WireCommand) => CutMode | null) | null = null;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection(target);
     sockets.add(client).add(upstream);
-    const cutReplies = new Set<number>();
+    const cutReplies = new Map<number, CutMode>();
+    const stalledReplies = new Map<number, Promise<void>>();
     client.on(
       'data',
       messages((message) => {
         const command = commandOf(message);
         if (command) seen.push(command);
         const rule = command ? rules.find((candidate) => candidate.times > 0 && candidate.matches(command)) : undefined;
-        if (rule) {
-          rule.times--;
-          cutReplies.add(message.readInt32LE(4));
+        if (rule) rule.times--;
+        const mode = rule ? 'after' : command && random ? random(command) : null;
+        if (mode) cuts[mode]++;
+        if (mode === 'before') return void client.destroy();
+        if (mode) cutReplies.set(message.readInt32LE(4), mode);
+        const stall = command ? stalls.find((candidate) => candidate.matches(command)) : undefined;
+        if (stall) {
+          stalls.splice(stalls.indexOf(stall), 1);
+          stalledReplies.set(message.readInt32LE(4), stall.until);
         }
         upstream.write(message);
       }),
@@ -87,7 +107,11 @@ export const startFaultProxy = async (target: { host: string; port: number }) =>
     upstream.on(
       'data',
       messages((message) => {
-        if (cutReplies.has(message.readInt32LE(8))) client.destroy();
+        const stalled = stalledReplies.get(message.readInt32LE(8));
+        if (stalled) return void stalled.then(() => client.destroyed || client.write(message));
+        const mode = cutReplies.get(message.readInt32LE(8));
+        if (mode === 'mid' && !client.destroyed) client.write(message.subarray(0, Math.floor(message.length / 2)));
+        if (mode) client.destroy();
         else if (!client.destroyed) client.write(message);
       }),
     );
@@ -104,10 +128,30 @@ export const startFaultProxy = async (target: { host: string; port: number }) =>
     uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
     /** Cuts the connection instead of delivering the reply to the next `times` matching commands. */
     cutReply: (matches: (command: WireCommand) => boolean, times: number) => void rules.push({ matches, times }),
+    /** Holds the reply to the next command `matches` accepts until `until` settles: a server that stalls on it. */
+    stallReply: (matches: (command: WireCommand) => boolean, until: Promise<void>) => void stalls.push({ matches, until }),
+    /** From now on, cuts about `perThousand` of every thousand commands at random points, reproducibly for a seed. */
+    randomCuts: (seed: number, perThousand: number) => {
+      const rng = xoroshiro128plus(seed);
+      random = (command) => {
+        if (CHATTER.has(command.name) || uniformInt(rng, 0, 999) >= perThousand) return null;
+        return CUT_MODES[uniformInt(rng, 0, CUT_MODES.length - 1)] as CutMode;
+      };
+    },
+    stopCuts: () => {
+      random = null;
+    },
+    cuts,
     seen,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+};
+
+/** A fault proxy in front of the server a test database uses (the first host of its URI). */
+export const startFaultProxyFor = (mongoUri: string) => {
+  const { hostname, port } = new URL(mongoUri.replace(/^mongodb(\+srv)?:\/\//, 'http://').split(',')[0] as string);
+  return startFaultProxy({ host: hostname, port: Number(port || 27017) });
 };

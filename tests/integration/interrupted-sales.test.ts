@@ -3,35 +3,40 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReferral, type DomainEvent, type EventTransport, isDatabaseUnavailable, type ReferralEngine } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
-import { startFaultProxy, type WireCommand } from '../harness/fault-proxy.js';
+import { startFaultProxyFor, type WireCommand } from '../harness/fault-proxy.js';
 
 const db = useTestDatabase();
-let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let proxy: Awaited<ReturnType<typeof startFaultProxyFor>>;
 let prefixes = 0;
 
 beforeAll(async () => {
-  const { hostname, port } = new URL(
-    inject('mongoUri')
-      .replace(/^mongodb(\+srv)?:\/\//, 'http://')
-      .split(',')[0] as string,
-  );
-  proxy = await startFaultProxy({ host: hostname, port: Number(port) });
+  proxy = await startFaultProxyFor(inject('mongoUri'));
 });
 afterAll(async () => proxy.close());
 
 /** Two processes of one deployment: one talks to MongoDB through the cutting proxy, one directly; every event either delivers is recorded. */
-const deployment = async (options: { maxConversions?: number } = {}) => {
+const deployment = async (options: { maxConversions?: number; timeoutMS?: number } = {}) => {
   const prefix = `cut${++prefixes}_`;
   const delivered: DomainEvent[] = [];
   const transport: EventTransport = { name: 'recording', publish: async (event) => void delivered.push(event) };
   const cutConnection = await mongoose
     .createConnection(proxy.uri, { dbName: db.connection.name, autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 2_000 })
     .asPromise();
-  const cut = await createReferral({ connection: cutConnection, collectionPrefix: prefix, events: { transport } });
+  const cut = await createReferral({
+    connection: cutConnection,
+    collectionPrefix: prefix,
+    events: { transport },
+    ...(options.timeoutMS ? { timeoutMS: options.timeoutMS } : {}),
+  });
   const clean = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, events: { transport } });
   await clean.syncIndexes();
   const ctx = newTenantContext();
-  const { code } = await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, options);
+  const { code } = await clean.repositories.referralCode.generateCode(
+    oid(),
+    'user',
+    ctx,
+    options.maxConversions ? { maxConversions: options.maxConversions } : {},
+  );
   const sale = (sourceRef = oid()) => ({ code, refereeRef: oid(), refereeModel: 'user', sourceRef, sourceModel: 'Order' });
   const on = (name: string, collection: string) => (command: WireCommand) => command.name === name && command.collection === `${prefix}${collection}`;
   const liveFor = (engine: ReferralEngine, sourceRef: unknown) => engine.models.Referral.collection.countDocuments({ sourceRef, deletedAt: null });
@@ -100,5 +105,37 @@ describe('a new sale cut off mid-call', () => {
     expect(await liveFor(clean, refused.sourceRef)).toBe(0);
     expect(convertedFor(refused.sourceRef)).toHaveLength(0);
     await destroy();
+  });
+
+  it('a server that stalls on a sale: with timeoutMS the call gives up in time with call_timeout, and a retry is answered consistently once it answers', async () => {
+    const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ timeoutMS: 300 });
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let released = false;
+    const stalledSale = sale();
+    proxy.stallReply(on('findAndModify', 'referrals'), stalled);
+    const failure = await cut.attributeSale(stalledSale, ctx).catch((error: unknown) => error);
+    expect(released).toBe(false); // the call answered while the server still held its insert
+    expect(failure).toMatchObject({ code: 'call_timeout', status: 504 });
+    released = true;
+    release();
+    const retried = await clean.attributeSale(stalledSale, ctx);
+    expect(retried?.status).toBe('converted');
+    // The timed-out call goes on in the background (a deadline bounds the wait, not the work): let it settle.
+    const undecided = () => clean.models.Referral.collection.countDocuments({ sourceRef: stalledSale.sourceRef, unconfirmedAt: { $exists: true } });
+    await expect.poll(undecided, { timeout: 5_000 }).toBe(0);
+    await clean.events.redeliver(ctx);
+    expect(await liveFor(clean, stalledSale.sourceRef)).toBe(1);
+    expect(String((await clean.attributeSale(stalledSale, ctx))?._id)).toBe(String(retried?._id));
+    expect([...new Set(convertedFor(stalledSale.sourceRef).map((event) => event.meta.idempotencyKey))]).toEqual([`referral:${retried?._id}:converted`]);
+    await destroy();
+  });
+
+  it('refuses a timeoutMS that is not a positive whole number of milliseconds', async () => {
+    for (const timeoutMS of [0, -1, 1.5, '300' as never]) {
+      await expect(createReferral({ connection: db.connection, timeoutMS })).rejects.toMatchObject({ code: 'validation_failed', field: 'timeoutMS' });
+    }
   });
 });

@@ -1,0 +1,86 @@
+import type { Types } from 'mongoose';
+import { expect } from 'vitest';
+import type { DomainEvent, ReferralRecord } from '../../src/index.js';
+import { isDatabaseUnavailable } from '../../src/index.js';
+
+/** The fault runs' codes: A uncapped (deactivated halfway), B and C capped. */
+export const CAPS = { B: 3, C: 6 } as const;
+
+/** A host that retries a call while MongoDB is unreachable, as a checkout or a webhook handler would (bounded). */
+export const hostCall = async <T>(call: () => Promise<T>) => {
+  const faults: unknown[] = [];
+  for (let attempt = 0; attempt < 15; attempt++) {
+    try {
+      return { value: await call(), faults };
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) return { error, faults };
+      faults.push(error);
+    }
+  }
+  return { gaveUp: true, faults };
+};
+
+/** One sale of a fault run: what was sent, through which code, whether after the deactivation, and every answer a caller got. */
+export interface SaleRun {
+  input: {
+    code: string;
+    refereeRef: Types.ObjectId | string;
+    refereeModel: string;
+    sourceRef: Types.ObjectId | string;
+    sourceModel: string;
+    metadata: { amount: number };
+  };
+  key: 'A' | 'B' | 'C';
+  startedAfterDeactivation: boolean;
+  answers: (ReferralRecord | null)[];
+}
+
+/** The issue's invariants, checked on what is stored and what was delivered once the relay drained. */
+export const checkInvariants = ({
+  codes,
+  sales,
+  stored,
+  delivered,
+}: {
+  codes: Record<'A' | 'B' | 'C', string>;
+  sales: SaleRun[];
+  stored: ReferralRecord[];
+  delivered: DomainEvent[];
+}) => {
+  const live = stored.filter((referral) => referral.deletedAt === null);
+  const liveBySource = new Map(live.map((referral) => [String(referral.sourceRef), referral]));
+  const attempted = new Set(sales.map((sale) => String(sale.input.sourceRef)));
+  // One live referral per source, only for sales attempted, and every sale a caller was told stood is the one stored.
+  expect(live.length).toBe(liveBySource.size);
+  expect(live.filter((referral) => !attempted.has(String(referral.sourceRef)))).toEqual([]);
+  for (const sale of sales) {
+    for (const answer of sale.answers.filter(Boolean) as ReferralRecord[])
+      expect(String(liveBySource.get(String(sale.input.sourceRef))?._id)).toBe(String(answer._id));
+  }
+  // Caps exact: never over; and full whenever a sale was refused for want of a slot.
+  for (const key of ['B', 'C'] as const) {
+    const standing = live.filter((referral) => referral.code === codes[key]).length;
+    expect(standing).toBeLessThanOrEqual(CAPS[key]);
+    const refused = sales.some((sale) => sale.key === key && sale.answers.length > 0 && sale.answers.every((answer) => answer === null));
+    if (refused) expect(standing).toBe(CAPS[key]);
+  }
+  // Nothing started after the deactivation returned stands through the deactivated code.
+  expect(sales.filter((sale) => sale.key === 'A' && sale.startedAfterDeactivation && liveBySource.has(String(sale.input.sourceRef)))).toEqual([]);
+  // Refunds never exceed the sale; nothing is left undecided or pending.
+  expect(live.filter((referral) => (referral.reversedAmount ?? 0) > 100)).toEqual([]);
+  expect(stored.filter((referral) => referral.unconfirmedAt || (referral as { pendingEventsAt?: Date }).pendingEventsAt)).toEqual([]);
+  // Events: one id per idempotency key; every standing change delivered; none for a change that does not stand.
+  const idsByKey = new Map<string, Set<string>>();
+  for (const event of delivered)
+    idsByKey.set(String(event.meta.idempotencyKey), (idsByKey.get(String(event.meta.idempotencyKey)) ?? new Set()).add(event.meta.id));
+  expect([...idsByKey].filter(([, ids]) => ids.size > 1)).toEqual([]);
+  const expected = live.flatMap((referral) => [
+    `referral:${referral._id}:converted`,
+    ...(referral.status === 'approved' ? [`referral:${referral._id}:approved`] : []),
+    ...(referral.reversals ?? []).map((reversal) => `referral:${referral._id}:reversed:${reversal.refundKey}`),
+  ]);
+  expect(expected.filter((key) => !idsByKey.has(key))).toEqual([]);
+  const liveIds = new Set(live.map((referral) => String(referral._id)));
+  expect(delivered.filter((event) => event.meta.resource === 'referral' && !liveIds.has(String(event.meta.resourceId)))).toEqual([]);
+  return { live, expected, idsByKey };
+};
