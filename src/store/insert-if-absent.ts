@@ -129,12 +129,21 @@ const voidUnconfirmed = async (context: InsertContext, scope: CallScope, collect
   return voided.modifiedCount === 1;
 };
 
-/** Someone else settled this record first: a deactivation voided it (the answer), or the relay abandoned it (record again). */
+/**
+ * Someone else settled this record first: a deactivation voided it (the answer), or the relay
+ * abandoned it while this call was still deciding. Then the call records the sale again under the
+ * same `_id` (its events name it), so the abandoned record, which never stood and published
+ * nothing, is removed first.
+ */
 const settledElsewhere = async <T>(scope: CallScope, collection: Collection, stored: T, id: unknown): Promise<Outcome<T>> => {
   const byId = scope.where({ _id: id }) as mongo.Filter<mongo.Document>;
   // query: * (by _id within the tenant)
   const now = await collection.findOne(byId, { projection: { voidedReason: 1 }, ...scope.options });
-  if (now?.voidedReason === 'abandoned') return ABANDONED;
+  if (now?.voidedReason === 'abandoned') {
+    // query: * (by _id within the tenant)
+    await collection.deleteOne({ ...byId, voidedReason: 'abandoned' }, scope.options);
+    return ABANDONED;
+  }
   return { doc: stored, inserted: true, voided: { voidedReason: now?.voidedReason ?? 'abandoned' } };
 };
 

@@ -138,4 +138,42 @@ describe('a new sale cut off mid-call', () => {
       await expect(createReferral({ connection: db.connection, timeoutMS })).rejects.toMatchObject({ code: 'validation_failed', field: 'timeoutMS' });
     }
   });
+
+  it('a relay pass while a sale on a full code is still deciding publishes nothing for it, and the sale then answers null', async () => {
+    const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ maxConversions: 2 });
+    await cut.attributeSale(sale(), ctx); // this process has the code cached
+    await clean.attributeSale(sale(), ctx); // the code is full
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const late = sale();
+    proxy.stallReply(on('find', 'referral_codes'), stalled); // its decision (the stored code) is held
+    const answer = cut.attributeSale(late, ctx);
+    await expect.poll(() => clean.models.Referral.collection.countDocuments({ sourceRef: late.sourceRef }), { timeout: 5_000 }).toBe(1);
+    await clean.events.redeliver(ctx); // olderThanMs 0: the undecided sale is voided as abandoned, nothing is published for it
+    expect(convertedFor(late.sourceRef)).toHaveLength(0);
+    release();
+    expect(await answer).toBeNull();
+    await clean.events.redeliver(ctx);
+    expect(await liveFor(clean, late.sourceRef)).toBe(0);
+    expect(convertedFor(late.sourceRef)).toHaveLength(0);
+    await destroy();
+  });
+});
+
+describe('two concurrent sends of one sale (a webhook and a checkout)', () => {
+  it('on a code with one slot left, 20 pairs each answer the same standing record; on the full code, both answer null', async () => {
+    const { clean, ctx, sale, liveFor, destroy } = await deployment({ maxConversions: 20 });
+    for (let pair = 0; pair < 20; pair++) {
+      const order = sale();
+      const [first, second] = await Promise.all([clean.attributeSale(order, ctx), clean.attributeSale(order, ctx)]);
+      expect(String(first?._id)).toBe(String(second?._id));
+      expect(await liveFor(clean, order.sourceRef)).toBe(1);
+    }
+    const order = sale();
+    expect(await Promise.all([clean.attributeSale(order, ctx), clean.attributeSale(order, ctx)])).toEqual([null, null]);
+    expect(await clean.models.Referral.collection.countDocuments({ code: order.code, deletedAt: null })).toBe(20);
+    await destroy();
+  });
 });
