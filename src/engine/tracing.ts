@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { withDeadline } from '../kernel/deadline.js';
+import { withDeadline } from '../events/publisher.js';
 import { CallTimeoutError, isReferralError } from '../kernel/errors.js';
 import { countingCommands } from '../store/scope.js';
 

@@ -190,17 +190,19 @@ export class WriteExecutor {
   async #insertOnce<T extends mongo.Document>(scope: CallScope, write: InsertOperation<T>, race: readonly RaceRule[]): Promise<InsertOutcome<T> | typeof LOST> {
     const actors = actorsOf(scope, write.actors);
     const record = actors.length > 0 ? { ...write.doc, actors } : write.doc;
+    const { fields, release } = this.outbox.insertFields(write.events, scope, write.decide !== undefined);
     const context: InsertContext = {
-      doc: (held) => ({ ...record, ...this.outbox.insertFields(write.events, scope, held) }),
-      release: this.outbox.releaseFields(write.events, scope),
+      doc: { ...record, ...fields },
+      release,
       voidUnset: this.outbox.voidUnset,
-      afterWrite: (id) => this.#afterWrite(scope, write.events, this.#home(write.collection, id, scope)),
       isTwin: (error) => ruleFor(race, asDuplicateKey(error)) >= 0,
+      retry: (attempt) => withRaceRetry(SETTLE_RACE, attempt),
     };
-    const attempt = await insertAttempt(context, scope, write, filterOf(scope, write), record);
-    if (!('settle' in attempt)) return attempt;
-    const settled = await withRaceRetry(SETTLE_RACE, attempt.settle);
-    return settled === ABANDONED ? LOST : settled;
+    const outcome = await insertAttempt(context, scope, write, filterOf(scope, write), record);
+    if (outcome === ABANDONED) return LOST;
+    // Published once it stands: a new record that was not voided.
+    if (outcome.inserted && !outcome.voided) await this.#afterWrite(scope, write.events, this.#home(write.collection, write.doc._id, scope));
+    return outcome;
   }
 
   async #updateOnce<T extends mongo.Document>(scope: CallScope, write: UpdateOperation<T>): Promise<T | null> {

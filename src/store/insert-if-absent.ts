@@ -98,23 +98,24 @@ export const insertedRecord = (
   return record;
 };
 
-/** What inserting needs from the executor: the outbox's fields, publishing once a record stands, and which duplicates are twins. */
+/** What inserting needs from the executor: the record with its events' fields, and which duplicates are twins. Publishing stays the executor's. */
 export interface InsertContext {
   /** The record with its events: held (not relayed) when it is inserted unconfirmed. */
-  doc(held: boolean): Doc;
-  /** Fields the confirming write adds, so the held events become relayable. */
+  doc: Doc;
+  /** Fields the write that makes a held record stand adds, so its events become relayable. */
   release: Doc;
   /** What voiding an unconfirmed record unsets. */
   voidUnset: Doc;
-  afterWrite(documentId: unknown): Promise<void>;
   /** True for a duplicate on the live unique index `match` targets: a twin of this record stood first. */
   isTwin(error: unknown): boolean;
+  /** The executor's one retry loop, run on the settling attempts (a refused decision is taken again). */
+  retry<T>(attempt: () => Promise<T>): Promise<T>;
 }
 
 /** The executor voided this unconfirmed record as abandoned while its call was still deciding: the call records it again. */
 export const ABANDONED = Symbol('abandoned');
 
-type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
+export type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
 
 type Collection = mongo.Collection<mongo.Document>;
 
@@ -193,16 +194,14 @@ export const settleAttempt = <T extends mongo.Document>(context: InsertContext, 
       if (twin) return answerWithTwin(scope, collection, id, twin);
       throw error;
     }
-    await context.afterWrite(id);
     return { doc: { ...stored, ...decision.stand }, inserted: true, voided: null };
   };
 };
 
 /**
  * Inserts the record unless `filter` matches one (a replay gets that record). Without a `decide`
- * step it is live at once and its events are published; with one, it is inserted unconfirmed
- * (`deletedAt` set, so no reader sees it; `unconfirmedAt` marks it; its events held) and the
- * returned `settle` attempt decides its fate.
+ * step it is live at once; with one, it is inserted unconfirmed (`deletedAt` set, so no reader
+ * sees it; `unconfirmedAt` marks it; its events held) and settled through the executor's retry loop.
  */
 export const insertAttempt = async <T extends mongo.Document>(
   context: InsertContext,
@@ -210,9 +209,9 @@ export const insertAttempt = async <T extends mongo.Document>(
   write: InsertOperation<T>,
   filter: Doc,
   record: Doc,
-): Promise<InsertOutcome<T> | { settle: () => Promise<Outcome<T>> }> => {
+): Promise<Outcome<T>> => {
   const held = write.decide !== undefined;
-  const doc = { ...context.doc(held), ...(held ? { deletedAt: scope.now, unconfirmedAt: scope.now } : {}) };
+  const doc = held ? { ...context.doc, deletedAt: scope.now, unconfirmedAt: scope.now } : context.doc;
   // query: * (the caller names the shape of write.match)
   const result = await write.collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
     upsert: true,
@@ -223,7 +222,6 @@ export const insertAttempt = async <T extends mongo.Document>(
   });
   if (result.lastErrorObject?.upserted === undefined) return { doc: withoutOutboxFields(result.value) as unknown as T, inserted: false, voided: null };
   const stored = insertedRecord(filter, record, write.collection.bsonOptions) as unknown as T;
-  if (held) return { settle: settleAttempt(context, scope, write, stored, filter) };
-  await context.afterWrite(write.doc._id);
+  if (held) return context.retry(settleAttempt(context, scope, write, stored, filter));
   return { doc: stored, inserted: true, voided: null };
 };

@@ -127,15 +127,12 @@ export class EmbeddedOutbox implements Outbox {
     };
   }
 
-  insertFields(events: readonly DomainEvent[], scope: CallScope, held = false): Record<string, unknown> {
-    if (events.length === 0) return {};
+  /** The relay finds a document by `pendingEventsAt`: a held record gets it only once it stands. */
+  insertFields(events: readonly DomainEvent[], scope: CallScope, held = false) {
+    if (events.length === 0) return { fields: {}, release: {} };
     const outbox = events.map((event) => storedForm(this.#options.compaction, event, scope.tenant));
-    return held ? { outbox } : { outbox, pendingEventsAt: scope.now };
-  }
-
-  /** The relay finds a document by `pendingEventsAt`: set only once its change stands. */
-  releaseFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown> {
-    return events.length === 0 ? {} : { pendingEventsAt: scope.now };
+    const pending = { pendingEventsAt: scope.now };
+    return held ? { fields: { outbox }, release: pending } : { fields: { outbox, ...pending }, release: {} };
   }
 
   updateFields(events: readonly DomainEvent[], scope: CallScope) {

@@ -25,12 +25,8 @@ export class HostOutbox implements Outbox {
     this.#collections = collections;
   }
 
-  insertFields(): Record<string, unknown> {
-    return {};
-  }
-
-  releaseFields(): Record<string, unknown> {
-    return {};
+  insertFields() {
+    return { fields: {}, release: {} };
   }
 
   updateFields() {

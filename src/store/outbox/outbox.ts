@@ -39,10 +39,11 @@ export interface PendingEvents {
  * or a host `OutboxStore`) are the only places that know which one is in use.
  */
 export interface Outbox {
-  /** Fields an insert carries so its events are stored in the same command; `held`: stored, but not relayed until released. */
-  insertFields(events: readonly DomainEvent[], scope: CallScope, held?: boolean): Record<string, unknown>;
-  /** Fields the write that confirms an unconfirmed record carries, so its held events become relayable. */
-  releaseFields(events: readonly DomainEvent[], scope: CallScope): Record<string, unknown>;
+  /**
+   * Fields an insert carries so its events are stored in the same command; `held`: stored but not
+   * relayed until released, with the fields the write that makes the record stand adds to release them.
+   */
+  insertFields(events: readonly DomainEvent[], scope: CallScope, held?: boolean): { fields: Record<string, unknown>; release: Record<string, unknown> };
   /** `$set` and `$push` additions an update carries so its events are stored in the same command. */
   updateFields(events: readonly DomainEvent[], scope: CallScope): { set: Record<string, unknown>; push: Record<string, unknown> };
   /** Unset by the write that voids an insert, so its events are never delivered. */
