@@ -1,24 +1,23 @@
 import { z } from 'zod';
 import { noControlCharacters } from '../kernel/input.js';
 
+/** A bounded, trimmed string without control characters: stored and shown as given. */
+const boundedText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(...noControlCharacters);
+
 /** Approver and step ids are stored and compared: bounded, without control characters. */
-const idSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(128)
-  .refine(...noControlCharacters);
+export const approvalIdSchema = boundedText(128);
 
-const labelSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine(...noControlCharacters);
+const labelSchema = boundedText(200);
 
-export const approverObjectSchema = z.strictObject({ id: idSchema, name: labelSchema.optional(), role: labelSchema.optional() });
+export const approverObjectSchema = z.strictObject({ id: approvalIdSchema, name: labelSchema.optional(), role: labelSchema.optional() });
 
-const approverSchema = z.union([idSchema, approverObjectSchema]);
+const approverSchema = z.union([approvalIdSchema, approverObjectSchema]);
 
 export const thresholdSchema = z.strictObject({
   field: z
@@ -30,7 +29,7 @@ export const thresholdSchema = z.strictObject({
 });
 
 export const decisionSchema = z.strictObject({
-  approverId: idSchema,
+  approverId: approvalIdSchema,
   decision: z.enum(['approved', 'rejected']),
   note: z.string().max(2000).optional(),
   decidedAt: z.coerce.date(),
@@ -52,7 +51,7 @@ export const approvalChainInputSchema = z.strictObject({
   steps: z
     .array(
       z.strictObject({
-        id: idSchema,
+        id: approvalIdSchema,
         name: labelSchema.optional(),
         approvers: z.array(approverSchema).max(100),
         requiredApprovals: z.number().int().optional(),

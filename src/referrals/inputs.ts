@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { approvalIdSchema } from '../approval/schema.js';
 import { codeSchema } from '../codes/inputs.js';
 import { identitySignalsSchema } from '../guards/types.js';
 import { refSchema } from '../kernel/ids.js';
-import { modelNameSchema, noControlCharacters, textSchema } from '../kernel/input.js';
+import { modelNameSchema, textSchema } from '../kernel/input.js';
 import { metadataSchema } from '../kernel/metadata.js';
 import { REFERRAL_STATUSES } from './status.js';
 
@@ -39,24 +40,17 @@ export const recordConversionInputSchema = z
     }
   });
 
-const stepIdSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(128)
-  .refine(...noControlCharacters);
-
 export const approveInputSchema = z.strictObject({
   decidedBy: refSchema,
   note: textSchema(2000).optional(),
   /** The approval step to decide; defaults to the first active step. */
-  stepId: stepIdSchema.optional(),
+  stepId: approvalIdSchema.optional(),
 });
 
 export const rejectInputSchema = z.strictObject({
   decidedBy: refSchema,
   reason: textSchema(2000),
-  stepId: stepIdSchema.optional(),
+  stepId: approvalIdSchema.optional(),
 });
 
 export const reverseInputSchema = z.strictObject({
