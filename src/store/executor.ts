@@ -201,7 +201,8 @@ export class WriteExecutor {
     const outcome = await insertAttempt(context, scope, write, filterOf(scope, write), record);
     if (outcome === ABANDONED) return LOST;
     // Published once it stands: a new record that was not voided.
-    if (outcome.inserted && !outcome.voided) await this.#afterWrite(scope, write.events, this.#home(write.collection, write.doc._id, scope));
+    if (outcome.inserted && !outcome.voided && !outcome.relayOnly)
+      await this.#afterWrite(scope, write.events, this.#home(write.collection, write.doc._id, scope));
     return outcome;
   }
 

@@ -115,6 +115,12 @@ export interface InsertContext {
 /** The executor voided this unconfirmed record as abandoned while its call was still deciding: the call records it again. */
 export const ABANDONED = Symbol('abandoned');
 
+/** The record was erased while being decided: it may still stand, but the events built for it name the erased ref. */
+const ERASED = Symbol('erased');
+
+/** The deciding write applies only to a record nobody erased meanwhile (erasure rewrites what it stores, not what this call holds). */
+const notErased = (filter: mongo.Filter<mongo.Document>) => ({ ...filter, erasedAt: { $exists: false }, referrerErasedAt: { $exists: false } });
+
 export type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
 
 type Collection = mongo.Collection<mongo.Document>;
@@ -136,10 +142,11 @@ const voidUnconfirmed = async (context: InsertContext, scope: CallScope, collect
  * same `_id` (its events name it), so the abandoned record, which never stood and published
  * nothing, is removed first.
  */
-const settledElsewhere = async <T>(scope: CallScope, collection: Collection, stored: T, id: unknown): Promise<Outcome<T>> => {
+const settledElsewhere = async <T>(scope: CallScope, collection: Collection, stored: T, id: unknown): Promise<Outcome<T> | typeof ERASED> => {
   const byId = scope.where({ _id: id }) as mongo.Filter<mongo.Document>;
   // query: * (by _id within the tenant)
-  const now = await collection.findOne(byId, { projection: { voidedReason: 1 }, ...scope.options });
+  const now = await collection.findOne(byId, { projection: { voidedReason: 1, unconfirmedAt: 1, erasedAt: 1, referrerErasedAt: 1 }, ...scope.options });
+  if (now?.unconfirmedAt && (now.erasedAt || now.referrerErasedAt)) return ERASED;
   if (now?.voidedReason === 'abandoned') {
     // query: * (by _id within the tenant)
     await collection.deleteOne({ ...byId, voidedReason: 'abandoned' }, scope.options);
@@ -152,6 +159,9 @@ const settledElsewhere = async <T>(scope: CallScope, collection: Collection, sto
 const findTwin = (scope: CallScope, collection: Collection, filter: Doc) =>
   // query: * (the caller names the shape of write.match)
   collection.findOne(filter as mongo.Filter<mongo.Document>, scope.read);
+
+/** An outcome in which the record was erased and settled by someone else since: it is recorded again, as if abandoned. */
+const settled = <T>(outcome: Outcome<T> | typeof ERASED): Outcome<T> => (outcome === ERASED ? ABANDONED : outcome);
 
 /**
  * A twin of the record stood first: the twin is the answer, as for a replay, and this record,
@@ -181,14 +191,21 @@ export const settleAttempt = <T extends mongo.Document>(context: InsertContext, 
       const twin = await findTwin(scope, collection, filter);
       if (twin) return answerWithTwin(scope, collection, id, twin);
       const voided = await voidUnconfirmed(context, scope, collection, id, decision.void);
-      return voided ? { doc: stored, inserted: true, voided: decision.void } : settledElsewhere(scope, collection, stored, id);
+      return voided ? { doc: stored, inserted: true, voided: decision.void } : settled(await settledElsewhere(scope, collection, stored, id));
     }
     collided = decision.stand;
     const live = { $set: { deletedAt: null, ...decision.stand, ...context.release }, $unset: { unconfirmedAt: '' } };
     try {
       // query: * (by _id within the tenant)
-      const confirmed = await collection.updateOne(mineWhileUnconfirmed(scope, id), live, scope.options);
-      if (confirmed.modifiedCount === 0) return settledElsewhere(scope, collection, stored, id);
+      const confirmed = await collection.updateOne(notErased(mineWhileUnconfirmed(scope, id)), live, scope.options);
+      if (confirmed.modifiedCount === 0) {
+        const elsewhere = await settledElsewhere(scope, collection, stored, id);
+        if (elsewhere !== ERASED) return elsewhere;
+        // query: * (by _id within the tenant)
+        const standing = await collection.updateOne(mineWhileUnconfirmed(scope, id), live, scope.options);
+        if (standing.modifiedCount === 0) return settled(await settledElsewhere(scope, collection, stored, id));
+        return { doc: { ...stored, ...decision.stand }, inserted: true, voided: null, relayOnly: true };
+      }
     } catch (error) {
       const twin = context.isTwin(error) ? await findTwin(scope, collection, filter) : null;
       if (twin) return answerWithTwin(scope, collection, id, twin);

@@ -31,6 +31,8 @@ export type Decision = { stand: Doc } | { void: Doc };
 export interface InsertOutcome<T> {
   doc: T;
   inserted: boolean;
+  /** True when the record was erased while it was being decided: its events were rewritten, and only the relay sends them (as stored). */
+  relayOnly?: boolean;
   /** The fields `decide` voided the new record with, else null. */
   voided: Doc | null;
 }

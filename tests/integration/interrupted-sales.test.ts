@@ -177,3 +177,38 @@ describe('two concurrent sends of one sale (a webhook and a checkout)', () => {
     await destroy();
   });
 });
+
+describe('erasure while a sale is being decided', () => {
+  it('the sale’s held events are scrubbed too: nothing delivered or stored names the erased referee', async () => {
+    const prefix = `cut${++prefixes}_`;
+    const delivered: DomainEvent[] = [];
+    const transport: EventTransport = { name: 'recording', publish: async (event) => void delivered.push(event) };
+    const flagAll = () => ({ outcome: 'flag' as const, rule: 'test.flag' });
+    const cutConnection = await mongoose.createConnection(proxy.uri, { dbName: db.connection.name, autoIndex: false, autoCreate: false }).asPromise();
+    const cut = await createReferral({ connection: cutConnection, collectionPrefix: prefix, guards: [flagAll], events: { transport } });
+    const clean = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, guards: [flagAll], events: { transport } });
+    await clean.syncIndexes();
+    const ctx = newTenantContext();
+    const { code } = await clean.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    await cut.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // cached
+    const buyer = oid();
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    proxy.stallReply((command) => command.name === 'find' && command.collection === `${prefix}referral_codes`, stalled);
+    const sold = cut.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await expect.poll(() => clean.models.Referral.collection.countDocuments({ refereeRef: buyer }), { timeout: 5_000 }).toBe(1);
+    await clean.repositories.referral.eraseReferee(buyer, ctx);
+    release();
+    expect((await sold)?.status).toBe('converted');
+    await clean.events.redeliver(ctx);
+    const raw = JSON.stringify(await clean.models.Referral.collection.find({}).toArray());
+    expect(raw).not.toContain(buyer.toHexString());
+    expect(JSON.stringify(delivered)).not.toContain(buyer.toHexString());
+    expect(delivered.filter((event) => event.type === 'referral:flagged').length).toBeGreaterThanOrEqual(2);
+    await cut.destroy();
+    await clean.destroy();
+    await cutConnection.close();
+  });
+});

@@ -59,7 +59,8 @@ export const rewritePending = async (
   filter: Record<string, unknown>,
   rewrite: (event: DomainEvent) => DomainEvent,
 ): Promise<void> => {
-  const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }] };
+  // Undecided records hold events too (not yet relayable): they are rewritten before they can stand.
+  const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }, { unconfirmedAt: { $exists: true } }] };
   // query: * (the caller names the shape of filter)
   const documents = await findAll(collection, withEvents, { projection: { deliveryFailures: 0 }, ...scope.options });
   if (documents.length === 0) return;
