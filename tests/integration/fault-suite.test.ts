@@ -39,6 +39,9 @@ const runStream = async (seed: number) => {
   const rng = xoroshiro128plus(seed);
   const sales: SaleRun[] = [];
   const finalErrors: unknown[] = [];
+  /** Decisions and refunds a caller was told succeeded: the referral's id, and the refund's key. */
+  const approvedIds = new Set<string>();
+  const refunds: { id: string; refundKey: string }[] = [];
   const faults: unknown[] = [];
   let deactivated = false;
   let calls = 0;
@@ -71,11 +74,18 @@ const runStream = async (seed: number) => {
     } else {
       const referral = (known[uniformInt(rng, 0, known.length - 1)] as SaleRun).answers.find(Boolean) as ReferralRecord;
       const id = String(referral._id);
-      if (roll < 85) record(await hostCall(() => engine.repositories.referral.approve(id, { decidedBy: 'mgr' }, { ...ctx, idempotencyKey: `approve-${id}` })));
-      else {
+      if (roll < 85) {
+        const approved = record(
+          await hostCall(() => engine.repositories.referral.approve(id, { decidedBy: 'mgr' }, { ...ctx, idempotencyKey: `approve-${id}` })),
+        );
+        if (approved) approvedIds.add(id);
+      } else {
         const refundKey = `refund-${op}`;
         const amount = uniformInt(rng, 10, 40);
-        record(await hostCall(() => engine.repositories.referral.reverse(id, { refundKey, reason: 'refund', amount }, { ...ctx, idempotencyKey: refundKey })));
+        const refunded = record(
+          await hostCall(() => engine.repositories.referral.reverse(id, { refundKey, reason: 'refund', amount }, { ...ctx, idempotencyKey: refundKey })),
+        );
+        if (refunded) refunds.push({ id, refundKey });
       }
     }
   }
@@ -89,15 +99,21 @@ const runStream = async (seed: number) => {
   await engine.destroy();
   await clean.destroy();
   await faulty.close();
-  return { codes, sales, stored, delivered, finalErrors, faults, calls, cuts };
+  return { codes, sales, stored, delivered, finalErrors, faults, calls, cuts, approvedIds, refunds };
 };
 
 describe('the fault suite: random cuts before, after and in the middle of replies', () => {
   it.each(seeds)('seed %i: every invariant holds once the relay has drained', async (seed) => {
-    const { codes, sales, stored, delivered, finalErrors, faults, calls, cuts } = await runStream(seed);
+    const { codes, sales, stored, delivered, finalErrors, faults, calls, cuts, approvedIds, refunds } = await runStream(seed);
     expect(faults.every(isDatabaseUnavailable)).toBe(true);
     expect(finalErrors.filter((error) => !isReferralError(error))).toEqual([]);
     const { live, expected, idsByKey } = checkInvariants({ codes, sales, stored, delivered });
+    // Every approval and refund a caller was told succeeded is stored, each refund exactly once.
+    const byId = new Map(live.map((referral) => [String(referral._id), referral]));
+    expect([...approvedIds].filter((id) => !['approved', 'reversed'].includes(String(byId.get(id)?.status)))).toEqual([]);
+    expect(refunds.filter(({ id, refundKey }) => (byId.get(id)?.reversals ?? []).filter((reversal) => reversal.refundKey === refundKey).length !== 1)).toEqual(
+      [],
+    );
     const confirmed = sales.filter((sale) => sale.answers.some(Boolean)).length;
     console.log(
       `fault suite seed ${seed}: calls ${calls} (sales ${sales.length}, confirmed ${confirmed}, stored ${live.length}); ` +
