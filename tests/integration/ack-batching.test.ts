@@ -146,3 +146,22 @@ describe('a failed acknowledgement batch', () => {
     expect(isDatabaseUnavailable(errors[0])).toBe(true);
   });
 });
+
+describe('acknowledgements and the call scope', () => {
+  it('match each document within its tenant, as every other command of the call does', async () => {
+    const connection = await db.openConnection({ monitorCommands: true });
+    const filters: Record<string, unknown>[] = [];
+    connection.getClient().on('commandStarted', (event) => {
+      if (event.commandName !== 'update') return;
+      filters.push(...(event.command.updates as { q: Record<string, unknown> }[]).filter(isAcknowledgement).map((statement) => statement.q));
+    });
+    const engine = await createReferral({ connection, collectionPrefix: `ackt${++prefixes}_` });
+    await engine.syncIndexes();
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await engine.destroy();
+    expect(filters.length).toBeGreaterThanOrEqual(2); // the code's event and the sale's
+    expect(filters.map((filter) => String(filter.organizationId))).toEqual(filters.map(() => ctx.organizationId));
+  });
+});
