@@ -9,6 +9,7 @@ import { ABANDONED, type InsertContext, insertAttempt } from './insert-if-absent
 import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
 import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
 import type { CallScope } from './scope.js';
+import { undecided, voidingUpdate } from './undecided.js';
 
 /** What an attempt returns when its conditional write matched nothing. */
 const LOST = Symbol('lost race');
@@ -138,21 +139,17 @@ export class WriteExecutor {
 
   /** Voids every undecided record `match` finds (a code retired: its sales that did not stand yet never will). */
   async voidUndecided<T extends mongo.Document>(scope: CallScope, collection: mongo.Collection<T>, match: Doc, fields: Doc): Promise<void> {
-    const undecided = { ...scope.where(match), unconfirmedAt: { $exists: true } } as mongo.Filter<T>;
+    const records = collection as unknown as mongo.Collection<mongo.Document>;
     // query: * (the caller names the shape of match)
-    await collection.updateMany(
-      undecided,
-      { $set: fields, $unset: { unconfirmedAt: '', ...this.outbox.voidUnset } } as unknown as mongo.UpdateFilter<T>,
-      scope.options,
-    );
+    await records.updateMany(undecided(scope.where(match)), voidingUpdate(fields, this.outbox.voidUnset), scope.options);
   }
 
   /** The relay: undecided records older than `olderThanMs` were abandoned by their call (a crash); they never stood, so they are voided. */
   async voidAbandoned<T extends mongo.Document>(scope: OutboxScope, collection: mongo.Collection<T>, olderThanMs: number): Promise<void> {
-    const abandoned = { ...scope.tenant, unconfirmedAt: { $lte: new Date(scope.now.getTime() - olderThanMs) } } as unknown as mongo.Filter<T>;
-    const update = { $set: { voidedReason: 'abandoned' }, $unset: { unconfirmedAt: '', ...this.outbox.voidUnset } } as unknown as mongo.UpdateFilter<T>;
+    const abandoned = { ...scope.tenant, unconfirmedAt: { $lte: new Date(scope.now.getTime() - olderThanMs) } };
+    const records = collection as unknown as mongo.Collection<mongo.Document>;
     // query: referral.unconfirmed
-    await collection.updateMany(abandoned, update);
+    await records.updateMany(abandoned, voidingUpdate({ voidedReason: 'abandoned' }, this.outbox.voidUnset));
   }
 
   /** Inserts a new record of the scope's tenant that nothing else names and that emits nothing (a visit). */
@@ -164,13 +161,14 @@ export class WriteExecutor {
   }
 
   /** Rewrites every unpublished event on the records `match` finds (erasure: no payload may keep an erased ref). */
-  rewritePending<T extends mongo.Document>(
+  async rewritePending<T extends mongo.Document>(
     scope: CallScope,
     collection: mongo.Collection<T>,
     match: Doc,
     rewrite: (event: DomainEvent) => DomainEvent,
   ): Promise<void> {
-    return this.outbox.rewritePending(collection as unknown as AnyCollection, scope, scope.where(match), rewrite);
+    const patches = await this.outbox.rewrittenPending(collection as unknown as AnyCollection, scope, scope.where(match), rewrite);
+    await this.setEach(scope, collection, patches);
   }
 
   /** Publishes what was stored but never acknowledged (a crash, an outage, a committed transaction), a budget per document. */

@@ -3,6 +3,7 @@ import { isPlainObject } from '../kernel/input.js';
 import type { Doc, InsertOperation, InsertOutcome } from './operations.js';
 import { withoutOutboxFields } from './outbox/fields.js';
 import type { CallScope } from './scope.js';
+import { undecided, voidingUpdate } from './undecided.js';
 
 const { BSON } = mongo;
 
@@ -125,12 +126,11 @@ export type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
 
 type Collection = mongo.Collection<mongo.Document>;
 
-const mineWhileUnconfirmed = (scope: CallScope, id: unknown) =>
-  ({ ...scope.where({ _id: id }), unconfirmedAt: { $exists: true } }) as mongo.Filter<mongo.Document>;
+const mineWhileUnconfirmed = (scope: CallScope, id: unknown) => undecided(scope.where({ _id: id }));
 
 /** Voids an unconfirmed record while it is still unconfirmed; false when someone else settled it first. */
 const voidUnconfirmed = async (context: InsertContext, scope: CallScope, collection: Collection, id: unknown, fields: Doc): Promise<boolean> => {
-  const update = { $set: fields, $unset: { unconfirmedAt: '', ...context.voidUnset } };
+  const update = voidingUpdate(fields, context.voidUnset);
   // query: * (by _id within the tenant)
   const voided = await collection.updateOne(mineWhileUnconfirmed(scope, id), update, scope.options);
   return voided.modifiedCount === 1;

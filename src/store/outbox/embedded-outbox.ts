@@ -6,7 +6,7 @@ import type { DomainEvent, EventMeta } from '../../events/types.js';
 import { EventParkedError } from '../../kernel/errors.js';
 import type { CallScope } from '../scope.js';
 import { AckBuffer } from './ack-buffer.js';
-import { type RelaySource, readPending, rewritePending } from './embedded-relay.js';
+import { type RelaySource, readPending, rewrittenPending } from './embedded-relay.js';
 import { PENDING_UNSET } from './fields.js';
 import { type OutboxHealth, outboxHealth } from './health.js';
 import type { AnyCollection, EventHome, Outbox, OutboxScope, PendingEvents } from './outbox.js';
@@ -172,8 +172,8 @@ export class EmbeddedOutbox implements Outbox {
   }
 
   /** Rewrites every unpublished event on the documents `filter` matches (erasure), compact ones rebuilt and stored in full. */
-  rewritePending(collection: AnyCollection, scope: CallScope, filter: Record<string, unknown>, rewrite: (event: DomainEvent) => DomainEvent): Promise<void> {
-    return rewritePending(this.#relay, collection, scope, filter, rewrite);
+  rewrittenPending(collection: AnyCollection, scope: CallScope, filter: Record<string, unknown>, rewrite: (event: DomainEvent) => DomainEvent) {
+    return rewrittenPending(this.#relay, collection, scope, filter, rewrite);
   }
 
   flush(): Promise<void> {

@@ -48,28 +48,25 @@ export const readPending = async (source: RelaySource, scope: OutboxScope, optio
 };
 
 /**
- * Rewrites the events still pending or parked on every document `filter` matches (erasure: no
- * unpublished payload may keep an erased ref). Compact events are rebuilt from their document
- * first and stored in full. Acknowledgements match by event id, which is kept.
+ * The events still pending, parked or held on every document `filter` matches, rewritten (erasure:
+ * no unpublished payload may keep an erased ref), as the fields to set on each. Compact events are
+ * rebuilt from their document first and stored in full. Acknowledgements match by event id, which is kept.
  */
-export const rewritePending = async (
+export const rewrittenPending = async (
   source: RelaySource,
   collection: AnyCollection,
   scope: CallScope,
   filter: Record<string, unknown>,
   rewrite: (event: DomainEvent) => DomainEvent,
-): Promise<void> => {
+): Promise<{ _id: unknown; set: Record<string, unknown> }[]> => {
   // Undecided records hold events too (not yet relayable): they are rewritten before they can stand.
   const withEvents = { ...filter, $or: [{ pendingEventsAt: { $exists: true } }, { parkedEventsAt: { $exists: true } }, { unconfirmedAt: { $exists: true } }] };
   // query: * (the caller names the shape of filter)
   const documents = await findAll(collection, withEvents, { projection: { deliveryFailures: 0 }, ...scope.options });
-  if (documents.length === 0) return;
-  const operations = documents.map((doc) => {
+  return documents.map((doc) => {
     const outbox = ((doc.outbox ?? []) as StoredEvent[]).map((stored) => rewrite(source.expand(stored, doc)));
     const parkedEvents = ((doc.parkedEvents ?? []) as { event: DomainEvent }[]).map((parked) => ({ ...parked, event: rewrite(parked.event) }));
     const set = { ...(doc.outbox ? { outbox } : {}), ...(doc.parkedEvents ? { parkedEvents } : {}) };
-    return { updateOne: { filter: scope.where({ _id: doc._id }), update: { $set: set } } };
+    return { _id: doc._id, set };
   });
-  // query: outbox.ack
-  await collection.bulkWrite(operations, scope.options);
 };

@@ -73,8 +73,8 @@ export class HostOutbox implements Outbox {
     return Object.fromEntries(this.#collections.map((collection) => [collection.collectionName, NO_BACKLOG]));
   }
 
-  async rewritePending(): Promise<void> {
-    // Nothing unpublished is stored on the documents.
+  async rewrittenPending(): Promise<{ _id: unknown; set: Record<string, unknown> }[]> {
+    return []; // nothing unpublished is stored on the documents
   }
 
   async flush(): Promise<void> {}

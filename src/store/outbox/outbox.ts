@@ -61,8 +61,13 @@ export interface Outbox {
   parked(scope: OutboxScope, limit: number): Promise<ParkedEvent[]>;
   requeue(scope: OutboxScope, eventId: string): Promise<boolean>;
   health(scope: OutboxScope): Promise<Record<string, OutboxHealth>>;
-  /** Rewrites every unpublished event on the documents `filter` matches (erasure). */
-  rewritePending(collection: AnyCollection, scope: CallScope, filter: Record<string, unknown>, rewrite: (event: DomainEvent) => DomainEvent): Promise<void>;
+  /** Every unpublished event on the documents `filter` matches, rewritten (erasure): the fields to set on each, by `_id`. */
+  rewrittenPending(
+    collection: AnyCollection,
+    scope: CallScope,
+    filter: Record<string, unknown>,
+    rewrite: (event: DomainEvent) => DomainEvent,
+  ): Promise<{ _id: unknown; set: Record<string, unknown> }[]>;
   /** Writes buffered acknowledgements now. */
   flush(): Promise<void>;
 }
