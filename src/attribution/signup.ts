@@ -1,3 +1,4 @@
+import { draftOf } from '../kernel/draft.js';
 import { configError, ReplayConflictError } from '../kernel/errors.js';
 import { refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
@@ -22,16 +23,7 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
   const resolution = await resolveReferrer(deps, scope, { code: signup.code, visitorId: signup.visitorId, referee: signup });
   if (!('referrer' in resolution)) return null;
   const { referrer } = resolution;
-  const draft = {
-    referrerRef: referrer.ref,
-    referrerModel: referrer.model,
-    refereeRef: signup.refereeRef,
-    refereeModel: signup.refereeModel,
-    sourceRef: signup.refereeRef,
-    sourceModel: 'Signup',
-    code: referrer.code,
-    metadata: signup.metadata ?? null,
-  };
+  const draft = draftOf(referrer, { ...signup, sourceRef: signup.refereeRef, sourceModel: 'Signup' });
   const verdict = await admit(deps, scope, draft, signup.signals);
   const { doc, inserted } = await recordLead(deps, scope, {
     referrer,

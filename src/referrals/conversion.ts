@@ -5,7 +5,7 @@ import { countSlot, type Refusal, saleDecision, saleNeedsDecision } from '../cod
 import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, GuardVerdict, IdentitySignals } from '../guards/types.js';
-import type { ReferralDraft } from '../kernel/draft.js';
+import { draftOf, type ReferralDraft } from '../kernel/draft.js';
 import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
@@ -72,17 +72,7 @@ const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
 const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionPlan> => {
   const { now } = scope;
   const _id = new Types.ObjectId();
-  const { sourceRef, sourceModel, refereeRef, refereeModel } = parties;
-  const draft: ReferralDraft = {
-    referrerRef: referrer.ref,
-    referrerModel: referrer.model,
-    refereeRef,
-    refereeModel,
-    sourceRef,
-    sourceModel,
-    code: referrer.code,
-    metadata: parties.metadata ?? null,
-  };
+  const draft = draftOf(referrer, parties);
   const verdict = await admit(deps, scope, draft, parties.signals);
   const approvals = reviewChain(deps, draft);
   const events = conversionEvents({ draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);
@@ -102,7 +92,7 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
     createdAt: now,
     updatedAt: now,
   };
-  return { doc, sourceRef, sourceModel, events };
+  return { doc, sourceRef: draft.sourceRef, sourceModel: draft.sourceModel, events };
 };
 
 /**

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { draftOf } from '../../src/kernel/draft.js';
+
+describe('draftOf', () => {
+  const referrer = { ref: 'creator-1', model: 'user', code: 'ALICE' };
+
+  it('names the referrer, the referee and the source as guards and review hooks see them', () => {
+    const draft = draftOf(referrer, {
+      refereeRef: 'buyer-1',
+      refereeModel: 'user',
+      sourceRef: 'order-1',
+      sourceModel: 'Order',
+      metadata: { campaign: 'spring' },
+    });
+    expect(draft).toEqual({
+      referrerRef: 'creator-1',
+      referrerModel: 'user',
+      refereeRef: 'buyer-1',
+      refereeModel: 'user',
+      sourceRef: 'order-1',
+      sourceModel: 'Order',
+      code: 'ALICE',
+      metadata: { campaign: 'spring' },
+    });
+  });
+
+  it('stores no metadata as null and keeps only the draft fields of a wider input', () => {
+    const signup = { refereeRef: 'buyer-2', refereeModel: 'user', visitorId: 'v-1', signals: { ip: '203.0.113.9' } };
+    const draft = draftOf({ ...referrer, code: null }, { ...signup, sourceRef: signup.refereeRef, sourceModel: 'Signup' });
+    expect(draft.metadata).toBeNull();
+    expect(draft.code).toBeNull();
+    expect(Object.keys(draft).sort()).toEqual(['code', 'metadata', 'refereeModel', 'refereeRef', 'referrerModel', 'referrerRef', 'sourceModel', 'sourceRef']);
+    expect(draft.sourceRef).toBe('buyer-2');
+  });
+});
