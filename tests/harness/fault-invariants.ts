@@ -1,10 +1,30 @@
 import type { Types } from 'mongoose';
 import { expect } from 'vitest';
-import type { DomainEvent, ReferralRecord } from '../../src/index.js';
+import type { DomainEvent, ReferralEngine, ReferralRecord } from '../../src/index.js';
 import { isDatabaseUnavailable } from '../../src/index.js';
+import { oid } from './engine.js';
 
 /** The fault runs' codes: A uncapped (deactivated halfway), B and C capped. */
 export const CAPS = { B: 3, C: 6 } as const;
+
+/** Seeds for a fault run: FAULT_SEEDS="1,2" replays a failure; otherwise two new ones (`shift` keeps two suites' apart), printed. */
+export const faultSeeds = (shift: number) => (process.env.FAULT_SEEDS ?? `${Date.now() % 100_000},${(Date.now() >> shift) % 100_000}`).split(',').map(Number);
+
+/** The run's three codes, each with a new owner in the tenant of `ctx`. */
+export const createFaultCodes = async (engine: ReferralEngine, ctx: { organizationId: string }): Promise<Record<'A' | 'B' | 'C', string>> => ({
+  A: (await engine.repositories.referralCode.generateCode(oid(), 'user', ctx)).code,
+  B: (await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: CAPS.B })).code,
+  C: (await engine.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: CAPS.C })).code,
+});
+
+/** Runs the relay until a pass finds nothing left to publish (bounded), then reads every stored referral raw. */
+export const drainAndRead = async (engine: ReferralEngine): Promise<ReferralRecord[]> => {
+  for (let pass = 0; pass < 20; pass++) {
+    const report = await engine.events.redeliver(undefined, { olderThanMs: 0 });
+    if (report.published === 0 && report.failed === 0) break;
+  }
+  return (await engine.models.Referral.collection.find({}).toArray()) as unknown as ReferralRecord[];
+};
 
 /** A host that retries a call while MongoDB is unreachable, as a checkout or a webhook handler would (bounded). */
 export const hostCall = async <T>(call: () => Promise<T>) => {

@@ -5,11 +5,11 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, inject, it } from 'vitest';
 import { createReferral, type DomainEvent, type EventTransport, type ReferralRecord } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
-import { newTenantContext, oid } from '../harness/engine.js';
-import { checkInvariants, hostCall, type SaleRun } from '../harness/fault-invariants.js';
+import { newTenantContext } from '../harness/engine.js';
+import { checkInvariants, createFaultCodes, drainAndRead, faultSeeds, hostCall, type SaleRun } from '../harness/fault-invariants.js';
 
 const db = useTestDatabase();
-const seeds = (process.env.FAULT_SEEDS ?? `${Date.now() % 100_000},${(Date.now() >> 9) % 100_000}`).split(',').map(Number);
+const seeds = faultSeeds(9);
 const stream = fileURLToPath(new URL('../harness/sale-stream.ts', import.meta.url));
 
 /** Runs the sale stream in a child process and kills it with SIGKILL `delayMs` after its `answers`-th answer; returns every line it wrote. */
@@ -42,11 +42,7 @@ describe('the fault suite: a process killed with SIGKILL in the middle of a stre
     const clean = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, events: { transport } });
     await clean.syncIndexes();
     const ctx = newTenantContext();
-    const codes = {
-      A: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx)).code,
-      B: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 3 })).code,
-      C: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: 6 })).code,
-    };
+    const codes = await createFaultCodes(clean, ctx);
     const rng = xoroshiro128plus(seed);
     const answers = uniformInt(rng, 3, 25);
     const delayMs = uniformInt(rng, 0, 15);
@@ -74,11 +70,7 @@ describe('the fault suite: a process killed with SIGKILL in the middle of a stre
       const retried = await hostCall(() => clean.attributeSale(sale.input, ctx));
       if ('value' in retried) sale.answers.push(retried.value ?? null);
     }
-    for (let pass = 0; pass < 20; pass++) {
-      const report = await clean.events.redeliver(undefined, { olderThanMs: 0 });
-      if (report.published === 0 && report.failed === 0) break;
-    }
-    const stored = (await clean.models.Referral.collection.find({}).toArray()) as unknown as ReferralRecord[];
+    const stored = await drainAndRead(clean);
     const { live, expected, idsByKey } = checkInvariants({ codes, sales: [...sales.values()], stored, delivered });
     console.log(
       `fault suite (SIGKILL) seed ${seed}: killed ${delayMs} ms after answer ${answers} (${lines.length} lines); sales ${sales.size}, stored ${live.length}; ` +

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReferral, type DomainEvent, type EventTransport, isDatabaseUnavailable, isReferralError, type ReferralRecord } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
 import { newTenantContext, oid } from '../harness/engine.js';
-import { CAPS, checkInvariants, hostCall, type SaleRun } from '../harness/fault-invariants.js';
+import { checkInvariants, createFaultCodes, drainAndRead, faultSeeds, hostCall, type SaleRun } from '../harness/fault-invariants.js';
 import { startFaultProxyFor } from '../harness/fault-proxy.js';
 
 const db = useTestDatabase();
@@ -15,8 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => proxy.close());
 
-/** Seeds for this run: FAULT_SEEDS="1,2" replays a failure; otherwise two new ones, printed. */
-const seeds = (process.env.FAULT_SEEDS ?? `${Date.now() % 100_000},${(Date.now() >> 7) % 100_000}`).split(',').map(Number);
+const seeds = faultSeeds(7);
 const OPERATIONS = 120;
 const CUTS_PER_THOUSAND = 80;
 
@@ -31,11 +30,7 @@ const runStream = async (seed: number) => {
   const clean = await createReferral({ connection: await db.openConnection(), collectionPrefix: prefix, events: { transport } });
   await clean.syncIndexes();
   const ctx = newTenantContext();
-  const codes = {
-    A: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx)).code,
-    B: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: CAPS.B })).code,
-    C: (await clean.repositories.referralCode.generateCode(oid(), 'user', ctx, { maxConversions: CAPS.C })).code,
-  };
+  const codes = await createFaultCodes(clean, ctx);
   const rng = xoroshiro128plus(seed);
   const sales: SaleRun[] = [];
   const finalErrors: unknown[] = [];
@@ -91,11 +86,7 @@ const runStream = async (seed: number) => {
   }
   proxy.stopCuts();
   const cuts = { before: proxy.cuts.before - cutsBefore.before, after: proxy.cuts.after - cutsBefore.after, mid: proxy.cuts.mid - cutsBefore.mid };
-  for (let pass = 0; pass < 20; pass++) {
-    const report = await clean.events.redeliver(undefined, { olderThanMs: 0 });
-    if (report.published === 0 && report.failed === 0) break;
-  }
-  const stored = (await clean.models.Referral.collection.find({}).toArray()) as unknown as ReferralRecord[];
+  const stored = await drainAndRead(clean);
   await engine.destroy();
   await clean.destroy();
   await faulty.close();
