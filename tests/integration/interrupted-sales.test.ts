@@ -14,6 +14,15 @@ beforeAll(async () => {
 });
 afterAll(async () => proxy.close());
 
+/** A promise the test opens when it chooses (Promise.withResolvers needs Node 22): the proxy holds a reply until then. */
+const gate = () => {
+  let release = () => {};
+  const stalled = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { stalled, release };
+};
+
 /** Two processes of one deployment: one talks to MongoDB through the cutting proxy, one directly; every event either delivers is recorded. */
 const deployment = async (options: { maxConversions?: number; timeoutMS?: number } = {}) => {
   const prefix = `cut${++prefixes}_`;
@@ -109,10 +118,7 @@ describe('a new sale cut off mid-call', () => {
 
   it('a server that stalls on a sale: with timeoutMS the call gives up in time with call_timeout, and a retry is answered consistently once it answers', async () => {
     const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ timeoutMS: 300 });
-    let release = () => {};
-    const stalled = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { stalled, release } = gate();
     let released = false;
     const stalledSale = sale();
     proxy.stallReply(on('findAndModify', 'referrals'), stalled);
@@ -143,10 +149,7 @@ describe('a new sale cut off mid-call', () => {
     const { cut, clean, ctx, sale, on, liveFor, convertedFor, destroy } = await deployment({ maxConversions: 2 });
     await cut.attributeSale(sale(), ctx); // this process has the code cached
     await clean.attributeSale(sale(), ctx); // the code is full
-    let release = () => {};
-    const stalled = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { stalled, release } = gate();
     const late = sale();
     proxy.stallReply(on('find', 'referral_codes'), stalled); // its decision (the stored code) is held
     const answer = cut.attributeSale(late, ctx);
@@ -192,10 +195,7 @@ describe('erasure while a sale is being decided', () => {
     const { code } = await clean.repositories.referralCode.generateCode(oid(), 'user', ctx);
     await cut.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // cached
     const buyer = oid();
-    let release = () => {};
-    const stalled = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { stalled, release } = gate();
     proxy.stallReply((command) => command.name === 'find' && command.collection === `${prefix}referral_codes`, stalled);
     const sold = cut.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await expect.poll(() => clean.models.Referral.collection.countDocuments({ refereeRef: buyer }), { timeout: 5_000 }).toBe(1);
