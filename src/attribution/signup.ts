@@ -1,8 +1,7 @@
-import { draftOf } from '../kernel/draft.js';
 import { configError, ReplayConflictError } from '../kernel/errors.js';
 import { refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
-import { admit } from '../referrals/conversion.js';
+import { admit, draftOf } from '../referrals/conversion.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
 import { type AttributeSignupInput, attributeSignupInputSchema } from './inputs.js';

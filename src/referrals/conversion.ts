@@ -5,7 +5,7 @@ import { countSlot, type Refusal, saleDecision, saleNeedsDecision } from '../cod
 import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, GuardVerdict, IdentitySignals } from '../guards/types.js';
-import { draftOf, type ReferralDraft } from '../kernel/draft.js';
+import type { ReferralDraft } from '../kernel/draft.js';
 import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
@@ -34,6 +34,18 @@ export interface ConversionParties {
   metadata?: Record<string, unknown> | undefined;
   signals?: IdentitySignals | undefined;
 }
+
+/** The one way a sale or a signup becomes the draft its guards and review hooks see. */
+export const draftOf = (referrer: Pick<Referrer, 'ref' | 'model' | 'code'>, parties: ConversionParties): ReferralDraft => ({
+  referrerRef: referrer.ref,
+  referrerModel: referrer.model,
+  refereeRef: parties.refereeRef,
+  refereeModel: parties.refereeModel,
+  sourceRef: parties.sourceRef,
+  sourceModel: parties.sourceModel,
+  code: referrer.code,
+  metadata: parties.metadata ?? null,
+});
 
 /** What one new sale would write: the record and the events it carries. */
 interface ConversionPlan {

@@ -5,11 +5,10 @@ import type { DomainEvent } from '../events/types.js';
 import { asDuplicateKey, type DuplicateKey, isDuplicateOn, translateDuplicate } from '../kernel/duplicate-key.js';
 import { ContentionError } from '../kernel/errors.js';
 import { canonicalId } from '../kernel/ids.js';
-import { ABANDONED, type InsertContext, insertAttempt } from './insert-if-absent.js';
+import { ABANDONED, type InsertContext, insertAttempt, undecided, voidingUpdate } from './insert-if-absent.js';
 import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
 import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
 import type { CallScope } from './scope.js';
-import { undecided, voidingUpdate } from './undecided.js';
 
 /** What an attempt returns when its conditional write matched nothing. */
 const LOST = Symbol('lost race');

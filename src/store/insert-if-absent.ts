@@ -3,7 +3,6 @@ import { isPlainObject } from '../kernel/input.js';
 import type { Doc, InsertOperation, InsertOutcome } from './operations.js';
 import { withoutOutboxFields } from './outbox/fields.js';
 import type { CallScope } from './scope.js';
-import { undecided, voidingUpdate } from './undecided.js';
 
 const { BSON } = mongo;
 
@@ -126,13 +125,18 @@ export type Outcome<T> = InsertOutcome<T> | typeof ABANDONED;
 
 type Collection = mongo.Collection<mongo.Document>;
 
+/** The records `filter` finds that are still undecided (stored, not yet standing or voided). */
+export const undecided = (filter: Doc): mongo.Filter<mongo.Document> => ({ ...filter, unconfirmedAt: { $exists: true } }) as mongo.Filter<mongo.Document>;
+
+/** The write that voids an undecided record: `fields` set, its marker and its held events (`voidUnset`, the outbox's) gone. */
+export const voidingUpdate = (fields: Doc, voidUnset: Doc) => ({ $set: fields, $unset: { unconfirmedAt: '', ...voidUnset } });
+
 const mineWhileUnconfirmed = (scope: CallScope, id: unknown) => undecided(scope.where({ _id: id }));
 
 /** Voids an unconfirmed record while it is still unconfirmed; false when someone else settled it first. */
 const voidUnconfirmed = async (context: InsertContext, scope: CallScope, collection: Collection, id: unknown, fields: Doc): Promise<boolean> => {
-  const update = voidingUpdate(fields, context.voidUnset);
   // query: * (by _id within the tenant)
-  const voided = await collection.updateOne(mineWhileUnconfirmed(scope, id), update, scope.options);
+  const voided = await collection.updateOne(mineWhileUnconfirmed(scope, id), voidingUpdate(fields, context.voidUnset), scope.options);
   return voided.modifiedCount === 1;
 };
 

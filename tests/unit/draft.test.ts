@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftOf } from '../../src/kernel/draft.js';
+import { draftOf } from '../../src/referrals/conversion.js';
 
 describe('draftOf', () => {
   const referrer = { ref: 'creator-1', model: 'user', code: 'ALICE' };
@@ -25,7 +25,7 @@ describe('draftOf', () => {
   });
 
   it('stores no metadata as null and keeps only the draft fields of a wider input', () => {
-    const signup = { refereeRef: 'buyer-2', refereeModel: 'user', visitorId: 'v-1', signals: { ip: '203.0.113.9' } };
+    const signup = { refereeRef: 'buyer-2', refereeModel: 'user', visitorId: 'v-1', signals: { refereeEmail: 'buyer-2@example.com' } };
     const draft = draftOf({ ...referrer, code: null }, { ...signup, sourceRef: signup.refereeRef, sourceModel: 'Signup' });
     expect(draft.metadata).toBeNull();
     expect(draft.code).toBeNull();
