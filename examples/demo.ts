@@ -44,13 +44,13 @@ try {
   say('2. Two buyers check out with the code');
   const orderA = new Types.ObjectId();
   const saleA = await referral.attributeSale(
-    { code, refereeRef: alice, refereeModel: 'user', sourceRef: orderA, sourceModel: 'Order', metadata: { amount: 4900, currency: 'USD' } },
+    { code, refereeRef: alice, refereeModel: 'user', sourceRef: orderA, sourceModel: 'Order', amount: 4900, currency: 'USD' },
     ctx,
   );
   say(`   alice's order ${orderA} -> referral ${saleA?._id} (${saleA?.status})`);
   const orderB = new Types.ObjectId();
   const saleB = await referral.attributeSale(
-    { code: code.toLowerCase(), refereeRef: bob, refereeModel: 'user', sourceRef: orderB, sourceModel: 'Order', metadata: { amount: 12900, currency: 'USD' } },
+    { code: code.toLowerCase(), refereeRef: bob, refereeModel: 'user', sourceRef: orderB, sourceModel: 'Order', amount: 12900, currency: 'USD' },
     ctx,
   );
   say(`   bob typed the code in lower case; order ${orderB} -> referral ${saleB?._id} (${saleB?.status})\n`);
@@ -84,7 +84,7 @@ try {
   const lead = await referral.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
   say(`   signup recorded: friend ${friend} was referred by ${lead?.referrerRef} (lead ${lead?._id})`);
   const firstOrder = await referral.attributeSale(
-    { refereeRef: friend, refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order', metadata: { amount: 2500 } },
+    { refereeRef: friend, refereeModel: 'user', sourceRef: new Types.ObjectId(), sourceModel: 'Order', amount: 2500, currency: 'USD' },
     ctx,
   );
   check(
@@ -99,7 +99,9 @@ try {
   say(
     `\n7. The creator's dashboard lists ${page.items.length} referrals (${page.items.map((r) => r.status).join(', ')}), ${friends.items.length} friends (${friends.items.map((l) => l.status).join(', ')})`,
   );
-  say(`   funnel: ${funnel.leads} leads, ${funnel.convertedLeads} bought, ${funnel.sales} sales, ${funnel.approved} approved, amount ${funnel.amount}`);
+  say(
+    `   funnel: ${funnel.leads} leads, ${funnel.convertedLeads} bought, ${funnel.sales} sales, ${funnel.approved} approved, net ${funnel.amounts.map((m) => `${m.net} ${m.currency}`).join(', ') || 'none'}`,
+  );
   say('   reward the creator on referral:approved, using meta.idempotencyKey to ignore duplicates.');
   await referral.destroy();
   say('\ndemo finished: every step behaved as documented.');

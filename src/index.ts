@@ -28,6 +28,7 @@ export type { ReferralEngine, ResolvedReferrer } from './engine/engine.js';
 export type { ReferralEvents } from './engine/events-facade.js';
 export type { ReferralModels } from './engine/models.js';
 export type { CreateReferralOptions } from './engine/options.js';
+export type { ReferralReferrers } from './engine/referrers-facade.js';
 export type {
   ApprovedPayload,
   CodeCreatedPayload,
@@ -54,6 +55,8 @@ export type {
   ReferralEventName,
   ReferralEventPattern,
   ReferralEventPayloads,
+  ReferrerResumedPayload,
+  ReferrerSuspendedPayload,
   RejectedPayload,
   ReversedPayload,
   Unsubscribe,
@@ -68,6 +71,8 @@ export {
   ReferralFlagged,
   ReferralLeadConverted,
   ReferralLeadCreated,
+  ReferralReferrerResumed,
+  ReferralReferrerSuspended,
   ReferralRejected,
   ReferralReversed,
   referralEventDefinitions,
@@ -81,14 +86,21 @@ export * from './kernel/errors.js';
 export { DATABASE_UNAVAILABLE_ERRORS, isDatabaseUnavailable } from './kernel/faults.js';
 export type { Ref } from './kernel/ids.js';
 export type { ResolvedTenant, TenantConfig } from './kernel/tenant.js';
+export { currencySchema, isQualifying, minorUnitsSchema } from './money/schema.js';
+export type { CurrencyTotals } from './money/totals.js';
 export type { ReviewConfig } from './referrals/deps.js';
+export { HOLD_DECIDER, type SettleHeldOptions } from './referrals/hold.js';
 export type { ApproveInput, ListForReferrerOptions, RecordConversionInput, RejectInput, ReverseInput } from './referrals/inputs.js';
 export type { ReferralPage } from './referrals/listing.js';
 export type { ReferralDecision, ReferralRecord, ReferralReversal } from './referrals/model.js';
 export type { AttributionRule, ReferralAttribution } from './referrals/referrer.js';
 export { ReferralRepository, type ReferralServices } from './referrals/repository.js';
+export type { ReviewQueueOptions } from './referrals/review-queue.js';
+export type { Awaiting } from './referrals/review-state.js';
 export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './referrals/stats.js';
 export type { LeaderboardOptions } from './referrals/stats-inputs.js';
 export { REFERRAL_STATUSES, REFERRAL_TRANSITIONS, type ReferralAction, type ReferralStatus } from './referrals/status.js';
+export type { ResumeReferrerInput, SuspendReferrerInput } from './referrers/inputs.js';
+export type { ReferralReferrerRecord } from './referrers/model.js';
 export type { IndexDeclaration } from './store/index-declaration.js';
 export type { SyncIndexesReport } from './store/sync-indexes.js';

@@ -17,8 +17,8 @@ const HTTP_FIELDS: Record<string, string> = {
   'input.sourceRef': 'orderId',
   'input.refereeRef': 'buyerId',
   'input.code': 'code',
-  'input.metadata': 'amount',
-  'input.metadata.amount': 'amount',
+  'input.amount': 'amount',
+  'input.currency': 'currency',
   'input.decidedBy': 'decidedBy',
   'input.reason': 'reason',
   'input.note': 'note',
@@ -44,12 +44,6 @@ const pageOptions = (query: Request['query']) => {
     ...(status === undefined ? {} : { status: status as 'converted' }),
     ...(after === undefined ? {} : { after: after as string }),
   };
-};
-
-const amountOf = (amount: unknown): { amount: number } | undefined => {
-  if (amount === undefined) return undefined;
-  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) throw invalid('input.metadata.amount', 'Expected a non-negative number');
-  return { amount };
 };
 
 const errors: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -79,11 +73,11 @@ export const createCheckoutApp = (referral: ReferralEngine): express.Express => 
   });
 
   // Checkout: 201 for a newly attributed sale, 200 for a replay of one (same body) or a sale nobody referred.
+  // `amount` is in minor units (cents) with its ISO 4217 `currency`; the engine refuses floats and negatives.
   app.post('/checkout', async (req, res) => {
-    const { code, buyerId, orderId, amount } = req.body ?? {};
-    const metadata = amountOf(amount);
+    const { code, buyerId, orderId, amount, currency } = req.body ?? {};
     const outcome = await referral.attributeSaleWithOutcome(
-      { code, refereeRef: buyerId, refereeModel: 'user', sourceRef: orderId, sourceModel: 'Order', ...(metadata ? { metadata } : {}) },
+      { code, refereeRef: buyerId, refereeModel: 'user', sourceRef: orderId, sourceModel: 'Order', amount, currency },
       contextOf(req),
     );
     if (outcome && !outcome.created) res.set('Idempotent-Replayed', 'true');

@@ -22,7 +22,7 @@ const approverSchema = z.union([approvalIdSchema, approverObjectSchema]);
 export const thresholdSchema = z.strictObject({
   field: z
     .string()
-    .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as metadata.amount')
+    .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'A dot path such as amount or metadata.tier')
     .max(200),
   op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']),
   value: z.number().finite(),

@@ -16,7 +16,7 @@ export type ApprovalDecision = Readonly<z.infer<typeof decisionSchema>>;
 
 /**
  * When a step applies: it is skipped, with the reason recorded, unless `field` (a dot path into
- * the referral, e.g. `metadata.amount`) `op` `value` holds. A field that is not a number keeps the step.
+ * the referral, e.g. `amount`) `op` `value` holds. A field that is not a number keeps the step.
  */
 export type ApprovalThreshold = Readonly<z.infer<typeof thresholdSchema>>;
 

@@ -1,15 +1,14 @@
 import { resolveCode } from '../codes/resolver.js';
-import type { Refusal } from '../codes/slots.js';
 import { NotFoundError, ReferralError } from '../kernel/errors.js';
 import { parseInput } from '../kernel/input.js';
 import { writeConversion } from '../referrals/conversion.js';
+import type { FenceRefusal } from '../referrals/fence.js';
 import { type RecordConversionInput, recordConversionInputSchema } from '../referrals/inputs.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { CallScope } from '../store/scope.js';
-import { bindReferee } from './bindings.js';
 import type { AttributionDeps } from './deps.js';
 import { type AttributeSaleInput, attributeSaleInputSchema, type TrackVisitInput, trackVisitInputSchema } from './inputs.js';
-import { followLead } from './lead-follow.js';
+import { anchorReferrer, creditReferee } from './lead-anchor.js';
 import { resolveReferrer } from './referrer-resolver.js';
 import type { ReferralTouchRecord } from './touch.model.js';
 import { recordTouch } from './touches.js';
@@ -21,22 +20,22 @@ export interface SaleOutcome {
 }
 
 /**
- * Checkout in one call. The referrer is decided by the one rule (see resolveReferrer); with
- * `binding: 'lifetime'` the first recorded sale binds the referee, and with leads on the sale
- * converts (or records) the referee's lead. Null when nothing attributes the sale, or when the
- * code could not take it (deactivated meanwhile, expired, no conversions left).
+ * Checkout in one call. The referrer is decided by the one rule (see resolveReferrer); with leads
+ * on, a first sale records the referee's lead before the sale (see anchorReferrer); with
+ * `binding: 'lifetime'` the first qualifying sale binds the referee. Null when nothing attributes
+ * the sale, or when the fence refused it (code retired meanwhile, no conversions left, referrer suspended).
  */
 export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<SaleOutcome | null> => {
   const sale = parseInput(attributeSaleInputSchema, input, 'input');
   const resolution = await resolveReferrer(deps, scope, { code: sale.code, visitorId: sale.visitorId, referee: sale, sale, history: true });
   if ('replay' in resolution) return { referral: resolution.replay, created: false };
   if ('none' in resolution) return null;
-  const { referrer, lead, bound } = resolution;
-  const outcome = await writeConversion(deps, scope, referrer, sale);
+  const anchored = await anchorReferrer(deps, scope, resolution, sale);
+  if (!anchored) return null;
+  const outcome = await writeConversion(deps, scope, anchored.referrer, sale, anchored.verdict);
   if (!('recorded' in outcome)) return null;
-  // First bind wins: binding only after a recorded sale, so a refused sale binds nobody.
-  if (deps.policy.binding === 'lifetime' && !bound) await bindReferee(deps, scope, referrer, sale);
-  if (deps.policy.leads) await followLead(deps, scope, lead, referrer, outcome.recorded, sale);
+  // Binding and lead conversion only after a recorded sale, so a refused sale credits nobody.
+  await creditReferee(deps, scope, anchored, outcome.recorded, sale);
   return { referral: outcome.recorded, created: outcome.created };
 };
 
@@ -44,7 +43,8 @@ export const attributeSaleWithOutcome = async (deps: AttributionDeps, scope: Cal
 export const attributeSale = async (deps: AttributionDeps, scope: CallScope, input: AttributeSaleInput): Promise<ReferralRecord | null> =>
   (await attributeSaleWithOutcome(deps, scope, input))?.referral ?? null;
 
-const REFUSALS: { readonly [R in Refusal]: () => ReferralError } = {
+const REFUSALS: { readonly [R in FenceRefusal]: () => ReferralError } = {
+  referrer_suspended: () => new ReferralError('referrer_suspended', 'The referrer is suspended: no new sale is credited to them', 409),
   code_limit_reached: () => new ReferralError('code_limit_reached', 'The referral code has no conversions left', 409),
   code_expired: () => new NotFoundError('code_not_found', 'The referral code expired before the sale was recorded'),
   code_deactivated: () => new NotFoundError('code_not_found', 'The referral code was deactivated while the sale was recorded'),

@@ -27,11 +27,11 @@ export interface AttributionExplanation {
   /** The referee's leads (who referred them at signup), when leads are on. */
   leads: ReferralLeadRecord[];
   referrals: { referralId: string; sourceRef: Ref; sourceModel: string; referrerRef: Ref; status: string; attribution: ReferralAttribution | null }[];
-  /** Touches (not yet expired) of the visitors those referrals were attributed through. */
+  /** Touches (not yet expired) of the visitors those referrals and leads were attributed through. */
   touches: ReferralTouchRecord[];
 }
 
-/** Why a referee's sales went where they did: policy, binding, referrals and the touches behind them. */
+/** Why a referee's sales went where they did: policy, binding, leads, referrals and the touches behind them. */
 export const explainReferee = async (deps: AttributionDeps, scope: CallScope, refereeRef: Ref): Promise<AttributionExplanation> => {
   const { model, windowDays, binding, leads: leadsOn, leadPolicy, leadWindowDays } = deps.policy;
   // query: binding.byRefereeAnyModel
@@ -44,7 +44,8 @@ export const explainReferee = async (deps: AttributionDeps, scope: CallScope, re
     limit: 100,
     ...scope.options,
   });
-  const visitorIds = [...new Set(referrals.map((r) => r.attribution?.visitorId).filter((id): id is string => typeof id === 'string'))];
+  const attributions = [...referrals.map((r) => r.attribution), ...leads.map((lead) => lead.attribution)];
+  const visitorIds = [...new Set(attributions.map((a) => a?.visitorId).filter((id): id is string => typeof id === 'string'))];
   const touches =
     visitorIds.length === 0
       ? []

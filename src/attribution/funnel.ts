@@ -7,9 +7,11 @@ import { ValidationError } from '../kernel/errors.js';
 import type { Ref } from '../kernel/ids.js';
 import { refSchema } from '../kernel/ids.js';
 import { modelNameSchema } from '../kernel/input.js';
+import { type CurrencyTotals, foldCurrencyTotals, MONEY_GROUP, type MoneyRow } from '../money/totals.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
+import type { ReferralTouchRecord } from './touch.model.js';
 
 export const funnelInputSchema = z
   .strictObject({
@@ -29,8 +31,10 @@ export type FunnelInput = z.input<typeof funnelInputSchema>;
 
 /** A referrer's or a code's funnel over [from, to), and the rates between its stages (null where nothing came in). */
 export interface Funnel {
-  /** Visits through the referrer's codes (touches; raw touches expire after `touchTtlDays`). */
+  /** Visits through the referrer's codes (touches; raw touches expire after `touchTtlDays`), reloads included. */
   visits: number;
+  /** Distinct visitors (`visitorId`) among those visits: what Dub, Rewardful and FirstPromoter call clicks. */
+  uniqueVisitors: number;
   /** Referees who signed up in the window. */
   leads: number;
   /** Of those, how many have bought. */
@@ -39,8 +43,9 @@ export interface Funnel {
   sales: number;
   approved: number;
   reversed: number;
-  /** Sum of numeric `metadata.amount` of those sales. */
-  amount: number;
+  /** Money of those sales per currency (rejected ones aside): gross, reversed and net, in minor units. */
+  amounts: CurrencyTotals[];
+  /** signup: leads per unique visitor; conversion: converted leads per lead; approval: approved per sale. */
   rates: { signup: number | null; conversion: number | null; approval: number | null };
 }
 
@@ -59,8 +64,7 @@ const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, w
   const saleFilter = byReferrer
     ? scope.live({ referrerRef: subject.referrerRef, referrerModel: subject.referrerModel, createdAt: window })
     : scope.live({ codeId: subject.codeId, createdAt: window });
-  // query: touch.byOwnerAt
-  const visits = byReferrer ? deps.touches.countDocuments(touchFilter, scope.options) : countTouchesByCode(deps, scope, touchFilter);
+  const visits = byReferrer ? countVisits(deps, scope, touchFilter) : countVisitsByCode(deps, scope, touchFilter);
   // query: lead.byReferrerSignedUp
   const leads = byReferrer ? deps.leads.countDocuments(leadFilter, scope.options) : countLeadsByCode(deps, scope, leadFilter);
   const converted = byReferrer
@@ -71,28 +75,37 @@ const counts = async (deps: AttributionDeps, scope: CallScope, subject: Scope, w
   return Promise.all([visits, leads, converted, sales]);
 };
 
-// query: touch.byCodeAt
-const countTouchesByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.touches.countDocuments(filter, scope.options);
+/** Visits and distinct visitors, in one pass over the touches `filter` finds. */
+const visitPipeline = (filter: Record<string, unknown>) => [
+  { $match: filter },
+  { $group: { _id: '$visitorId', n: { $sum: 1 } } },
+  { $group: { _id: null, visits: { $sum: '$n' }, unique: { $sum: 1 } } },
+];
+
+type VisitRow = { visits: number; unique: number };
+
+const visitCounts = ([row]: VisitRow[]) => ({ visits: row?.visits ?? 0, unique: row?.unique ?? 0 });
+
+const countVisits = async (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) =>
+  // query: touch.byOwnerAt
+  visitCounts(await aggregateAll<VisitRow, ReferralTouchRecord>(deps.touches, visitPipeline(filter), scope.options));
+
+const countVisitsByCode = async (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) =>
+  // query: touch.byCodeAt
+  visitCounts(await aggregateAll<VisitRow, ReferralTouchRecord>(deps.touches, visitPipeline(filter), scope.options));
 
 // query: lead.byCodeSignedUp
 const countLeadsByCode = (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>) => deps.leads.countDocuments(filter, scope.options);
 
-const amountOf = { $cond: [{ $isNumber: '$metadata.amount' }, '$metadata.amount', 0] };
-
 const aggregateSales = async (deps: AttributionDeps, scope: CallScope, filter: Record<string, unknown>, byReferrer: boolean) => {
-  const pipeline = [{ $match: filter }, { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountOf } } }];
-  const groups = byReferrer
+  const pipeline = [{ $match: filter }, MONEY_GROUP];
+  const rows = byReferrer
     ? // query: referral.byReferrerCreated
-      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals, pipeline, scope.options)
+      await aggregateAll<MoneyRow, ReferralRecord>(deps.referrals, pipeline, scope.options)
     : // query: referral.byCodeCreated
-      await aggregateAll<{ _id: string; count: number; amount: number }, ReferralRecord>(deps.referrals, pipeline, scope.options);
-  const of = (status: string) => groups.find((g) => g._id === status)?.count ?? 0;
-  return {
-    sales: groups.reduce((n, g) => n + g.count, 0),
-    approved: of('approved'),
-    reversed: of('reversed'),
-    amount: groups.reduce((n, g) => n + g.amount, 0),
-  };
+      await aggregateAll<MoneyRow, ReferralRecord>(deps.referrals, pipeline, scope.options);
+  const of = (status: string) => rows.reduce((n, row) => n + (row._id.status === status ? row.sales : 0), 0);
+  return { sales: rows.reduce((n, row) => n + row.sales, 0), approved: of('approved'), reversed: of('reversed'), amounts: foldCurrencyTotals(rows) };
 };
 
 /** The funnel of one referrer (`referrerRef`, `referrerModel` default `user`) or one code (`code`). Index-backed counts, sent together. */
@@ -107,10 +120,11 @@ export const funnelFor = async (deps: AttributionDeps, scope: CallScope, input: 
   }
   const [visits, leads, convertedLeads, sales] = await counts(deps, scope, subject, { $gte: input.from, $lt: input.to });
   return {
-    visits,
+    visits: visits.visits,
+    uniqueVisitors: visits.unique,
     leads,
     convertedLeads,
     ...sales,
-    rates: { signup: rate(leads, visits), conversion: rate(convertedLeads, leads), approval: rate(sales.approved, sales.sales) },
+    rates: { signup: rate(leads, visits.unique), conversion: rate(convertedLeads, leads), approval: rate(sales.approved, sales.sales) },
   };
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { codeSchema } from '../codes/inputs.js';
+import { checkMoneyPair } from '../money/schema.js';
 import { partyFields } from '../referrals/inputs.js';
 
 /** An anonymous visitor id (cookie, device id) that touches are recorded under. */
@@ -14,7 +15,9 @@ export const visitorIdSchema = z
  * attributeSale: the checkout call. By `code` when the buyer brought one; else by the
  * visitor's touches (`visitorId`) or the referee's lifetime binding, per `attribution`.
  */
-export const attributeSaleInputSchema = z.strictObject({ code: codeSchema.optional(), visitorId: visitorIdSchema.optional(), ...partyFields });
+export const attributeSaleInputSchema = z
+  .strictObject({ code: codeSchema.optional(), visitorId: visitorIdSchema.optional(), ...partyFields })
+  .superRefine(checkMoneyPair);
 
 /** trackVisit: a visit through a referral link. `at` defaults to now and may not be in the future. */
 export const trackVisitInputSchema = z.strictObject({

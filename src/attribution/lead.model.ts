@@ -32,6 +32,10 @@ export interface ReferralLeadRecord {
   metadata: Record<string, unknown> | null;
   review: GuardVerdict | null;
   deletedAt: Date | null;
+  /** Present while a new lead is not decided yet by the fence (it is not live meanwhile: `deletedAt` is set). */
+  unconfirmedAt?: Date;
+  /** Why the fence voided a lead that never stood (its code retired, its referrer suspended), or `abandoned`. */
+  voidedReason?: 'code_deactivated' | 'code_expired' | 'referrer_suspended' | 'abandoned';
   erasedAt?: Date;
   /** Set when the referrer (a code owner) was erased: `referrerRef` is their stand-in. */
   referrerErasedAt?: Date;
@@ -79,6 +83,13 @@ export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     keys: withTenantKey(tenant, { codeId: 1, signedUpAt: 1 }),
     serves: 'stats.funnel by code: { tenant, codeId, signedUpAt in [from, to) }',
   },
+  {
+    // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided leads are in it.
+    name: 'rf_lead_unconfirmed',
+    keys: { unconfirmedAt: 1 },
+    partialFilterExpression: { unconfirmedAt: { $exists: true } },
+    serves: 'events.redeliver / startRelay: { unconfirmedAt: { $lte: cutoff } }, abandoned undecided leads',
+  },
   pendingEventsIndex('lead'),
   parkedEventsIndex('lead'),
   actorsIndex(tenant, 'lead'),
@@ -98,6 +109,8 @@ export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Sch
       metadata: { type: Schema.Types.Mixed, default: null },
       review: { type: Schema.Types.Mixed, default: null },
       deletedAt: { type: Date, default: null },
+      unconfirmedAt: { type: Date },
+      voidedReason: { type: String },
       erasedAt: { type: Date },
       referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
+import { type FenceRefusal, fence } from '../referrals/fence.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { Referrer } from '../referrals/referrer.js';
 import type { RaceRule } from '../store/operations.js';
@@ -18,12 +19,14 @@ export interface NewLead {
   referrer: Referrer;
   referee: Referee;
   signedUpAt: Date;
+  /** True when a first sale records it (the referee never signed up through a referrer before buying). */
   viaSale: boolean;
   metadata: Record<string, unknown> | null;
   review: GuardVerdict | null;
-  /** A lead recorded by its first sale (a direct sale) is converted in the same write. */
-  firstSale?: ReferralRecord;
 }
+
+/** The lead that stands for the referee (`inserted`: this call's), or why the fence refused this one. */
+export type LeadOutcome = { lead: ReferralLeadRecord; inserted: boolean } | { refused: FenceRefusal };
 
 /** The referee index has a condition (`deletedAt: null`): a lost insert race is sent again to match the winner's lead. */
 const REFEREE_RACE: RaceRule[] = [{ on: { keys: [['refereeRef', 'refereeModel']] }, retries: 2 }];
@@ -38,8 +41,12 @@ const leadAttribution = (referrer: Referrer): ReferralLeadRecord['attribution'] 
   return { rule: rule === 'first_touch' || rule === 'last_touch' ? rule : 'code', ...(visitorId ? { visitorId } : {}), ...(touchAt ? { touchAt } : {}) };
 };
 
-/** Records who referred whom unless the referee has a lead already (the first one wins); emits `referral:lead.created`. */
-export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLead) => {
+/**
+ * Records who referred whom unless the referee has a lead already (the first to stand wins); emits
+ * `referral:lead.created`. It passes the fence as a sale does (a code retired or a referrer
+ * suspended meanwhile refuses it), but takes no slot of a capped code.
+ */
+export const recordLead = async (deps: AttributionDeps, scope: CallScope, lead: NewLead): Promise<LeadOutcome> => {
   const { now } = scope;
   const _id = new Types.ObjectId();
   const doc = {
@@ -49,10 +56,10 @@ export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLea
     codeId: lead.referrer.codeId,
     code: lead.referrer.code,
     attribution: leadAttribution(lead.referrer),
-    status: lead.firstSale ? ('converted' as const) : ('signed_up' as const),
+    status: 'signed_up' as const,
     signedUpAt: lead.signedUpAt,
-    firstConvertedAt: lead.firstSale ? now : null,
-    firstReferralId: lead.firstSale?._id ?? null,
+    firstConvertedAt: null,
+    firstReferralId: null,
     viaSale: lead.viaSale,
     metadata: lead.metadata,
     review: lead.review,
@@ -60,21 +67,30 @@ export const recordLead = (deps: AttributionDeps, scope: CallScope, lead: NewLea
     updatedAt: now,
   };
   // query: lead.byReferee
-  return deps.writes.insert<ReferralLeadRecord>(
+  const outcome = await deps.writes.insert<ReferralLeadRecord>(
     scope,
     {
       collection: deps.leads,
       match: { refereeRef: lead.referee.refereeRef, refereeModel: lead.referee.refereeModel },
       among: 'live',
       doc,
-      events: [
-        leadCreatedEvent({ ...doc, ...lead.referee }, scope.ctx),
-        ...(lead.firstSale ? [leadConvertedEvent({ ...doc, ...lead.referee }, lead.firstSale, now, scope.ctx)] : []),
-      ],
+      events: [leadCreatedEvent({ ...doc, ...lead.referee }, scope.ctx)],
+      decide: fence(deps, scope, lead.referrer, { takesSlot: false }),
     },
     REFEREE_RACE,
   );
+  return outcome.voided ? { refused: outcome.voided.voidedReason as FenceRefusal } : { lead: outcome.doc, inserted: outcome.inserted };
 };
+
+/** A code was retired: leads still being decided through it never stand. */
+export const voidUndecidedLeadsOfCode = (deps: AttributionDeps, scope: CallScope, codeId: Types.ObjectId): Promise<void> =>
+  // query: lead.undecidedByCode
+  deps.writes.voidUndecided(scope, deps.leads, { codeId }, { voidedReason: 'code_deactivated' });
+
+/** A referrer was suspended: their leads still being decided never stand. */
+export const voidUndecidedLeadsOf = (deps: AttributionDeps, scope: CallScope, referrer: { referrerRef: Ref; referrerModel: string }): Promise<void> =>
+  // query: lead.undecidedByReferrer
+  deps.writes.voidUndecided(scope, deps.leads, referrer, { voidedReason: 'referrer_suspended' });
 
 /**
  * Marks the lead's first sale, once: a conditional update that only the first sale's call wins,

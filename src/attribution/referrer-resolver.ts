@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { type CodeResolution, type ResolvedCode, readCode, resolveForSale } from '../codes/resolver.js';
+import { storedCodeRefusal } from '../codes/slots.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { Referrer } from '../referrals/referrer.js';
@@ -53,7 +54,7 @@ const referrerFromTouch = (touch: ReferralTouchRecord, rule: 'first_touch' | 'la
 
 type Credited = { referrerRef: Ref; referrerModel: string; codeId: Types.ObjectId | null; code: string | null };
 
-const referrerFrom = (record: Credited, rule: 'lead' | 'lifetime_binding'): Referrer => ({
+export const referrerFrom = (record: Credited, rule: 'lead' | 'lifetime_binding'): Referrer => ({
   ref: record.referrerRef,
   model: record.referrerModel,
   codeId: record.codeId,
@@ -74,8 +75,16 @@ const candidateFor = async (deps: AttributionDeps, scope: CallScope, query: Refe
   if (query.code !== undefined) return fromCode(deps, scope, query, query.code);
   if (query.named) return { ref: query.named.ref, model: query.named.model, codeId: null, code: null, attribution: { rule: 'named_referrer' } };
   const touch = query.visitorId === undefined ? null : await decidingTouch(deps, scope, query.visitorId);
-  return touch ? referrerFromTouch(touch, deps.policy.model) : { none: 'unattributed' };
+  if (!touch) return { none: 'unattributed' };
+  // A signup has no replay to answer: a visit through a code retired since stores nothing (a sale's fence voids it).
+  if (!query.sale && !(await codeCanAttribute(deps, scope, touch.codeId))) return { none: 'unattributed' };
+  return referrerFromTouch(touch, deps.policy.model);
 };
+
+/** Whether the code a visit went through can still attribute: one read by `_id`. */
+const codeCanAttribute = async (deps: AttributionDeps, scope: CallScope, codeId: Types.ObjectId): Promise<boolean> =>
+  // query: code.byId
+  storedCodeRefusal(await deps.codes.findOne(scope.live({ _id: codeId }), { projection: { active: 1, expiresAt: 1 }, ...scope.options }), scope.now) === null;
 
 /**
  * The one rule, in order: the referee's lead (within `leadWindowDays`) wins, unless

@@ -14,7 +14,8 @@ import { resolveReferrer } from './referrer-resolver.js';
  * index; the first signup wins). The referrer is a code that can attribute now (never from the
  * cache) or the visitor's deciding touch. Self-referral is refused and the fraud guards run as
  * for a sale (they see `sourceModel: 'Signup'`). A replay returns the lead; one through another
- * referrer's code is `replay_conflict`. Null when nothing attributes the signup.
+ * referrer's code is `replay_conflict`. Null when nothing attributes the signup, or when the fence
+ * refused it as it refuses a sale (its code retired, its referrer suspended, even meanwhile).
  */
 export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, input: AttributeSignupInput): Promise<ReferralLeadRecord | null> => {
   if (!deps.policy.leads) throw configError('attribution.leads', 'Leads are off: create the engine with attribution: { leads: true } to record signups');
@@ -24,7 +25,7 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
   const { referrer } = resolution;
   const draft = draftOf(referrer, { ...signup, sourceRef: signup.refereeRef, sourceModel: 'Signup' });
   const verdict = await admit(deps, scope, draft, signup.signals);
-  const { doc, inserted } = await recordLead(deps, scope, {
+  const outcome = await recordLead(deps, scope, {
     referrer,
     referee: signup,
     signedUpAt: signup.signedUpAt ?? scope.now,
@@ -32,6 +33,8 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
     metadata: signup.metadata ?? null,
     review: verdict,
   });
+  if ('refused' in outcome) return null;
+  const { lead: doc, inserted } = outcome;
   const otherReferrer =
     referrer.attribution.rule === 'code' &&
     !doc.erasedAt &&

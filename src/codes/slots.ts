@@ -8,6 +8,8 @@ import type { CodeDeps } from './deps.js';
 export interface SlotClaim {
   codeId: Types.ObjectId | null;
   maxConversions?: number | null | undefined;
+  /** False for a sale the cap does not count (a 0-amount sale) and for a lead. */
+  takesSlot?: boolean;
 }
 
 export type Refusal = 'code_deactivated' | 'code_expired' | 'code_limit_reached';
@@ -28,7 +30,7 @@ export const storedCodeRefusal = (code: StoredCodeState | null, now: Date): Refu
 
 /** Whether the code needs a say before a new sale through it stands: its fence, or its cap. */
 export const saleNeedsDecision = (deps: CodeDeps, claim: SlotClaim): boolean =>
-  claim.codeId !== null && (deps.config.deactivationFence || Boolean(claim.maxConversions));
+  claim.codeId !== null && (deps.config.deactivationFence || (claim.takesSlot !== false && Boolean(claim.maxConversions)));
 
 /**
  * The stored code's verdict on a new sale through it, taken after the sale was inserted
@@ -47,7 +49,7 @@ export const saleDecision = async (deps: CodeDeps, scope: CallScope, claim: Slot
   };
   const refusal = deps.config.deactivationFence || !stored ? storedCodeRefusal(stored, scope.now) : null;
   if (refusal) return refused(refusal);
-  if (!stored?.maxConversions) return { stand: {} };
+  if (!stored?.maxConversions || claim.takesSlot === false) return { stand: {} };
   const slot = Math.max(stored.conversions ?? 0, collided ? Number(collided.slot) + 1 : 0);
   return slot < stored.maxConversions ? { stand: { slot } } : refused('code_limit_reached');
 };

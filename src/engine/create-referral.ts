@@ -17,6 +17,7 @@ import type { ReferralEngine } from './engine.js';
 import { createEventsFacade } from './events-facade.js';
 import { unregisterModels } from './models.js';
 import type { CreateReferralOptions } from './options.js';
+import { createReferrersFacade } from './referrers-facade.js';
 import { instrument } from './tracing.js';
 import { type EngineParts, wireEngine } from './wiring.js';
 
@@ -43,6 +44,7 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     },
     models: parts.models,
     events: instrument(events, 'events.', parts.timeoutMs),
+    referrers: instrument(createReferrersFacade(parts), 'referrers.', parts.timeoutMs),
     stats: instrument(
       Object.assign(new ReferralStats(deps), {
         funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')),

@@ -15,6 +15,7 @@ import type { ReferralStats } from '../referrals/stats.js';
 import type { SyncIndexesReport } from '../store/sync-indexes.js';
 import type { ReferralEvents } from './events-facade.js';
 import type { ReferralModels } from './models.js';
+import type { ReferralReferrers } from './referrers-facade.js';
 
 /** The referrer behind a code. */
 export type ResolvedReferrer = ResolvedCode;
@@ -23,6 +24,8 @@ export interface ReferralEngine {
   readonly repositories: { readonly referralCode: ReferralCodeRepository; readonly referral: ReferralRepository<AttributionExplanation> };
   readonly models: ReferralModels;
   readonly events: ReferralEvents;
+  /** A referrer's standing: `suspend({ referrerRef, referrerModel?, reason }, ctx)`, `resume({ referrerRef, referrerModel? }, ctx)`. */
+  readonly referrers: ReferralReferrers;
   /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
   readonly stats: ReferralStats & {
     /** Visits, leads, converted leads, sales, approved, reversed and amount over [from, to), per referrer or per code, with the rates between them. */

@@ -80,6 +80,7 @@ export const createEventsFacade = (parts: EngineParts): { events: ReferralEvents
     const scope = scopeOf(ctx);
     const { limit = DEFAULT_REDELIVER_LIMIT, olderThanMs = 0 } = parseInput(redeliverOptionsSchema, options, 'options');
     await writes.voidAbandoned(scope, deps.referrals, olderThanMs);
+    await writes.voidAbandoned(scope, deps.leads, olderThanMs);
     return writes.redeliver(scope, { limit, olderThanMs });
   };
 

@@ -6,6 +6,7 @@ import { buildReferralCodeSchema, type ReferralCodeRecord, referralCodeIndexes }
 import { configError, ModelCollisionError } from '../kernel/errors.js';
 import type { ResolvedTenant } from '../kernel/tenant.js';
 import { buildReferralSchema, type ReferralRecord, referralIndexes } from '../referrals/model.js';
+import { buildReferrerSchema, type ReferralReferrerRecord, referrerIndexes } from '../referrers/model.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 
 export interface ReferralModels {
@@ -14,14 +15,22 @@ export interface ReferralModels {
   ReferralTouch: Model<ReferralTouchRecord>;
   ReferralBinding: Model<ReferralBindingRecord>;
   ReferralLead: Model<ReferralLeadRecord>;
+  ReferralReferrer: Model<ReferralReferrerRecord>;
 }
 
 const prefixPattern = /^[A-Za-z0-9_]*$/;
 
 /** The model names an engine with this collection prefix registers, known without a connection. */
-export const modelNamesFor = (prefix: string): readonly [string, string, string, string, string] => {
+export const modelNamesFor = (prefix: string): readonly [string, string, string, string, string, string] => {
   if (!prefixPattern.test(prefix)) throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
-  return [`${prefix}ReferralCode`, `${prefix}Referral`, `${prefix}ReferralTouch`, `${prefix}ReferralBinding`, `${prefix}ReferralLead`];
+  return [
+    `${prefix}ReferralCode`,
+    `${prefix}Referral`,
+    `${prefix}ReferralTouch`,
+    `${prefix}ReferralBinding`,
+    `${prefix}ReferralLead`,
+    `${prefix}ReferralReferrer`,
+  ];
 };
 
 /**
@@ -36,7 +45,7 @@ export const registerModels = (
   touchTtlSeconds: number,
 ): { models: ReferralModels; owned: OwnedModel[] } => {
   const names = modelNamesFor(prefix);
-  const [codeName, referralName, touchName, bindingName, leadName] = names;
+  const [codeName, referralName, touchName, bindingName, leadName, referrerName] = names;
   for (const name of names) {
     if (connection.models[name]) throw new ModelCollisionError(name);
   }
@@ -45,14 +54,16 @@ export const registerModels = (
   const ReferralTouch = connection.model<ReferralTouchRecord>(touchName, buildTouchSchema(tenant, `${prefix}referral_touches`, touchTtlSeconds));
   const ReferralBinding = connection.model<ReferralBindingRecord>(bindingName, buildBindingSchema(tenant, `${prefix}referral_bindings`));
   const ReferralLead = connection.model<ReferralLeadRecord>(leadName, buildLeadSchema(tenant, `${prefix}referral_leads`));
+  const ReferralReferrer = connection.model<ReferralReferrerRecord>(referrerName, buildReferrerSchema(tenant, `${prefix}referral_referrers`));
   return {
-    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding, ReferralLead },
+    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding, ReferralLead, ReferralReferrer },
     owned: [
       { model: ReferralCode as unknown as Model<never>, indexes: referralCodeIndexes(tenant) },
       { model: Referral as unknown as Model<never>, indexes: referralIndexes(tenant) },
       { model: ReferralTouch as unknown as Model<never>, indexes: touchIndexes(tenant, touchTtlSeconds) },
       { model: ReferralBinding as unknown as Model<never>, indexes: bindingIndexes(tenant) },
       { model: ReferralLead as unknown as Model<never>, indexes: leadIndexes(tenant) },
+      { model: ReferralReferrer as unknown as Model<never>, indexes: referrerIndexes(tenant) },
     ],
   };
 };

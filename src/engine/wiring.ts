@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { ReferralBindingRecord } from '../attribution/binding.model.js';
 import type { ReferralLeadRecord } from '../attribution/lead.model.js';
+import { voidUndecidedLeadsOf, voidUndecidedLeadsOfCode } from '../attribution/leads.js';
 import { resolveAttributionPolicy } from '../attribution/policy.js';
 import type { ReferralTouchRecord } from '../attribution/touch.model.js';
 import type { CodeConfig } from '../codes/deps.js';
@@ -17,9 +18,10 @@ import type { DomainEvent, EventTransport } from '../events/types.js';
 import { configError } from '../kernel/errors.js';
 import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
-import { voidUndecidedSales } from '../referrals/conversion.js';
+import { voidUndecidedSales, voidUndecidedSalesOf } from '../referrals/conversion.js';
 import { convertedExpander } from '../referrals/events.js';
 import type { ReferralRecord } from '../referrals/model.js';
+import type { ReferralReferrerRecord } from '../referrers/model.js';
 import { WriteExecutor } from '../store/executor.js';
 import { EmbeddedOutbox } from '../store/outbox/embedded-outbox.js';
 import { HostOutbox } from '../store/outbox/host-outbox.js';
@@ -153,6 +155,14 @@ const assertTransactionalOutbox = (outbox: OutboxStore | undefined): void => {
   }
 };
 
+/** The review hooks as given, with `holdDays` checked: a hold is whole or fractional days, up to ten years. */
+const reviewConfig = (review: CreateReferralOptions['review']): CreateReferralOptions['review'] => {
+  const days = review?.holdDays;
+  if (days !== undefined && !(typeof days === 'number' && days > 0 && days <= 3650))
+    throw configError('review.holdDays', 'Must be a number of days in (0, 3650]');
+  return review;
+};
+
 /** Validates the options, registers the models and builds the dependencies every verb shares. */
 export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   // Checked first, so a refused engine leaves the connection's model registry untouched.
@@ -172,6 +182,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     codes: driverCollection<ReferralCodeRecord>(models.ReferralCode),
     referrals: driverCollection<ReferralRecord>(models.Referral),
     leads: driverCollection<ReferralLeadRecord>(models.ReferralLead),
+    referrers: driverCollection<ReferralReferrerRecord>(models.ReferralReferrer),
   };
   const report = safely(onError);
   const tenantField = tenant.strategy === 'none' ? null : tenant.field;
@@ -184,8 +195,15 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     touches: driverCollection<ReferralTouchRecord>(models.ReferralTouch),
     bindings: driverCollection<ReferralBindingRecord>(models.ReferralBinding),
     config,
-    afterRetire: (scope, codeId) => voidUndecidedSales(deps, scope, codeId),
-    review: options.review,
+    afterRetire: async (scope, codeId) => {
+      await voidUndecidedSales(deps, scope, codeId);
+      await voidUndecidedLeadsOfCode(deps, scope, codeId);
+    },
+    afterSuspend: async (scope, referrer) => {
+      await voidUndecidedSalesOf(deps, scope, referrer);
+      await voidUndecidedLeadsOf(deps, scope, referrer);
+    },
+    review: reviewConfig(options.review),
     guards: options.guards ?? [],
     policy,
     secret: options.erasure?.secret,

@@ -5,7 +5,7 @@ import type { CallScope } from '../store/scope.js';
 import type { ErasureDeps } from './erase.js';
 
 /** The fields of a record where a person can appear as an actor: who acted, who decided, the events and their parked errors. */
-const ACTOR_FIELDS = ['actors', 'decisions', 'reversals', 'approvals', 'outbox', 'parkedEvents'] as const;
+const ACTOR_FIELDS = ['actors', 'decisions', 'reversals', 'approvals', 'awaiting', 'outbox', 'parkedEvents'] as const;
 
 type Replace = (text: string) => string;
 
@@ -32,7 +32,7 @@ const replacerFor = (id: string, stand: string): Replace => {
 export const eraseActor = async (deps: ErasureDeps, scope: CallScope, ref: Ref, stand: string): Promise<void> => {
   const id = canonicalId(String(ref));
   const replace = replacerFor(id, stand);
-  for (const collection of [deps.codes, deps.referrals, deps.leads] as unknown as mongo.Collection[]) {
+  for (const collection of [deps.codes, deps.referrals, deps.leads, deps.referrers] as unknown as mongo.Collection[]) {
     // query: record.byActor
     const records = await findAll(collection, scope.where({ actors: id }), {
       projection: Object.fromEntries(ACTOR_FIELDS.map((field) => [field, 1])),

@@ -1,15 +1,16 @@
 import type { AttributionDeps } from '../attribution/deps.js';
 import { codeDeactivatedEvent } from '../codes/events.js';
 import type { CodeOwner } from '../codes/issue.js';
-import { scrubEvent } from '../events/operational.js';
+import { redactText, scrubEvent } from '../events/operational.js';
 import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
+import type { ReferrerDeps } from '../referrers/standing.js';
 import type { CallScope } from '../store/scope.js';
 import { eraseActor } from './actors.js';
 import { anonymizedRef } from './anonymize.js';
 
 /** Erasure reaches every concept's records, so it sits above them all but the engine. */
-export interface ErasureDeps extends AttributionDeps {
+export interface ErasureDeps extends AttributionDeps, ReferrerDeps {
   secret: string | undefined;
 }
 
@@ -53,6 +54,10 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
   await writes.updateMany(scope, { collection: deps.leads, match: asReferrer, set: erased });
   // query: lead.byReferrer
   await writes.rewritePending(scope, deps.leads, { referrerRef: stand }, scrub);
+  // query: referrer.byKey
+  await writes.updateMany(scope, { collection: deps.referrers, match: asReferrer, set: { referrerRef: stand, suspendedReason: null } });
+  // query: referrer.byKey
+  await writes.rewritePending(scope, deps.referrers, { referrerRef: stand }, (event) => redactText(scrub(event), 'reason'));
   // query: touch.byOwner
   await writes.updateMany(scope, { collection: deps.touches, match: { ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }, set: { ownerRef: stand } });
 };

@@ -40,6 +40,8 @@ const DESCRIPTIONS: { readonly [K in ReferralEventName]: string } = {
   [REFERRAL_EVENTS.reversed]: 'A refund or chargeback reversed all or part of a referred sale; claw back in proportion.',
   [REFERRAL_EVENTS.leadCreated]: 'A referee signed up through a referrer (who referred whom), or made a first sale through a code before any signup.',
   [REFERRAL_EVENTS.leadConverted]: "A lead's first sale, emitted once: reward the referee's first order here.",
+  [REFERRAL_EVENTS.referrerSuspended]: 'A referrer was suspended: no new sale or signup is credited to them until resumed.',
+  [REFERRAL_EVENTS.referrerResumed]: 'A suspended referrer was resumed: new sales and signups are credited to them again.',
 };
 
 const define = <K extends ReferralEventName>(name: K): ReferralEventDefinition<K> => {
@@ -75,6 +77,8 @@ export const ReferralRejected = referralEventDefinitionsByName[REFERRAL_EVENTS.r
 export const ReferralLeadCreated = referralEventDefinitionsByName[REFERRAL_EVENTS.leadCreated];
 export const ReferralLeadConverted = referralEventDefinitionsByName[REFERRAL_EVENTS.leadConverted];
 export const ReferralReversed = referralEventDefinitionsByName[REFERRAL_EVENTS.reversed];
+export const ReferralReferrerSuspended = referralEventDefinitionsByName[REFERRAL_EVENTS.referrerSuspended];
+export const ReferralReferrerResumed = referralEventDefinitionsByName[REFERRAL_EVENTS.referrerResumed];
 
 /** Every event the engine emits: `for (const def of referralEventDefinitions) registry.register(def)`. */
 export const referralEventDefinitions: readonly ReferralEventDefinition[] = Object.freeze(Object.values(referralEventDefinitionsByName));
@@ -88,7 +92,7 @@ export interface EventScope {
 
 /** What an event is about; forms its stable idempotency key. */
 export interface EventSubject {
-  resource: 'referral' | 'referral_code';
+  resource: 'referral' | 'referral_code' | 'referral_referrer';
   resourceId: string;
   /** The state change this event reports. */
   change: string;

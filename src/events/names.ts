@@ -9,6 +9,8 @@ export const REFERRAL_EVENTS = {
   reversed: 'referral:reversed',
   leadCreated: 'referral:lead.created',
   leadConverted: 'referral:lead.converted',
+  referrerSuspended: 'referral:referrer.suspended',
+  referrerResumed: 'referral:referrer.resumed',
 } as const;
 
 export type ReferralEventName = (typeof REFERRAL_EVENTS)[keyof typeof REFERRAL_EVENTS];

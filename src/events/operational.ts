@@ -22,3 +22,9 @@ export const scrubEvent = (event: DomainEvent, field: string, stand: string): Do
   const { metadata: _dropped, ...payload } = event.payload as Record<string, unknown>;
   return { ...event, payload: { ...payload, [field]: stand } };
 };
+
+/** A host's free text in a payload (a suspension's reason) may name an erased person: it keeps nothing of what was written. */
+export const redactText = (event: DomainEvent, field: string): DomainEvent => {
+  const payload = event.payload as Record<string, unknown>;
+  return field in payload ? { ...event, payload: { ...payload, [field]: 'erased' } } : event;
+};

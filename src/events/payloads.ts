@@ -35,10 +35,19 @@ export const codeCreatedPayloadSchema = z.object({ ...codeFields, createdAt: ins
 
 export const codeDeactivatedPayloadSchema = z.object({ ...codeFields, deactivatedAt: instant });
 
+/** An amount in minor units (an integer) and its ISO 4217 currency. */
+const minorUnits = z.number().int().nonnegative();
+const currency = z.string().length(3);
+
 export const convertedPayloadSchema = z.object({
   ...partiesFields,
   codeId: id.optional(),
   code: z.string().min(1).optional(),
+  /** The sale's amount in minor units and its currency, when the host gave them. */
+  amount: minorUnits.optional(),
+  currency: currency.optional(),
+  /** False for a 0-amount sale: recorded, but it converts no lead and counts in no leaderboard. */
+  qualifying: z.boolean(),
   status: z.literal('converted'),
   /** True when the referral waits on an approval chain before it can be approved. */
   underReview: z.boolean(),
@@ -81,9 +90,11 @@ export const reversedPayloadSchema = z.object({
   status: z.enum(['converted', 'approved', 'reversed']),
   refundKey: z.string().min(1),
   reason: z.string().min(1),
-  amount: z.number().optional(),
-  reversedAmount: z.number().optional(),
-  convertedAmount: z.number().optional(),
+  /** Minor units, in `currency` (the sale's). */
+  amount: minorUnits.optional(),
+  reversedAmount: minorUnits.optional(),
+  convertedAmount: minorUnits.optional(),
+  currency: currency.optional(),
   fullyReversed: z.boolean(),
   reversedBy: id,
   reversedAt: instant,
@@ -117,9 +128,19 @@ export const leadConvertedPayloadSchema = z.object({
   sourceRef: id,
   sourceModel: z.string().min(1),
   firstForReferee: z.literal(true),
+  amount: minorUnits.optional(),
+  currency: currency.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   convertedAt: instant,
 });
+
+const referrerFields = { referrerId: id, referrerRef: id, referrerModel: z.string().min(1) };
+
+/** From now on no new sale or signup is credited to this referrer; recorded sales stand. */
+export const referrerSuspendedPayloadSchema = z.object({ ...referrerFields, reason: z.string().min(1), suspendedBy: id, suspendedAt: instant });
+
+/** The referrer earns again from now on; nothing voided while suspended comes back. */
+export const referrerResumedPayloadSchema = z.object({ ...referrerFields, resumedBy: id, resumedAt: instant });
 
 export type LeadCreatedPayload = z.infer<typeof leadCreatedPayloadSchema>;
 export type LeadConvertedPayload = z.infer<typeof leadConvertedPayloadSchema>;
@@ -130,6 +151,8 @@ export type ApprovedPayload = z.infer<typeof approvedPayloadSchema>;
 export type FlaggedPayload = z.infer<typeof flaggedPayloadSchema>;
 export type RejectedPayload = z.infer<typeof rejectedPayloadSchema>;
 export type ReversedPayload = z.infer<typeof reversedPayloadSchema>;
+export type ReferrerSuspendedPayload = z.infer<typeof referrerSuspendedPayloadSchema>;
+export type ReferrerResumedPayload = z.infer<typeof referrerResumedPayloadSchema>;
 
 export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.codeCreated]: codeCreatedPayloadSchema,
@@ -141,6 +164,8 @@ export const referralEventPayloadSchemas = {
   [REFERRAL_EVENTS.reversed]: reversedPayloadSchema,
   [REFERRAL_EVENTS.leadCreated]: leadCreatedPayloadSchema,
   [REFERRAL_EVENTS.leadConverted]: leadConvertedPayloadSchema,
+  [REFERRAL_EVENTS.referrerSuspended]: referrerSuspendedPayloadSchema,
+  [REFERRAL_EVENTS.referrerResumed]: referrerResumedPayloadSchema,
 } as const satisfies { readonly [K in ReferralEventName]: z.ZodType };
 
 /** Event type -> payload type, inferred from the schemas above; drives typed `subscribe` and `emit`. */

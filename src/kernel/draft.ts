@@ -9,5 +9,8 @@ export interface ReferralDraft {
   sourceRef: Ref;
   sourceModel: string;
   code: string | null;
+  /** The sale's amount in minor units (null: the host does not track amounts), with its ISO 4217 `currency`. */
+  amount: number | null;
+  currency: string | null;
   metadata: Record<string, unknown> | null;
 }

@@ -33,6 +33,7 @@ export const REFERRAL_ERROR_CODES = [
   'code_taken',
   'code_reserved',
   'code_limit_reached',
+  'referrer_suspended',
   'fraud_rejected',
   'engine_conflict',
   'engine_destroyed',

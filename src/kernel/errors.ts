@@ -40,7 +40,7 @@ export class ReferralError extends Error {
 }
 
 export interface ValidationIssue {
-  /** Dotted path of the offending field, e.g. `metadata.amount`. */
+  /** Dotted path of the offending field, e.g. `input.amount`. */
   field: string;
   message: string;
 }

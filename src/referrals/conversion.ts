@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { chainFor } from '../approval/normalize.js';
 import { approvalChainInputSchema } from '../approval/schema.js';
-import { countSlot, type Refusal, saleDecision, saleNeedsDecision } from '../codes/slots.js';
+import { countSlot } from '../codes/slots.js';
 import type { DomainEvent } from '../events/types.js';
 import { runGuards } from '../guards/pipeline.js';
 import type { GuardContext, GuardVerdict, IdentitySignals } from '../guards/types.js';
@@ -9,13 +9,16 @@ import type { ReferralDraft } from '../kernel/draft.js';
 import { FraudRejectedError, SelfReferralError } from '../kernel/errors.js';
 import { type Ref, refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
+import { isQualifying } from '../money/schema.js';
 import type { RaceRule } from '../store/operations.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
 import { conversionEvents } from './events.js';
+import { type FenceRefusal, fence } from './fence.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 import { answerReplay } from './replay.js';
+import { holdFields, queueFields } from './review-state.js';
 
 /**
  * The source index has a condition (`deletedAt: null`), so mongod does not retry a lost insert
@@ -24,13 +27,15 @@ import { answerReplay } from './replay.js';
 const SOURCE_RACE: RaceRule[] = [{ on: { keys: [['sourceModel', 'sourceRef']] }, retries: 2 }];
 
 /** A recorded referral (`created` false for a replay), or why the code could not take this sale. */
-export type ConversionOutcome = { recorded: ReferralRecord; created: boolean } | { refused: Refusal };
+export type ConversionOutcome = { recorded: ReferralRecord; created: boolean } | { refused: FenceRefusal };
 
 export interface ConversionParties {
   refereeRef: Ref;
   refereeModel: string;
   sourceRef: Ref;
   sourceModel: string;
+  amount?: number | undefined;
+  currency?: string | undefined;
   metadata?: Record<string, unknown> | undefined;
   signals?: IdentitySignals | undefined;
 }
@@ -44,6 +49,8 @@ export const draftOf = (referrer: Pick<Referrer, 'ref' | 'model' | 'code'>, part
   sourceRef: parties.sourceRef,
   sourceModel: parties.sourceModel,
   code: referrer.code,
+  amount: parties.amount ?? null,
+  currency: parties.currency ?? null,
   metadata: parties.metadata ?? null,
 });
 
@@ -80,12 +87,18 @@ const reviewChain = (deps: ReferralDeps, draft: ReferralDraft) => {
   return input ? chainFor(parseInput(approvalChainInputSchema, input, 'review.chain()'), draft) : null;
 };
 
-/** Self-referral, guards and review chain decide; the result is what the upsert would insert. */
-const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionPlan> => {
+/** Self-referral, guards (unless the caller ran them: `admitted`) and review chain decide; the result is what the upsert would insert. */
+const planConversion = async (
+  deps: ReferralDeps,
+  scope: CallScope,
+  referrer: Referrer,
+  parties: ConversionParties,
+  admitted: GuardVerdict | null | undefined,
+): Promise<ConversionPlan> => {
   const { now } = scope;
   const _id = new Types.ObjectId();
   const draft = draftOf(referrer, parties);
-  const verdict = await admit(deps, scope, draft, parties.signals);
+  const verdict = admitted === undefined ? await admit(deps, scope, draft, parties.signals) : admitted;
   const approvals = reviewChain(deps, draft);
   const events = conversionEvents({ draft: { _id, ...draft }, referrer, underReview: approvals !== null, verdict, at: now }, scope.ctx);
   const { sourceRef: _s, sourceModel: _m, ...insertOnly } = draft;
@@ -97,6 +110,8 @@ const planConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Re
     approvals,
     review: verdict,
     attribution: referrer.attribution,
+    ...queueFields(approvals, verdict?.flagged === true),
+    ...holdFields(deps.review?.holdDays, approvals !== null || verdict?.flagged === true, now),
     decisions: [],
     version: 0,
     convertedAt: now,
@@ -125,12 +140,12 @@ const commitConversion = async (
     among: 'live' as const,
     doc: plan.doc,
     events: plan.events,
-    ...(saleNeedsDecision(deps, referrer) ? { decide: saleDecision.bind(null, deps, scope, referrer) } : {}),
+    decide: fence(deps, scope, referrer, { takesSlot: isQualifying(parties) }),
   };
   // query: referral.bySource
   const outcome = await deps.writes.insert<ReferralRecord>(scope, write, SOURCE_RACE);
   if (!outcome.inserted) return { recorded: answerReplay(outcome.doc, parties, referrer), created: false };
-  if (outcome.voided) return { refused: outcome.voided.voidedReason as Refusal };
+  if (outcome.voided) return { refused: outcome.voided.voidedReason as FenceRefusal };
   if (outcome.doc.slot !== undefined && referrer.codeId) await countSlot(deps, scope, referrer.codeId, outcome.doc.slot);
   return { recorded: outcome.doc, created: true };
 };
@@ -140,10 +155,20 @@ const commitConversion = async (
  * attribution of a sale wins; replays return it unchanged and emit nothing. Refused when the
  * code was deactivated while the sale was being recorded, or has no conversions left.
  */
-export const writeConversion = async (deps: ReferralDeps, scope: CallScope, referrer: Referrer, parties: ConversionParties): Promise<ConversionOutcome> =>
-  commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties), parties);
+export const writeConversion = async (
+  deps: ReferralDeps,
+  scope: CallScope,
+  referrer: Referrer,
+  parties: ConversionParties,
+  admitted?: GuardVerdict | null,
+): Promise<ConversionOutcome> => commitConversion(deps, scope, referrer, await planConversion(deps, scope, referrer, parties, admitted), parties);
 
 /** A code was retired: its sales that were still being decided never stand (the deactivation fence for sales in flight). */
 export const voidUndecidedSales = (deps: ReferralDeps, scope: CallScope, codeId: Types.ObjectId): Promise<void> =>
   // query: referral.undecidedByCode
   deps.writes.voidUndecided(scope, deps.referrals, { codeId }, { voidedReason: 'code_deactivated' });
+
+/** A referrer was suspended: their sales that were still being decided never stand. */
+export const voidUndecidedSalesOf = (deps: ReferralDeps, scope: CallScope, referrer: { referrerRef: Ref; referrerModel: string }): Promise<void> =>
+  // query: referral.undecidedByReferrer
+  deps.writes.voidUndecided(scope, deps.referrals, referrer, { voidedReason: 'referrer_suspended' });

@@ -4,6 +4,7 @@ import type { ConvertedPayload } from '../events/payloads.js';
 import type { DomainEvent } from '../events/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
+import { isQualifying } from '../money/schema.js';
 import type { EventExpander } from '../store/outbox/embedded-outbox.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import type { ReferralAttribution, Referrer } from './referrer.js';
@@ -33,13 +34,21 @@ export interface ConversionFacts {
 
 /** What `referral:converted` reports: every field is kept on the referral but `underReview`. */
 type ConvertedRecord = Parties &
-  Pick<ReferralRecord, 'codeId' | 'code' | 'metadata' | 'convertedAt'> & { review?: GuardVerdict | null; attribution?: ReferralAttribution | null };
+  Pick<ReferralRecord, 'codeId' | 'code' | 'amount' | 'currency' | 'metadata' | 'convertedAt'> & {
+    review?: GuardVerdict | null;
+    attribution?: ReferralAttribution | null;
+  };
 
 /** The `referral:converted` payload, as emitted and as rebuilt from the stored referral; built by assignment, as it runs on every sale. */
 const convertedPayload = (record: ConvertedRecord, underReview: boolean): ConvertedPayload => {
   const payload: ConvertedPayload = partiesPayload(record) as ConvertedPayload;
   if (record.codeId) payload.codeId = String(record.codeId);
   if (record.code) payload.code = record.code;
+  if (typeof record.amount === 'number' && record.currency) {
+    payload.amount = record.amount;
+    payload.currency = record.currency;
+  }
+  payload.qualifying = isQualifying(record);
   payload.status = 'converted';
   payload.underReview = underReview;
   if (record.review?.flagged) payload.flagged = true;
@@ -63,7 +72,7 @@ export const convertedExpander: EventExpander = {
 /** `referral:converted`, and `referral:flagged` when a guard flagged the sale. */
 export const conversionEvents = (facts: ConversionFacts, ctx: EventScope): DomainEvent[] => {
   const { draft, referrer, verdict, at } = facts;
-  const { _id, referrerRef, referrerModel, refereeRef, refereeModel, sourceRef, sourceModel, metadata } = draft;
+  const { _id, referrerRef, referrerModel, refereeRef, refereeModel, sourceRef, sourceModel, amount, currency, metadata } = draft;
   const record: ConvertedRecord = {
     _id,
     referrerRef,
@@ -72,6 +81,8 @@ export const conversionEvents = (facts: ConversionFacts, ctx: EventScope): Domai
     refereeModel,
     sourceRef,
     sourceModel,
+    amount,
+    currency,
     metadata,
     codeId: referrer.codeId,
     code: referrer.code,
@@ -107,6 +118,7 @@ export interface ReversalFacts {
   amount: number | undefined;
   reversedAmount: number | undefined;
   convertedAmount: number | undefined;
+  currency: string | null;
   fullyReversed: boolean;
   reversedBy: string;
   at: Date;
@@ -123,6 +135,7 @@ export const reversalEvent = (current: ReferralRecord, facts: ReversalFacts, ctx
       refundKey: facts.refundKey,
       reason: facts.reason,
       ...definedOnly({ amount: facts.amount, reversedAmount: facts.reversedAmount, convertedAmount: facts.convertedAmount }),
+      ...(facts.convertedAmount !== undefined && facts.currency ? { currency: facts.currency } : {}),
       fullyReversed: facts.fullyReversed,
       reversedBy: facts.reversedBy,
       reversedAt: facts.at.toISOString(),

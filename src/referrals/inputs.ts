@@ -5,6 +5,7 @@ import { identitySignalsSchema } from '../guards/types.js';
 import { refSchema } from '../kernel/ids.js';
 import { modelNameSchema, textSchema } from '../kernel/input.js';
 import { metadataSchema } from '../kernel/metadata.js';
+import { checkMoneyPair, currencySchema, minorUnitsSchema, moneyFields } from '../money/schema.js';
 import { REFERRAL_STATUSES } from './status.js';
 
 /** The sale and its buyer: shared by recordConversion and attributeSale. */
@@ -13,6 +14,8 @@ export const partyFields = {
   refereeModel: modelNameSchema,
   sourceRef: refSchema,
   sourceModel: modelNameSchema,
+  /** The sale's amount in minor units and its ISO 4217 currency: both or neither. */
+  ...moneyFields,
   metadata: metadataSchema.optional(),
   signals: identitySignalsSchema.optional(),
 };
@@ -29,6 +32,7 @@ export const recordConversionInputSchema = z
     ...partyFields,
   })
   .superRefine((input, ctx) => {
+    checkMoneyPair(input, ctx);
     if ((input.code === undefined) === (input.referrerRef === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['code'], message: 'Give exactly one of code or referrerRef' });
     }
@@ -53,18 +57,22 @@ export const rejectInputSchema = z.strictObject({
   stepId: approvalIdSchema.optional(),
 });
 
-export const reverseInputSchema = z.strictObject({
-  reason: textSchema(2000),
-  /** The refund or chargeback id from the payment provider; a repeat with the same key is a no-op. */
-  refundKey: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .regex(/^[\w.:\-/]+$/, 'May only contain letters, digits and _ . : - /'),
-  /** Part of the sale's `metadata.amount` to reverse; omit to reverse what is left. */
-  amount: z.number().positive().finite().optional(),
-});
+export const reverseInputSchema = z
+  .strictObject({
+    reason: textSchema(2000),
+    /** The refund or chargeback id from the payment provider; a repeat with the same key is a no-op. */
+    refundKey: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .regex(/^[\w.:\-/]+$/, 'May only contain letters, digits and _ . : - /'),
+    /** Part of the sale's amount to reverse, in minor units; omit to reverse what is left. */
+    amount: minorUnitsSchema.positive('Must be positive').optional(),
+    /** The refund's currency: required with `amount`, and it must be the sale's. */
+    currency: currencySchema.optional(),
+  })
+  .superRefine(checkMoneyPair);
 
 export const MAX_PAGE_SIZE = 100;
 

@@ -7,6 +7,7 @@ import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, par
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
+import type { Awaiting } from './review-state.js';
 import type { DecisionAction } from './status.js';
 import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
 
@@ -26,7 +27,7 @@ export interface ReferralDecision {
 export interface ReferralReversal {
   refundKey: string;
   reason: string;
-  /** Part of `metadata.amount` reversed; absent for a full reversal without amounts. */
+  /** Minor units reversed, in the sale's currency; absent for a full reversal of a sale without an amount. */
   amount?: number;
   reversedBy: string;
   reversedAt: Date;
@@ -44,10 +45,16 @@ export interface ReferralRecord extends ReferralDraft {
   review?: GuardVerdict | null;
   /** The review gate; null means a single approve or reject decides. */
   approvals: ApprovalChain | null;
+  /** In the review queue (an open chain or a flag holds it) while `converted`; see listAwaitingReview. */
+  reviewRequired?: true;
+  /** The active steps and their approvers the queue files it under. */
+  awaiting?: Awaiting;
+  /** With `review.holdDays`: when settleHeld may approve it (null once a chain was given to it). */
+  holdUntil?: Date | null;
   decisions: ReferralDecision[];
   /** Refunds and chargebacks recorded against the sale. */
   reversals?: ReferralReversal[];
-  /** Sum of `reversals[].amount`; never more than `metadata.amount`. */
+  /** Sum of `reversals[].amount` in minor units; never more than `amount`. */
   reversedAmount?: number;
   /** Bumped by every change; transitions are conditional on the version they read. */
   version: number;
@@ -60,8 +67,8 @@ export interface ReferralRecord extends ReferralDraft {
   slot?: number;
   /** Present while a new sale is not decided yet (it is not live meanwhile: `deletedAt` is set). */
   unconfirmedAt?: Date;
-  /** Why the engine voided a sale that never stood: its code refused it, or it was abandoned undecided. */
-  voidedReason?: 'code_deactivated' | 'code_expired' | 'code_limit_reached' | 'abandoned';
+  /** Why the engine voided a sale that never stood: its code refused it, its referrer is suspended, or it was abandoned undecided. */
+  voidedReason?: 'code_deactivated' | 'code_expired' | 'code_limit_reached' | 'referrer_suspended' | 'abandoned';
   /** Set when the referrer (a code owner) was erased: `referrerRef` is their stand-in. */
   referrerErasedAt?: Date;
   createdAt: Date;
@@ -88,6 +95,24 @@ const bookkeepingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
   pendingEventsIndex('referral'),
   parkedEventsIndex('referral'),
   actorsIndex(tenant, 'referral'),
+];
+
+/** The review gate's indexes: the queue of referrals awaiting a decision, and holds coming due. */
+const reviewIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
+  {
+    // listAwaitingReview: { tenant, status: 'converted', reviewRequired: true } oldest first, keyset on (convertedAt, _id).
+    name: 'rf_referral_review_queue',
+    keys: withTenantKey(tenant, { status: 1, convertedAt: 1, _id: 1 }),
+    partialFilterExpression: { reviewRequired: true },
+    serves: 'listAwaitingReview: { tenant, status: converted, reviewRequired: true } oldest first, keyset on (convertedAt, _id)',
+  },
+  {
+    // settleHeld: { tenant, status: 'converted', holdUntil: { $lte: now } } oldest hold first.
+    name: 'rf_referral_hold_due',
+    keys: withTenantKey(tenant, { status: 1, holdUntil: 1 }),
+    partialFilterExpression: { holdUntil: { $exists: true } },
+    serves: 'settleHeld: { tenant, status: converted, holdUntil <= now } oldest hold first',
+  },
 ];
 
 export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
@@ -133,6 +158,7 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     keys: withTenantKey(tenant, { codeId: 1, createdAt: -1 }),
     serves: 'stats.funnel by code: { tenant, codeId, createdAt in [from, to) }',
   },
+  ...reviewIndexes(tenant),
   ...bookkeepingIndexes(tenant),
 ];
 
@@ -166,9 +192,14 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       ...partyPaths,
       sourceRef: { type: Schema.Types.Mixed, required: true },
       sourceModel: { type: String, required: true },
+      amount: { type: Number, default: null },
+      currency: { type: String, default: null },
       status: { type: String, required: true, enum: [...REFERRAL_STATUSES] },
       metadata: { type: Schema.Types.Mixed, default: null },
       approvals: { type: Schema.Types.Mixed, default: null },
+      reviewRequired: { type: Boolean },
+      awaiting: { type: Schema.Types.Mixed },
+      holdUntil: { type: Date },
       review: { type: Schema.Types.Mixed, default: null },
       attribution: { type: Schema.Types.Mixed, default: null },
       decisions: { type: [decisionSchema], default: [] },

@@ -6,12 +6,14 @@ import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import type { Referrer } from './referrer.js';
 
-/** The caller's side of a sale: what a replay must repeat (metadata may differ). */
+/** The caller's side of a sale: what a replay must repeat (metadata may differ; amount and currency when given). */
 export interface SaleKey {
   refereeRef: Ref;
   refereeModel: string;
   sourceRef: Ref;
   sourceModel: string;
+  amount?: number | undefined;
+  currency?: string | undefined;
 }
 
 /**
@@ -24,6 +26,9 @@ const conflictingFields = (recorded: ReferralRecord, sale: SaleKey, referrer: Pi
   const fields: string[] = [];
   if (!refEquals(recorded.refereeRef, sale.refereeRef)) fields.push('refereeRef');
   if (recorded.refereeModel !== sale.refereeModel) fields.push('refereeModel');
+  // Money is never rewritten by a replay: a retry that names another amount or currency is the caller's bug.
+  if (sale.amount !== undefined && recorded.amount !== sale.amount) fields.push('amount');
+  if (sale.currency !== undefined && recorded.currency !== sale.currency) fields.push('currency');
   // An erased referrer is a stand-in now: a process that read the code before the erasure still names the raw ref.
   const chosen = referrer && !recorded.referrerErasedAt && (referrer.attribution.rule === 'code' || referrer.attribution.rule === 'named_referrer');
   if (chosen && !refEquals(recorded.referrerRef, referrer.ref)) fields.push('referrerRef');

@@ -7,6 +7,7 @@ import { objectIdSchema, refSchema } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
+import { type SettleHeldOptions, settleHeld, settleHeldOptionsSchema } from './hold.js';
 import {
   type ApproveInput,
   approveInputSchema,
@@ -22,6 +23,7 @@ import { listReferrals, type ReferralPage } from './listing.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import { reverseReferral } from './reversal.js';
 import { replaceApprovals, settleReferral } from './review.js';
+import { listAwaitingReview, type ReviewQueueOptions, reviewQueueOptionsSchema } from './review-queue.js';
 import { DECISION_ACTIONS } from './status.js';
 
 /** Verbs that span concepts (attribution, erasure); the engine supplies them. */
@@ -96,7 +98,7 @@ export class ReferralRepository<Explanation = unknown> {
 
   /**
    * Records a refund or chargeback. Idempotent per `refundKey`; partial amounts add up to at
-   * most the sale's `metadata.amount`; the referral becomes `reversed` once nothing is left.
+   * most the sale's `amount` (minor units, its currency); the referral becomes `reversed` once nothing is left.
    * Emits `referral:reversed` for each new reversal.
    */
   async reverse(id: string | Types.ObjectId, input: ReverseInput, ctx: ReferralContext): Promise<ReferralRecord> {
@@ -129,6 +131,25 @@ export class ReferralRepository<Explanation = unknown> {
   async eraseReferee(refereeRef: Ref, ctx: ReferralContext): Promise<{ erased: number }> {
     const scope = this.#deps.open(ctx);
     return { erased: await this.#services.erase(scope, parseInput(refSchema, refereeRef, 'refereeRef')) };
+  }
+
+  /**
+   * Referrals awaiting a decision across referrers (an open approval chain or a fraud flag), oldest
+   * first: `{ flagged?, step?, approver?, convertedBefore?, limit?, after? }`. Keyset pagination on
+   * an index that holds only the queue.
+   */
+  async listAwaitingReview(options: ReviewQueueOptions = {}, ctx: ReferralContext): Promise<ReferralPage> {
+    const scope = this.#deps.open(ctx, 'read');
+    return listAwaitingReview(this.#deps, scope, parseInput(reviewQueueOptionsSchema, options, 'options'));
+  }
+
+  /**
+   * With `review.holdDays`: approves, once each, the referrals whose hold passed and that no flag
+   * or chain holds (`decidedBy: 'system:hold'`, `referral:approved`). Safe from several schedulers at once.
+   */
+  async settleHeld(options: SettleHeldOptions = {}, ctx: ReferralContext): Promise<{ settled: number }> {
+    const scope = this.#deps.open(ctx);
+    return settleHeld(this.#deps, scope, parseInput(settleHeldOptionsSchema, options, 'options'));
   }
 
   /** A referrer's referrals, newest first, by keyset pagination (no skip). */

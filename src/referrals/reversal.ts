@@ -11,16 +11,17 @@ export interface Reversal {
   refundKey: string;
   reason: string;
   amount?: number | undefined;
+  currency?: string | undefined;
 }
 
 /**
- * Records a refund or chargeback: idempotent per `refundKey`, partial amounts add up to at
- * most `metadata.amount`, and the referral becomes `reversed` once nothing is left.
+ * Records a refund or chargeback: idempotent per `refundKey`, partial amounts (minor units, in
+ * the sale's currency) add up to at most the sale's `amount`, and the referral becomes `reversed` once nothing is left.
  */
 export const reverseReferral = (deps: ReferralDeps, scope: CallScope, id: Types.ObjectId, input: Reversal): Promise<ReferralRecord> => {
   const reversedBy = scope.ctx.actorId ? String(scope.ctx.actorId) : 'system';
   return changeReferral(deps, scope, id, { action: 'reverse', decidedBy: reversedBy }, (current) => {
-    const outcome = planReversal(current, input.refundKey, input.amount);
+    const outcome = planReversal(current, input);
     if (outcome.kind === 'replay') return null;
     assertTransition(current.status, 'reverse');
     const at = scope.now;
@@ -34,7 +35,7 @@ export const reverseReferral = (deps: ReferralDeps, scope: CallScope, id: Types.
     };
     const event = reversalEvent(
       current,
-      { ...outcome, status, refundKey: input.refundKey, reason: input.reason, fullyReversed: outcome.fully, reversedBy, at },
+      { ...outcome, currency: current.currency, status, refundKey: input.refundKey, reason: input.reason, fullyReversed: outcome.fully, reversedBy, at },
       scope.ctx,
     );
     return {

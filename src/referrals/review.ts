@@ -9,6 +9,7 @@ import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
 import { decisionEvent } from './events.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
+import { queueFields } from './review-state.js';
 import { assertTransition, REFERRAL_TRANSITIONS } from './status.js';
 import { changeReferral, type ReferralChange } from './transition.js';
 
@@ -56,7 +57,8 @@ export const settleReferral = (deps: ReferralDeps, scope: CallScope, id: Types.O
   changeReferral(deps, scope, id, decision, (current) => {
     const change = decide(current, to, decision);
     const events = change.set.status === to ? [decisionEvent(current, to, decision, scope.ctx)] : [];
-    return { ...change, events };
+    const refiled = change.set.approvals ? queueFields(change.set.approvals, current.review?.flagged === true) : {};
+    return { ...change, set: { ...change.set, ...refiled }, events };
   });
 
 /**
@@ -73,5 +75,7 @@ export const replaceApprovals = (
 ): Promise<ReferralRecord> =>
   changeReferral(deps, scope, id, decision, (current) => {
     assertTransition(current.status, 'updateApprovals');
-    return { set: { approvals: chainFor(input, current) }, decision, events: [] };
+    const approvals = chainFor(input, current);
+    // A chain takes the referral out of any hold: only its approvers settle it now.
+    return { set: { approvals, ...queueFields(approvals, current.review?.flagged === true), holdUntil: null }, decision, events: [] };
   });

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { currencySchema } from '../money/schema.js';
 import { REFERRAL_STATUSES } from './status.js';
 
 export const leaderboardOptionsSchema = z
   .strictObject({
-    from: z.coerce.date(),
-    to: z.coerce.date(),
+    from: z.coerce.date({ error: 'Expected a Date' }),
+    to: z.coerce.date({ error: 'Expected a Date' }),
     limit: z.number().int().min(1).max(100).default(10),
     /** Which referrals count; by default those not rejected or reversed. */
     statuses: z.array(z.enum(REFERRAL_STATUSES)).min(1).default(['converted', 'approved']),
+    /** Rank within this currency, by net amount then conversions; without it, by conversions alone. */
+    currency: currencySchema.optional(),
   })
   .refine((o) => o.from < o.to, { path: ['to'], message: 'Must be after from' });
 

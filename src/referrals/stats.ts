@@ -3,29 +3,29 @@ import { aggregateAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import { refSchema } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
+import { type CurrencyTotals, foldCurrencyTotals, MONEY_GROUP, type MoneyRow } from '../money/totals.js';
 import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import { type LeaderboardOptions, leaderboardOptionsSchema } from './stats-inputs.js';
-import type { ReferralStatus } from './status.js';
+import { REFERRAL_STATUSES, type ReferralStatus } from './status.js';
 
 export interface ReferrerStats {
   total: number;
   byStatus: Record<ReferralStatus, number>;
-  /** Sums of numeric `metadata.amount`; records without one count as 0. */
-  amount: { total: number; byStatus: Record<ReferralStatus, number>; reversed: number };
+  /** Per currency (never summed across currencies): sales not rejected, gross, reversed and net, in minor units. */
+  amounts: CurrencyTotals[];
 }
 
 export interface LeaderboardEntry {
   referrerRef: Ref;
   referrerModel: string;
+  /** Qualifying sales (a 0-amount sale is not one) with the leaderboard's statuses. */
   conversions: number;
-  amount: number;
+  /** With `currency`: the money of those sales in it; else null. */
+  amount: CurrencyTotals | null;
 }
 
-const emptyByStatus = (): Record<ReferralStatus, number> => ({ converted: 0, approved: 0, rejected: 0, reversed: 0 });
-
-/** `metadata.amount` when it is a number, else 0. */
-const amountExpression = { $cond: [{ $isNumber: '$metadata.amount' }, '$metadata.amount', 0] };
+const emptyByStatus = (): Record<ReferralStatus, number> => Object.fromEntries(REFERRAL_STATUSES.map((s) => [s, 0])) as Record<ReferralStatus, number>;
 
 /** Aggregations over a tenant's referrals; every `$match` leads with an indexed prefix. */
 export class ReferralStats {
@@ -35,45 +35,48 @@ export class ReferralStats {
     this.#deps = deps;
   }
 
-  /** Counts by status and amount totals for one referrer (served by rf_referral_referrer_recent). */
+  /** Counts by status and money per currency for one referrer (served by rf_referral_referrer_recent). */
   async forReferrer(referrerRef: Ref, ctx: ReferralContext): Promise<ReferrerStats> {
     const scope = this.#deps.open(ctx, 'read');
     const ref = parseInput(refSchema, referrerRef, 'referrerRef');
     // query: referral.byReferrer
-    const groups = await aggregateAll<{ _id: ReferralStatus; count: number; amount: number; reversed: number }, ReferralRecord>(
-      this.#deps.referrals,
-      [
-        { $match: scope.live({ referrerRef: ref }) },
-        { $group: { _id: '$status', count: { $sum: 1 }, amount: { $sum: amountExpression }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } } },
-      ],
-      scope.options,
-    );
-    const stats: ReferrerStats = { total: 0, byStatus: emptyByStatus(), amount: { total: 0, byStatus: emptyByStatus(), reversed: 0 } };
-    for (const group of groups) {
-      stats.total += group.count;
-      stats.byStatus[group._id] = group.count;
-      stats.amount.byStatus[group._id] = group.amount;
-      stats.amount.total += group.amount;
-      stats.amount.reversed += group.reversed;
+    const rows = await aggregateAll<MoneyRow, ReferralRecord>(this.#deps.referrals, [{ $match: scope.live({ referrerRef: ref }) }, MONEY_GROUP], scope.options);
+    const stats: ReferrerStats = { total: 0, byStatus: emptyByStatus(), amounts: foldCurrencyTotals(rows) };
+    for (const row of rows) {
+      stats.total += row.sales;
+      stats.byStatus[row._id.status as ReferralStatus] += row.sales;
     }
     return stats;
   }
 
-  /** Top referrers by conversions (then amount) converted in [from, to) (served by rf_referral_converted_at). */
+  /**
+   * Top referrers by qualifying conversions in [from, to) (served by rf_referral_converted_at);
+   * with `currency`, only sales in it count, ranked by net amount, then conversions.
+   */
   async leaderboard(options: LeaderboardOptions, ctx: ReferralContext): Promise<LeaderboardEntry[]> {
     const scope = this.#deps.open(ctx, 'read');
-    const { from, to, limit, statuses } = parseInput(leaderboardOptionsSchema, options, 'options');
+    const { from, to, limit, statuses, currency } = parseInput(leaderboardOptionsSchema, options, 'options');
+    const match = scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses }, amount: { $ne: 0 }, ...(currency ? { currency } : {}) });
+    const money = { gross: { $sum: { $ifNull: ['$amount', 0] } }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } };
+    const net = { $subtract: ['$gross', '$reversed'] };
     // query: referral.byConvertedAt
-    return aggregateAll<LeaderboardEntry, ReferralRecord>(
+    const rows = await aggregateAll<{ referrerRef: Ref; referrerModel: string; conversions: number; gross: number; reversed: number }, ReferralRecord>(
       this.#deps.referrals,
       [
-        { $match: scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses } }) },
-        { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, amount: { $sum: amountExpression } } },
-        { $sort: { conversions: -1, amount: -1, _id: 1 } },
+        { $match: match },
+        { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, ...money } },
+        { $addFields: { net } },
+        { $sort: currency ? { net: -1, conversions: -1, _id: 1 } : { conversions: -1, _id: 1 } },
         { $limit: limit },
-        { $project: { _id: 0, referrerRef: '$_id.ref', referrerModel: '$_id.model', conversions: 1, amount: 1 } },
+        { $project: { _id: 0, referrerRef: '$_id.ref', referrerModel: '$_id.model', conversions: 1, gross: 1, reversed: 1 } },
       ],
       scope.options,
     );
+    return rows.map(({ referrerRef, referrerModel, conversions, gross, reversed }) => ({
+      referrerRef,
+      referrerModel,
+      conversions,
+      amount: currency ? { currency, sales: conversions, gross, reversed, net: gross - reversed } : null,
+    }));
   }
 }

@@ -9,7 +9,7 @@ import type { DecisionAction } from './status.js';
 
 /** A referral change: what to set, the decision kept on the record, and the events it emits. */
 export interface ReferralChange {
-  set: Partial<Pick<ReferralRecord, 'status' | 'approvals' | 'decidedAt' | 'reversedAmount'>>;
+  set: Partial<Pick<ReferralRecord, 'status' | 'approvals' | 'decidedAt' | 'reversedAmount' | 'reviewRequired' | 'awaiting' | 'holdUntil'>>;
   /** Appended to `reversals` in the same write. */
   reversal?: ReferralReversal;
   decision: ReferralDecision;

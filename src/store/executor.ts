@@ -147,7 +147,7 @@ export class WriteExecutor {
   async voidAbandoned<T extends mongo.Document>(scope: OutboxScope, collection: mongo.Collection<T>, olderThanMs: number): Promise<void> {
     const abandoned = { ...scope.tenant, unconfirmedAt: { $lte: new Date(scope.now.getTime() - olderThanMs) } };
     const records = collection as unknown as mongo.Collection<mongo.Document>;
-    // query: referral.unconfirmed
+    // query: record.unconfirmed
     await records.updateMany(abandoned, voidingUpdate({ voidedReason: 'abandoned' }, this.outbox.voidUnset));
   }
 

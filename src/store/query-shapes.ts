@@ -3,7 +3,7 @@
  * comment naming its shape; tests check that each shape is served by a declared index (unit)
  * and that MongoDB's planner agrees (explain, against a real mongod).
  */
-export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings' | 'referral_leads';
+export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings' | 'referral_leads' | 'referral_referrers';
 
 export interface QueryShape {
   name: string;
@@ -26,6 +26,7 @@ const referrals = (index: string) => [{ collection: 'referrals' as const, index 
 const touches = (index: string) => [{ collection: 'referral_touches' as const, index }];
 const bindings = (index: string) => [{ collection: 'referral_bindings' as const, index }];
 const leads = (index: string) => [{ collection: 'referral_leads' as const, index }];
+const referrers = (index: string) => [{ collection: 'referral_referrers' as const, index }];
 
 export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byFolded', targets: codes('rf_code_folded_unique'), equality: ['foldedCode'], tenantScoped: true, hot: true },
@@ -119,7 +120,12 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'binding.byRefereeAnyModel', targets: bindings('rf_binding_referee_unique'), equality: ['refereeRef'], tenantScoped: true, hot: false },
   {
     name: 'outbox.pending',
-    targets: [...codes('rf_code_pending_events'), ...referrals('rf_referral_pending_events'), ...leads('rf_lead_pending_events')],
+    targets: [
+      ...codes('rf_code_pending_events'),
+      ...referrals('rf_referral_pending_events'),
+      ...leads('rf_lead_pending_events'),
+      ...referrers('rf_referrer_pending_events'),
+    ],
     equality: [],
     range: ['pendingEventsAt'],
     sort: ['pendingEventsAt'],
@@ -128,7 +134,12 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
   },
   {
     name: 'outbox.parked',
-    targets: [...codes('rf_code_parked_events'), ...referrals('rf_referral_parked_events'), ...leads('rf_lead_parked_events')],
+    targets: [
+      ...codes('rf_code_parked_events'),
+      ...referrals('rf_referral_parked_events'),
+      ...leads('rf_lead_parked_events'),
+      ...referrers('rf_referrer_parked_events'),
+    ],
     equality: [],
     range: ['parkedEventsAt'],
     sort: ['parkedEventsAt'],
@@ -136,14 +147,53 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     hot: false,
   },
   { name: 'referral.undecidedByCode', targets: referrals('rf_referral_code_recent'), equality: ['codeId'], tenantScoped: true, hot: false },
-  { name: 'referral.unconfirmed', targets: referrals('rf_referral_unconfirmed'), equality: [], range: ['unconfirmedAt'], tenantScoped: false, hot: false },
-  { name: 'record.byId', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: true, hot: false },
+  {
+    name: 'record.unconfirmed',
+    targets: [...referrals('rf_referral_unconfirmed'), ...leads('rf_lead_unconfirmed')],
+    equality: [],
+    range: ['unconfirmedAt'],
+    tenantScoped: false,
+    hot: false,
+  },
+  { name: 'referral.undecidedByReferrer', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
+  { name: 'lead.undecidedByCode', targets: leads('rf_lead_code_signed_up'), equality: ['codeId'], tenantScoped: true, hot: false },
+  { name: 'lead.undecidedByReferrer', targets: leads('rf_lead_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
+  {
+    name: 'referral.reviewQueue',
+    targets: referrals('rf_referral_review_queue'),
+    equality: ['status', 'reviewRequired', 'deletedAt'],
+    sort: ['convertedAt', '_id'],
+    tenantScoped: true,
+    hot: false,
+  },
+  {
+    name: 'referral.holdDue',
+    targets: referrals('rf_referral_hold_due'),
+    equality: ['status', 'deletedAt'],
+    range: ['holdUntil'],
+    tenantScoped: true,
+    hot: false,
+  },
+  { name: 'referrer.byKey', targets: referrers('rf_referrer_unique'), equality: ['referrerRef', 'referrerModel'], tenantScoped: true, hot: true },
+  {
+    name: 'record.byId',
+    targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_'), ...referrers('_id_')],
+    equality: ['_id'],
+    tenantScoped: true,
+    hot: false,
+  },
   {
     name: 'record.byActor',
-    targets: [...codes('rf_code_actors'), ...referrals('rf_referral_actors'), ...leads('rf_lead_actors')],
+    targets: [...codes('rf_code_actors'), ...referrals('rf_referral_actors'), ...leads('rf_lead_actors'), ...referrers('rf_referrer_actors')],
     equality: ['actors'],
     tenantScoped: true,
     hot: false,
   },
-  { name: 'outbox.ack', targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_')], equality: ['_id'], tenantScoped: false, hot: false },
+  {
+    name: 'outbox.ack',
+    targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_'), ...referrers('_id_')],
+    equality: ['_id'],
+    tenantScoped: false,
+    hot: false,
+  },
 ];

@@ -77,7 +77,7 @@ describe('events in an arc host', () => {
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const sale = await engine.attributeSale(
-      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 5 } },
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 5, currency: 'USD' },
       ctx,
     );
     await engine.repositories.referral.approve(String(sale?._id), { decidedBy: 'm' }, ctx);
@@ -211,18 +211,18 @@ describe('primitives approval chains at review', () => {
       order: 'sequential',
       steps: [
         { id: 'manager', name: 'Manager', approvers: [{ id: 'm1', name: 'Mia', role: 'manager' }] },
-        { id: 'finance', approvers: [{ id: 'f1' }], threshold: { field: 'metadata.amount', op: 'gt', value: 1000 } },
+        { id: 'finance', approvers: [{ id: 'f1' }], threshold: { field: 'amount', op: 'gt', value: 1000 } },
       ],
     };
     const { engine } = await createTestEngine(db.connection, { review: { chain: () => input } });
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const small = await engine.attributeSale(
-      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 50 } },
+      { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 50, currency: 'USD' },
       ctx,
     );
     const chain = small?.approvals;
-    expect(chain?.steps[1]).toMatchObject({ status: 'skipped', skippedReason: 'threshold not met: metadata.amount gt 1000' });
+    expect(chain?.steps[1]).toMatchObject({ status: 'skipped', skippedReason: 'threshold not met: amount gt 1000' });
     expect(chain && pendingSteps(chain).map((s) => s.id)).toEqual(['manager']);
     const approved = await engine.repositories.referral.approve(String(small?._id), { decidedBy: 'm1' }, ctx);
     expect(approved.status).toBe('approved');

@@ -48,7 +48,8 @@ export interface SaleRun {
     refereeModel: string;
     sourceRef: Types.ObjectId | string;
     sourceModel: string;
-    metadata: { amount: number };
+    amount: number;
+    currency: string;
   };
   key: 'A' | 'B' | 'C';
   startedAfterDeactivation: boolean;

@@ -37,7 +37,8 @@ for (;;) {
       refereeModel: 'user',
       sourceRef: new mongoose.Types.ObjectId().toHexString(),
       sourceModel: 'Order',
-      metadata: { amount: 100 },
+      amount: 100,
+      currency: 'USD',
     };
     say({ attempt: { key, input } });
     const answer = await engine.attributeSale(input, ctx);
@@ -46,6 +47,7 @@ for (;;) {
   } else {
     const id = answered[uniformInt(rng, 0, answered.length - 1)] as string;
     if (roll < 85) await engine.repositories.referral.approve(id, { decidedBy: 'mgr' }, { ...ctx, idempotencyKey: `approve-${id}` }).catch(() => {});
-    else await engine.repositories.referral.reverse(id, { refundKey: `refund-${roll}-${id}`, reason: 'refund', amount: 10 }, ctx).catch(() => {});
+    else
+      await engine.repositories.referral.reverse(id, { refundKey: `refund-${roll}-${id}`, reason: 'refund', amount: 10, currency: 'USD' }, ctx).catch(() => {});
   }
 }

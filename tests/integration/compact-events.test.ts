@@ -118,14 +118,14 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
     const { engine, firstOffered, accepted, state } = await engineWith();
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const r = await engine.attributeSale(sale(code, { metadata: { amount: 100 } }), ctx);
+    const r = await engine.attributeSale(sale(code, { amount: 100, currency: 'USD' }), ctx);
     await engine.repositories.referral.approve(String(r?._id), { decidedBy: 'ops' }, ctx);
-    await engine.repositories.referral.reverse(String(r?._id), { reason: 'refund', refundKey: 'rf-1', amount: 40 }, ctx);
+    await engine.repositories.referral.reverse(String(r?._id), { reason: 'refund', refundKey: 'rf-1', amount: 40, currency: 'USD' }, ctx);
     state.up = true;
     await engine.events.redeliver(ctx);
     const rebuilt = accepted.find((e) => e.type === 'referral:converted');
     expect(rebuilt).toEqual(firstOffered.find((e) => e.type === 'referral:converted'));
-    expect(rebuilt?.payload).toMatchObject({ status: 'converted', metadata: { amount: 100 } });
+    expect(rebuilt?.payload).toMatchObject({ status: 'converted', amount: 100, currency: 'USD' });
     expect(accepted.map((e) => e.type).sort()).toEqual(['referral:approved', 'referral:code.created', 'referral:converted', 'referral:reversed']);
     await engine.destroy();
   });
@@ -134,7 +134,7 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
     const { engine, firstOffered, accepted, state } = await engineWith({}, { maxDeliveryAttempts: 1 });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-    await engine.attributeSale(sale(code, { metadata: { amount: 12 } }), ctx); // the only attempt fails: parked at once
+    await engine.attributeSale(sale(code, { amount: 12, currency: 'USD' }), ctx); // the only attempt fails: parked at once
     const parked = (await engine.events.parked(ctx)).find((p) => p.event.type === 'referral:converted');
     expect(parked?.event).toEqual(firstOffered.find((e) => e.type === 'referral:converted'));
     state.up = true;

@@ -196,11 +196,13 @@ describe('syncIndexes', () => {
       'rf_referral_code_recent',
       'rf_referral_code_slot_unique',
       'rf_referral_converted_at',
+      'rf_referral_hold_due',
       'rf_referral_parked_events',
       'rf_referral_pending_events',
       'rf_referral_referee_pair',
       'rf_referral_referrer_recent',
       'rf_referral_referrer_status_recent',
+      'rf_referral_review_queue',
       'rf_referral_source_unique',
       'rf_referral_unconfirmed',
     ]);

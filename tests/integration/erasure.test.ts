@@ -70,13 +70,7 @@ describe('erasure', () => {
 
 /** Every stored document of the engine, as text: a raw ref anywhere in it is a copy left behind. */
 const everything = async (engine: Awaited<ReturnType<typeof createTestEngine>>['engine']) => {
-  const collections = [
-    engine.models.ReferralCode,
-    engine.models.Referral,
-    engine.models.ReferralTouch,
-    engine.models.ReferralBinding,
-    engine.models.ReferralLead,
-  ];
+  const collections = Object.values(engine.models);
   return JSON.stringify(await Promise.all(collections.map((model) => model.collection.find({}).toArray())));
 };
 
@@ -109,7 +103,7 @@ describe('erasure of every copy', () => {
     expect(await everything(engine)).not.toContain('friend@example.com');
   });
 
-  it('eraseOwner leaves the raw ref in no code, referral, touch, binding, pending or parked event', async () => {
+  it('eraseOwner leaves the raw ref in no code, referral, touch, binding, lead, standing (nor its reason), pending or parked event', async () => {
     const { engine } = await createTestEngine(db.connection, {
       attribution: { binding: 'lifetime', leads: true },
       events: { transport: downTransport, onError: () => {}, maxDeliveryAttempts: 2 },
@@ -121,6 +115,7 @@ describe('erasure of every copy', () => {
     await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.events.redeliver(ctx); // the code's and the sale's events are parked now
     await engine.attributeSale({ visitorId: 'cookie-owner', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // pending
+    await engine.referrers.suspend({ referrerRef: owner, reason: `owner ${owner.toHexString()} under review` }, ctx); // a standing, its event pending
     expect((await engine.events.parked(ctx)).length).toBeGreaterThanOrEqual(2);
     expect(await everything(engine)).toContain(owner.toHexString());
     await engine.repositories.referralCode.eraseOwner(owner, 'user', ctx);
@@ -151,10 +146,10 @@ describe('erasure of the person as the actor of calls', () => {
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', tenant);
     await engine.attributeSignup({ code, refereeRef: buyer, refereeModel: 'user' }, asBuyer);
     const own = await engine.attributeSale(
-      { code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 50 } },
+      { code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 50, currency: 'USD' },
       asBuyer,
     );
-    await engine.repositories.referral.reverse(String(own?._id), { refundKey: 'r1', reason: 'changed my mind', amount: 10 }, asBuyer);
+    await engine.repositories.referral.reverse(String(own?._id), { refundKey: 'r1', reason: 'changed my mind', amount: 10, currency: 'USD' }, asBuyer);
     // The buyer also acted on someone else's referral (a self-service flow that let them).
     const other = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenant);
     await engine.repositories.referral.approve(String(other?._id), { decidedBy: buyer.toHexString() }, asBuyer);

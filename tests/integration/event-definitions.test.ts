@@ -14,12 +14,12 @@ describe('event definitions (no drift)', () => {
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const sale = () =>
-      engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 12 } }, ctx);
+      engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 12, currency: 'USD' }, ctx);
     const a = await sale();
     const b = await sale();
     await engine.repositories.referral.approve(String(a?._id), { decidedBy: 'm', note: 'fine' }, ctx);
     await engine.repositories.referral.reject(String(b?._id), { decidedBy: 'm', reason: 'refund' }, ctx);
-    await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5 }, ctx);
+    await engine.repositories.referral.reverse(String(a?._id), { reason: 'chargeback', refundKey: 'dp_1', amount: 5, currency: 'USD' }, ctx);
     await engine.attributeSale(
       {
         code,
@@ -35,6 +35,9 @@ describe('event definitions (no drift)', () => {
     await engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
     await engine.attributeSale({ refereeRef: friend, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
+    const referrer = { referrerRef: oid(), referrerModel: 'user' };
+    await engine.referrers.suspend({ ...referrer, reason: 'payout fraud review' }, ctx);
+    await engine.referrers.resume(referrer, ctx);
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(referralEventNames));
     for (const event of events) {
       const definition = referralEventDefinitionsByName[event.type as keyof typeof referralEventDefinitionsByName];

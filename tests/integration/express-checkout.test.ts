@@ -43,9 +43,9 @@ describe('express checkout example over HTTP', () => {
 
     const orderA = oid().toHexString();
     const buyerA = oid().toHexString();
-    const first = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA, amount: 4900 });
+    const first = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA, amount: 4900, currency: 'USD' });
     expect(first.status).toBe(201);
-    expect(first.body.referral).toMatchObject({ status: 'converted', referrerRef: creator, metadata: { amount: 4900 } });
+    expect(first.body.referral).toMatchObject({ status: 'converted', referrerRef: creator, amount: 4900, currency: 'USD' });
     const replay = await call('POST', '/checkout', { code: code.body.code, buyerId: buyerA, orderId: orderA });
     expect(replay.body.referral._id).toBe(first.body.referral._id);
     expect([first.replayed, replay.status, replay.replayed]).toEqual([null, 200, 'true']);
@@ -104,9 +104,9 @@ describe('express checkout example over HTTP', () => {
       expect(response.status, query).toBe(422);
       expect(['limit', 'status'], query).toContain(response.body.error.details.issues[0].field);
     }
-    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: 'o-lots', amount: 'lots' })).toMatchObject({
+    expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: 'o-lots', amount: 'lots', currency: 'USD' })).toMatchObject({
       status: 422,
-      body: { error: { code: 'validation_failed', message: 'Invalid amount: Expected a non-negative number' } },
+      body: { error: { code: 'validation_failed', message: 'Invalid amount: Expected an integer amount in minor units' } },
     });
     expect(await call('POST', '/checkout', { code: body.code, buyerId: 'u', orderId: '' })).toMatchObject({
       status: 422,

@@ -57,7 +57,7 @@ const runStream = async (seed: number) => {
     const known = sales.filter((sale) => sale.answers.some(Boolean));
     if (roll < 55 || known.length === 0) {
       const key = (['A', 'B', 'C'] as const)[uniformInt(rng, 0, 2)] as 'A' | 'B' | 'C';
-      const input = { code: codes[key], refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', metadata: { amount: 100 } };
+      const input = { code: codes[key], refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 100, currency: 'USD' };
       const sale: SaleRun = { input, key, startedAfterDeactivation: deactivated, answers: [] };
       sales.push(sale);
       const answer = record(await hostCall(() => engine.attributeSale(input, ctx)));
@@ -78,7 +78,9 @@ const runStream = async (seed: number) => {
         const refundKey = `refund-${op}`;
         const amount = uniformInt(rng, 10, 40);
         const refunded = record(
-          await hostCall(() => engine.repositories.referral.reverse(id, { refundKey, reason: 'refund', amount }, { ...ctx, idempotencyKey: refundKey })),
+          await hostCall(() =>
+            engine.repositories.referral.reverse(id, { refundKey, reason: 'refund', amount, currency: 'USD' }, { ...ctx, idempotencyKey: refundKey }),
+          ),
         );
         if (refunded) refunds.push({ id, refundKey });
       }

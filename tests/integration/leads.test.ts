@@ -28,7 +28,7 @@ describe('signup: who referred whom', () => {
     expect(lead).toMatchObject({ status: 'signed_up', viaSale: false, firstConvertedAt: null, attribution: { rule: 'code' } });
     expect(String(lead?.referrerRef)).toBe(alice.toHexString());
     expect(eventsOf('referral:lead.created')).toHaveLength(1);
-    const first = await sale(friend, { metadata: { amount: 30 } });
+    const first = await sale(friend, { amount: 30, currency: 'USD' });
     expect(first).toMatchObject({ attribution: { rule: 'lead' } });
     expect(String(first?.referrerRef)).toBe(alice.toHexString());
     await sale(friend); // a renewal: a sale, not another converted lead
@@ -39,7 +39,8 @@ describe('signup: who referred whom', () => {
       referralId: String(first?._id),
       refereeRef: friend.toHexString(),
       referrerRef: alice.toHexString(),
-      metadata: { amount: 30 },
+      amount: 30,
+      currency: 'USD',
     });
     const page = await engine.listLeadsForReferrer(alice, { status: 'converted' }, ctx);
     expect(page.items.map((l) => String(l.refereeRef))).toEqual([friend.toHexString()]);
@@ -143,30 +144,39 @@ describe('direct sales and races', () => {
 describe('stats.funnel', () => {
   it('equals the hand-computed figures on a seeded data set, per referrer and per code', async () => {
     const { engine, ctx, alice, aliceCode, bob, bobCode, sale } = await setup();
-    for (const visitor of ['v1', 'v2', 'v3', 'v4']) await engine.trackVisit({ code: aliceCode, visitorId: visitor }, ctx);
+    // Five visits by four visitors: v1 reloads.
+    for (const visitor of ['v1', 'v1', 'v2', 'v3', 'v4']) await engine.trackVisit({ code: aliceCode, visitorId: visitor }, ctx);
     await engine.trackVisit({ code: bobCode, visitorId: 'v9' }, ctx);
     const [f1, f2, f3] = [oid(), oid(), oid()];
     for (const friend of [f1, f2, f3]) await engine.attributeSignup({ code: aliceCode, refereeRef: friend, refereeModel: 'user' }, ctx);
-    const s1 = await sale(f1, { metadata: { amount: 100 } });
-    await sale(f1, { metadata: { amount: 50 } });
-    const s3 = await sale(f2, { metadata: { amount: 20 } });
+    const s1 = await sale(f1, { amount: 100, currency: 'USD' });
+    await sale(f1, { amount: 50, currency: 'USD' });
+    const s3 = await sale(f2, { amount: 20, currency: 'USD' });
     await engine.repositories.referral.approve(String(s1?._id), { decidedBy: 'm' }, ctx);
     await engine.repositories.referral.reverse(String(s3?._id), { refundKey: 'r', reason: 'refund' }, ctx);
-    await sale(oid(), { code: bobCode, metadata: { amount: 999 } }); // bob's: a direct sale, not alice's
+    await sale(oid(), { code: bobCode, amount: 999, currency: 'USD' }); // bob's: a direct sale, not alice's
     const window = { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) };
     const expected = {
-      visits: 4,
+      visits: 5,
+      uniqueVisitors: 4,
       leads: 3,
       convertedLeads: 2,
       sales: 3,
       approved: 1,
       reversed: 1,
-      amount: 170,
+      amounts: [{ currency: 'USD', sales: 3, gross: 170, reversed: 20, net: 150 }],
       rates: { signup: 3 / 4, conversion: 2 / 3, approval: 1 / 3 },
     };
     expect(await engine.stats.funnel({ referrerRef: alice, ...window }, ctx)).toEqual(expected);
     expect(await engine.stats.funnel({ code: aliceCode.toLowerCase(), ...window }, ctx)).toEqual(expected);
-    expect(await engine.stats.funnel({ referrerRef: bob, ...window }, ctx)).toMatchObject({ visits: 1, leads: 1, convertedLeads: 1, sales: 1, amount: 999 });
+    expect(await engine.stats.funnel({ referrerRef: bob, ...window }, ctx)).toMatchObject({
+      visits: 1,
+      uniqueVisitors: 1,
+      leads: 1,
+      convertedLeads: 1,
+      sales: 1,
+      amounts: [{ currency: 'USD', sales: 1, gross: 999, reversed: 0, net: 999 }],
+    });
     expect(await engine.stats.funnel({ referrerRef: alice, from: new Date(Date.now() + DAY), to: new Date(Date.now() + 2 * DAY) }, ctx)).toMatchObject({
       visits: 0,
       leads: 0,

@@ -28,7 +28,7 @@ describe('tracing', () => {
       code: 'tenant_required',
     });
     const [recorded, unknown, refused] = spans('referral.attributeSale');
-    expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 4 });
+    expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 5 });
     expect(unknown?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'null', 'referral.round_trips': 1 });
     expect(refused?.attributes).toMatchObject({ 'referral.outcome': 'tenant_required', 'referral.round_trips': 0 });
     expect(refused?.status.code).toBe(2);
@@ -86,8 +86,9 @@ describe('events.pending()', () => {
       [0, 1],
       [0, 1],
       [0, 0],
+      [0, 0],
     ]);
-    expect(Object.keys(health).map((name) => name.replace(/^t\d+_/, ''))).toEqual(['referral_codes', 'referrals', 'referral_leads']);
-    expect(Object.values(await engine.events.pending(newTenantContext())).map((h) => h.pending + h.parked)).toEqual([0, 0, 0]);
+    expect(Object.keys(health).map((name) => name.replace(/^t\d+_/, ''))).toEqual(['referral_codes', 'referrals', 'referral_leads', 'referral_referrers']);
+    expect(Object.values(await engine.events.pending(newTenantContext())).map((h) => h.pending + h.parked)).toEqual([0, 0, 0, 0]);
   });
 });

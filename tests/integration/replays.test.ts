@@ -99,7 +99,7 @@ describe('conflicting replays', () => {
     const { code: otherCode } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
     const order = oid();
     const buyer = oid();
-    const recorded = await engine.attributeSale({ ...sale(code, order, buyer), metadata: { amount: 10 } }, ctx);
+    const recorded = await engine.attributeSale({ ...sale(code, order, buyer), amount: 10, currency: 'USD', metadata: { note: 'first' } }, ctx);
     const eventsBefore = events.length;
     const countBefore = await engine.models.Referral.countDocuments({});
 
@@ -126,10 +126,19 @@ describe('conflicting replays', () => {
       code: 'replay_conflict',
       details: { fields: ['referrerRef'] },
     });
-    // Metadata may differ on a replay: it answers with the first record.
-    const replay = await engine.attributeSale({ ...sale(code, order, buyer), metadata: { amount: 99 } }, ctx);
+    // Money is never rewritten by a replay: another amount or currency is a conflict.
+    await expect(engine.attributeSale({ ...sale(code, order, buyer), amount: 99, currency: 'USD' }, ctx)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      details: { fields: ['amount'] },
+    });
+    await expect(engine.attributeSale({ ...sale(code, order, buyer), amount: 10, currency: 'EUR' }, ctx)).rejects.toMatchObject({
+      code: 'replay_conflict',
+      details: { fields: ['currency'] },
+    });
+    // Metadata may differ on a replay, and amounts may be left out: it answers with the first record.
+    const replay = await engine.attributeSale({ ...sale(code, order, buyer), metadata: { note: 'retry' } }, ctx);
     expect(String(replay?._id)).toBe(String(recorded?._id));
-    expect(replay?.metadata).toEqual({ amount: 10 });
+    expect(replay).toMatchObject({ amount: 10, currency: 'USD', metadata: { note: 'first' } });
     expect(events.length).toBe(eventsBefore);
     expect(await engine.models.Referral.countDocuments({})).toBe(countBefore);
   });
@@ -152,10 +161,12 @@ describe('concurrent partial refunds', () => {
     const { pick, events, destroy } = await createCluster(db, 4);
     const ctx = newTenantContext();
     const { code } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx);
-    const referral = await pick(0).attributeSale({ ...sale(code, oid(), oid()), metadata: { amount: 100 } }, ctx);
+    const referral = await pick(0).attributeSale({ ...sale(code, oid(), oid()), amount: 100, currency: 'USD' }, ctx);
     const id = String(referral?._id);
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => pick(i).repositories.referral.reverse(id, { refundKey: `re_${i}`, reason: 'refund', amount: 1 }, ctx)),
+      Array.from({ length: 50 }, (_, i) =>
+        pick(i).repositories.referral.reverse(id, { refundKey: `re_${i}`, reason: 'refund', amount: 1, currency: 'USD' }, ctx),
+      ),
     );
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([]);
     const final = await pick(0).repositories.referral.findById(id, ctx);

@@ -12,13 +12,16 @@ const twoStepChain: CreateChainInput = {
   ],
 };
 
-const setup = async (chain?: (draft: { metadata: Record<string, unknown> | null }) => CreateChainInput | null) => {
+const setup = async (chain?: (draft: { amount: number | null; metadata: Record<string, unknown> | null }) => CreateChainInput | null) => {
   const test = await createTestEngine(db.connection, chain ? { review: { chain } } : {});
   const ctx = { ...newTenantContext(), actorId: 'admin-1' };
   const { code } = await test.engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
-  const sell = (metadata?: Record<string, unknown>) =>
+  const sell = (amount?: number) =>
     test.engine
-      .attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(metadata ? { metadata } : {}) }, ctx)
+      .attributeSale(
+        { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', ...(amount === undefined ? {} : { amount, currency: 'USD' }) },
+        ctx,
+      )
       .then((r) => {
         if (!r) throw new Error('expected a referral');
         return r;
@@ -95,9 +98,9 @@ describe('approve and reject without a chain', () => {
 
 describe('approve and reject with a chain', () => {
   it('stores the chain from review.chain() and reports underReview', async () => {
-    const { sell, eventsOf } = await setup((draft) => ((draft.metadata?.amount as number) > 100 ? twoStepChain : null));
-    const small = await sell({ amount: 10 });
-    const large = await sell({ amount: 500 });
+    const { sell, eventsOf } = await setup((draft) => ((draft.amount ?? 0) > 100 ? twoStepChain : null));
+    const small = await sell(10);
+    const large = await sell(500);
     expect(small.approvals).toBeNull();
     expect(large.approvals).toMatchObject({ order: 'sequential', status: 'pending' });
     expect(eventsOf('referral:converted').map((e) => (e.payload as { underReview: boolean }).underReview)).toEqual([false, true]);
@@ -276,10 +279,10 @@ describe('a retried decision', () => {
 
   it('a retried reversal with the same key is answered as recorded, like one with the same refundKey', async () => {
     const { engine, ctx, sell, eventsOf } = await setup();
-    const r = await sell({ amount: 100 });
+    const r = await sell(100);
     const keyed = { ...ctx, idempotencyKey: 'refund-req-1' };
-    await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40 }, keyed);
-    const again = await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40 }, keyed);
+    await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40, currency: 'USD' }, keyed);
+    const again = await engine.repositories.referral.reverse(String(r._id), { refundKey: 'rf-1', reason: 'refund', amount: 40, currency: 'USD' }, keyed);
     expect(again.reversals).toHaveLength(1);
     expect(eventsOf('referral:reversed')).toHaveLength(1);
   });

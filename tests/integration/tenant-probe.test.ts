@@ -148,6 +148,29 @@ const probes: Record<string, Probe> = {
       expect(value).toEqual({ erased: 0 });
     },
   },
+  'referral.listAwaitingReview': {
+    args: () => [{}],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ items: [], next: null });
+    },
+  },
+  'referral.settleHeld': {
+    args: () => [{}],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      expect(value).toEqual({ settled: 0 });
+    },
+  },
+  'referrers.suspend': {
+    args: (f) => [{ referrerRef: f.ownerRef, reason: 'probe' }],
+    // A suspension is the other tenant's own standing: tenant A's referrer is not suspended by it.
+    foreign: ({ value, error }, f) => {
+      expect(error).toBeUndefined();
+      expect(String((value as { organizationId: unknown }).organizationId)).toBe(String(f.otherTenant.organizationId));
+    },
+  },
+  'referrers.resume': { args: (f) => [{ referrerRef: f.ownerRef }], foreign: isNull },
   'referral.listForReferrer': {
     args: (f) => [f.ownerRef, {}],
     foreign: ({ value, error }) => {
@@ -219,6 +242,9 @@ describe('tenant probe', () => {
       refereeRef: expect.anything(),
     });
     expect(String((await engine.repositories.referral.findById(fixture.referralId, tenantA))?.refereeRef)).toBe(fixture.refereeRef);
+    // Suspended in other tenants, the owner still earns in tenant A.
+    const sold = await engine.attributeSale({ code: fixture.code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, tenantA);
+    expect(String(sold?.referrerRef)).toBe(fixture.ownerRef);
   });
 });
 

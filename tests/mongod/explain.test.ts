@@ -28,6 +28,8 @@ const sample: Record<string, unknown> = {
   actors: 'actor-1',
   referrerModel: 'user',
   codeId: new Types.ObjectId(),
+  status: 'converted',
+  reviewRequired: true,
 };
 
 const indexesUsed = (plan: unknown): string[] => {
@@ -61,6 +63,7 @@ describe('hot queries use their declared index (explain)', () => {
           referral_touches: engine.models.ReferralTouch,
           referral_bindings: engine.models.ReferralBinding,
           referral_leads: engine.models.ReferralLead,
+          referral_referrers: engine.models.ReferralReferrer,
         }[collection];
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];

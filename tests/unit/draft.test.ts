@@ -10,6 +10,8 @@ describe('draftOf', () => {
       refereeModel: 'user',
       sourceRef: 'order-1',
       sourceModel: 'Order',
+      amount: 4999,
+      currency: 'USD',
       metadata: { campaign: 'spring' },
     });
     expect(draft).toEqual({
@@ -20,6 +22,8 @@ describe('draftOf', () => {
       sourceRef: 'order-1',
       sourceModel: 'Order',
       code: 'ALICE',
+      amount: 4999,
+      currency: 'USD',
       metadata: { campaign: 'spring' },
     });
   });
@@ -29,7 +33,20 @@ describe('draftOf', () => {
     const draft = draftOf({ ...referrer, code: null }, { ...signup, sourceRef: signup.refereeRef, sourceModel: 'Signup' });
     expect(draft.metadata).toBeNull();
     expect(draft.code).toBeNull();
-    expect(Object.keys(draft).sort()).toEqual(['code', 'metadata', 'refereeModel', 'refereeRef', 'referrerModel', 'referrerRef', 'sourceModel', 'sourceRef']);
+    expect(draft.amount).toBeNull();
+    expect(draft.currency).toBeNull();
+    expect(Object.keys(draft).sort()).toEqual([
+      'amount',
+      'code',
+      'currency',
+      'metadata',
+      'refereeModel',
+      'refereeRef',
+      'referrerModel',
+      'referrerRef',
+      'sourceModel',
+      'sourceRef',
+    ]);
     expect(draft.sourceRef).toBe('buyer-2');
   });
 });

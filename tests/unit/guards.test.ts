@@ -17,6 +17,8 @@ const input = (overrides: Partial<GuardInput> = {}): GuardInput => ({
   sourceRef: 'o1',
   sourceModel: 'Order',
   code: 'ABCD2345',
+  amount: null,
+  currency: null,
   metadata: null,
   signals: {},
   ...overrides,

@@ -20,11 +20,13 @@ const folderOf = (name: string): string => (name.includes('/') ? (name.split('/'
  * Documented in PACKAGE_RULES.md ("Layout").
  */
 const ALLOWED: Record<string, readonly string[]> = {
-  engine: ['erasure', 'attribution', 'referrals', 'codes', 'approval', 'guards', 'events', 'store', 'kernel'],
-  erasure: ['attribution', 'referrals', 'codes', 'events', 'store', 'kernel'],
-  attribution: ['referrals', 'codes', 'guards', 'events', 'store', 'kernel'],
-  referrals: ['codes', 'approval', 'guards', 'events', 'store', 'kernel'],
+  engine: ['erasure', 'attribution', 'referrals', 'referrers', 'codes', 'approval', 'guards', 'money', 'events', 'store', 'kernel'],
+  erasure: ['attribution', 'referrals', 'referrers', 'codes', 'events', 'store', 'kernel'],
+  attribution: ['referrals', 'referrers', 'codes', 'guards', 'money', 'events', 'store', 'kernel'],
+  referrals: ['referrers', 'codes', 'approval', 'guards', 'money', 'events', 'store', 'kernel'],
+  referrers: ['events', 'store', 'kernel'],
   codes: ['events', 'store', 'kernel'],
+  money: [],
   approval: ['kernel'],
   guards: ['kernel'],
   store: ['events', 'kernel'],

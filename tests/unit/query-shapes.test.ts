@@ -7,6 +7,7 @@ import { touchIndexes } from '../../src/attribution/touch.model.js';
 import { referralCodeIndexes } from '../../src/codes/model.js';
 import { resolveTenant } from '../../src/kernel/tenant.js';
 import { referralIndexes } from '../../src/referrals/model.js';
+import { referrerIndexes } from '../../src/referrers/model.js';
 import type { IndexDeclaration } from '../../src/store/index-declaration.js';
 import { type OwnedCollection, QUERY_SHAPES, type QueryShape } from '../../src/store/query-shapes.js';
 
@@ -18,6 +19,7 @@ const declared: Record<OwnedCollection, IndexDeclaration[]> = {
   referral_touches: [idIndex, ...touchIndexes(tenant, 86_400)],
   referral_bindings: [idIndex, ...bindingIndexes(tenant)],
   referral_leads: [idIndex, ...leadIndexes(tenant)],
+  referral_referrers: [idIndex, ...referrerIndexes(tenant)],
 };
 
 /**

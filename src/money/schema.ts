@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** ISO 4217 codes as the runtime's ICU knows them (Node ships full ICU): a typo such as `USX` is refused. */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** An amount in minor units (cents for USD, yen for JPY): a safe, non-negative integer, never a float. */
+export const minorUnitsSchema = z
+  .number({ error: 'Expected an integer amount in minor units' })
+  .int('Must be an integer in minor units (e.g. cents), not a fraction')
+  .nonnegative('Must not be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'Must be a safe integer');
+
+/** A three-letter ISO 4217 code; lower case is accepted and stored upper case (`usd` → `USD`). */
+export const currencySchema = z
+  .string({ error: 'Expected a three-letter ISO 4217 currency code' })
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'Must be a three-letter ISO 4217 currency code')
+  .refine((code) => KNOWN_CURRENCIES.has(code), 'Not an ISO 4217 currency code');
+
+/** The money fields of a sale: both or neither, so no amount is ever summed without its currency. */
+export const moneyFields = { amount: minorUnitsSchema.optional(), currency: currencySchema.optional() };
+
+/** The refinement every object carrying `moneyFields` runs. */
+export const checkMoneyPair = (input: { amount?: number | undefined; currency?: string | undefined }, ctx: z.RefinementCtx): void => {
+  if (input.amount !== undefined && input.currency === undefined) ctx.addIssue({ code: 'custom', path: ['currency'], message: 'Required with amount' });
+  if (input.currency !== undefined && input.amount === undefined) ctx.addIssue({ code: 'custom', path: ['amount'], message: 'Required with currency' });
+};
+
+/** A sale counts as a qualifying conversion unless it carries an amount of 0 (a free order). */
+export const isQualifying = (sale: { amount?: number | null | undefined }): boolean => sale.amount !== 0;
