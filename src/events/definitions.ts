@@ -44,14 +44,29 @@ const DESCRIPTIONS: { readonly [K in ReferralEventName]: string } = {
   [REFERRAL_EVENTS.referrerResumed]: 'A suspended referrer was resumed: new sales and signups are credited to them again.',
 };
 
+/**
+ * A payload's JSON Schema for the family's registries. An integer (minor units) is written as
+ * `{ type: 'number', multipleOf: 1 }`, the same constraint: arc's built-in validator compares
+ * `type` with `typeof` (`integer` matches only since arc learned it), so every arc version accepts it.
+ */
+export const payloadJsonSchema = (schema: z.ZodType): EventSchema =>
+  z.toJSONSchema(schema, {
+    // 'any': a type JSON Schema cannot express documents as {} while zod keeps validating exactly.
+    unrepresentable: 'any',
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.type !== 'integer') return;
+      jsonSchema.type = 'number';
+      jsonSchema.multipleOf = 1;
+    },
+  }) as EventSchema;
+
 const define = <K extends ReferralEventName>(name: K): ReferralEventDefinition<K> => {
   const zodSchema = referralEventPayloadSchemas[name] as unknown as z.ZodType<ReferralEventPayloads[K]>;
   return {
     name,
     version: SCHEMA_VERSION,
     description: DESCRIPTIONS[name],
-    // 'any': a type JSON Schema cannot express documents as {} while zod keeps validating exactly.
-    schema: z.toJSONSchema(zodSchema, { unrepresentable: 'any' }) as EventSchema,
+    schema: payloadJsonSchema(zodSchema),
     zodSchema,
     create(payload, meta = {}) {
       return {

@@ -17,7 +17,10 @@ import type * as up from './upstream.js';
 
 const db = useTestDatabase();
 
-/** A registry with @classytic/arc's documented rules (src/events/defineEvent.ts): name:version keys, duplicates refused, required + top-level types checked. */
+/**
+ * A registry with @classytic/arc's built-in rules (src/events/defineEvent.ts, 249f200): name:version keys, duplicates refused,
+ * required + top-level types compared with `typeof` (the strictest arc: its later revision, 0bf1caa, also accepts `integer`).
+ */
 const arcLikeRegistry = () => {
   const definitions = new Map<string, up.EventDefinitionOutput>();
   return {
@@ -72,7 +75,7 @@ describe('events in an arc host', () => {
   it('registers every definition by iterating the array, and every emitted payload validates', async () => {
     const registry = arcLikeRegistry();
     for (const definition of referralEventDefinitions) registry.register(definition);
-    expect(referralEventDefinitions.length).toBe(9);
+    expect(referralEventDefinitions.length).toBe(11);
     const { engine, events } = await createTestEngine(db.connection);
     const ctx = { organizationId: oid() };
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
