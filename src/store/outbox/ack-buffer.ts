@@ -3,15 +3,32 @@ import { PENDING_UNSET } from './fields.js';
 import type { AnyCollection, EventHome } from './outbox.js';
 import { failureField } from './parking.js';
 
+/** The fields of `where` other than `_id`: the document's tenant (empty in single-tenant mode). */
+const tenantOf = ({ _id: _ignored, ...tenant }: Record<string, unknown>): Record<string, unknown> => tenant;
+
 /**
- * The usual acknowledgement: a document whose outbox holds a single event, that event
- * acknowledged, loses its outbox, its failure counts and `pendingEventsAt`. A plain update (no
- * pipeline) on `_id` within its tenant, so it is cheap for the server; matches nothing otherwise.
+ * The usual acknowledgement, for a whole batch in one statement: every document whose outbox holds
+ * a single event, that event acknowledged, loses its outbox, its failure counts and
+ * `pendingEventsAt`. Event ids are unique, so one `$in` over the batch's ids finds exactly those
+ * documents; `_id` bounds the scan and each document is matched within its own tenant. A plain
+ * update (no pipeline), so it is cheap for the server; it matches nothing else.
  */
-const wholeOutboxAcknowledgement = (where: Record<string, unknown>, eventIds: readonly string[]) => ({
-  filter: { ...where, outbox: { $size: 1 }, 'outbox.meta.id': { $in: [...eventIds] } } as mongo.Filter<mongo.Document>,
-  update: { $unset: PENDING_UNSET },
-});
+const wholeOutboxAcknowledgement = (pending: readonly PendingAck[]) => {
+  const byTenant = new Map<string, { tenant: Record<string, unknown>; ids: unknown[] }>();
+  for (const { where } of pending) {
+    const tenant = tenantOf(where);
+    const key = JSON.stringify(Object.entries(tenant).map(([field, value]) => [field, String(value)]));
+    const group = byTenant.get(key) ?? { tenant, ids: [] };
+    group.ids.push(where._id);
+    byTenant.set(key, group);
+  }
+  const groups = [...byTenant.values()];
+  const scope = groups.length === 1 ? (groups[0]?.tenant ?? {}) : { $or: groups.map(({ tenant, ids }) => ({ ...tenant, _id: { $in: ids } })) };
+  const ids = pending.map(({ where }) => where._id);
+  const eventIds = pending.flatMap((ack) => ack.eventIds);
+  const filter = { ...scope, _id: { $in: ids }, outbox: { $size: 1 }, 'outbox.meta.id': { $in: eventIds } } as mongo.Filter<mongo.Document>;
+  return { filter, update: { $unset: PENDING_UNSET } };
+};
 
 /**
  * Any other document (more events, or one pushed since): drops the acknowledged events and
@@ -38,9 +55,9 @@ const MAX_ACK_FAILURES = 3;
 const documentKey = (id: unknown): string => (id instanceof Types.ObjectId ? `o${id.toHexString()}` : `${typeof id}:${String(id)}`);
 
 /**
- * Acknowledgements of embedded events are batched: per collection per batch, one bulk write of
- * plain updates, one statement per document, which empties every outbox that held only
- * acknowledged events; only when some document was not covered, a second with the pipeline.
+ * Acknowledgements of embedded events are batched: per collection per batch, one plain
+ * `updateMany` statement, which empties every outbox that held only acknowledged events; only
+ * when some document was not covered, a bulk write with the pipeline, one statement per document.
  * A lost ack only means a later redelivery, which consumers drop by `meta.idempotencyKey`.
  */
 export class AckBuffer {
@@ -107,9 +124,9 @@ export class AckBuffer {
   async #write(collection: AnyCollection, byDocument: Map<string, PendingAck>): Promise<void> {
     const pending = [...byDocument.values()];
     try {
-      const whole = pending.map(({ where, eventIds }) => ({ updateOne: wholeOutboxAcknowledgement(where, eventIds) }));
+      const whole = wholeOutboxAcknowledgement(pending);
       // query: outbox.ack
-      const { matchedCount } = await collection.bulkWrite(whole, { ordered: false });
+      const { matchedCount } = await collection.updateMany(whole.filter, whole.update);
       if (matchedCount === pending.length) return;
       // Only documents that still hold an acknowledged event match; the ones done above do not.
       const rest = pending.map(({ where, eventIds }) => ({
