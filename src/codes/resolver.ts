@@ -3,7 +3,6 @@ import type { Types } from 'mongoose';
 import { configError } from '../kernel/errors.js';
 import type { Ref } from '../kernel/ids.js';
 import type { TenantFilter } from '../kernel/tenant.js';
-import { withoutOutboxFields } from '../store/outbox/fields.js';
 import type { CallScope } from '../store/scope.js';
 import type { CodeDeps } from './deps.js';
 import { foldLookAlikes } from './format.js';
@@ -103,9 +102,21 @@ const resolvedFrom = (doc: ReferralCodeRecord): ResolvedCode => ({
   campaign: doc.campaign ?? null,
 });
 
-/** One indexed read, never the cache: what a typed code stands for now (its small document whole, outbox fields dropped). */
+/** What checkout reads of a code: the referrer, the policy, and whether it can attribute. */
+const CHECKOUT_PROJECTION = {
+  ownerRef: 1,
+  ownerModel: 1,
+  code: 1,
+  active: 1,
+  deletedAt: 1,
+  expiresAt: 1,
+  maxConversions: 1,
+  campaign: 1,
+} as const;
+
+/** One indexed read, never the cache: what a typed code stands for now (the fields checkout uses). */
 export const readCode = async (deps: CodeDeps, scope: CallScope, code: string): Promise<CodeResolution> => {
-  const doc = withoutOutboxFields(await findCode(deps, scope, code, {}));
+  const doc = await findCode(deps, scope, code, { projection: CHECKOUT_PROJECTION });
   if (!doc) return null;
   return usable(doc, scope.now) ? { usable: resolvedFrom(doc) } : { retired: doc };
 };

@@ -22,6 +22,9 @@ export interface StoredCodeState {
   maxConversions?: number | null;
 }
 
+/** What the fence reads of a code, and no more (a code with a pending event is otherwise several times larger). */
+const FENCE_PROJECTION = { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } as const;
+
 /** Why a code as stored now cannot take a new sale at `now` (null: it can, cap aside). */
 export const storedCodeRefusal = (code: StoredCodeState | null, now: Date): Refusal | null => {
   if (!code?.active) return 'code_deactivated';
@@ -42,7 +45,7 @@ export const saleNeedsDecision = (deps: CodeDeps, claim: SlotClaim): boolean =>
  */
 export const saleDecision = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { ref: Ref }, collided: Doc | null): Promise<Decision> => {
   // query: code.byId
-  const stored = await deps.codes.findOne(scope.live({ _id: claim.codeId as Types.ObjectId }), scope.options);
+  const stored = await deps.codes.findOne(scope.live({ _id: claim.codeId as Types.ObjectId }), { projection: FENCE_PROJECTION, ...scope.options });
   const refused = (refusal: Refusal): Decision => {
     const erasedOwner = stored?.ownerRef !== undefined && !refEquals(stored.ownerRef, claim.ref);
     return { void: { voidedReason: refusal, ...(erasedOwner ? { referrerRef: stored?.ownerRef } : {}) } };

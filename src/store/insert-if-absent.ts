@@ -7,19 +7,12 @@ import type { CallScope } from './scope.js';
 const { BSON } = mongo;
 
 /**
- * Update pipeline for an upsert that inserts `doc` (with its own `_id`, so the events stored
- * in the same write can name it) only when the filter matched nothing, and leaves an existing
- * document untouched. Every stored document has a `createdAt` (a Date, so truthy); only the
- * upsert seed lacks it.
- * `$literal` keeps string values such as "$5 off" from being read as field paths.
+ * The update of an upsert that inserts `doc` (with its own `_id`, so the events stored in the same
+ * write can name it) only when the filter matched nothing, and leaves an existing document
+ * untouched: `$setOnInsert`, the leanest form (its values are literals, so a string such as
+ * "$5 off" is stored as written). The filter's equalities seed the rest, as for any upsert.
  */
-export const insertIfAbsent = (doc: Record<string, unknown>) => [
-  {
-    $replaceWith: {
-      $cond: ['$createdAt', '$$ROOT', { $mergeObjects: ['$$ROOT', { $literal: doc }] }],
-    },
-  },
-];
+export const insertIfAbsent = (doc: Record<string, unknown>) => ({ $setOnInsert: doc });
 
 /** A lone surrogate: BSON (UTF-8) cannot store it as it is. */
 const loneSurrogate = /\p{Cs}/u;
@@ -234,7 +227,7 @@ export const insertAttempt = async <T extends mongo.Document>(
   const held = write.decide !== undefined;
   const doc = held ? { ...context.doc, deletedAt: scope.now, unconfirmedAt: scope.now } : context.doc;
   // query: * (the caller names the shape of write.match)
-  const result = await write.collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc), {
+  const result = await write.collection.findOneAndUpdate(filter as mongo.Filter<T>, insertIfAbsent(doc) as mongo.UpdateFilter<T>, {
     upsert: true,
     // A replay gets the recorded document (the pipeline leaves it as it was); an insert, nothing back: its record is known here.
     returnDocument: 'before',

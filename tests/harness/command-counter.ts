@@ -37,6 +37,11 @@ const usesPipeline = (name: string, command: Record<string, unknown>): boolean =
  */
 export const commandCounter = (connection: Connection) => {
   const sent: SentCommand[] = [];
+  /** BSON sizes of the replies, in the order they arrived. */
+  const received: number[] = [];
+  connection.getClient().on('commandSucceeded', (event) => {
+    if (!ignored.has(event.commandName)) received.push(mongo.BSON.calculateObjectSize(event.reply as mongo.Document));
+  });
   connection.getClient().on('commandStarted', (event) => {
     if (ignored.has(event.commandName)) return;
     sent.push({
@@ -50,6 +55,7 @@ export const commandCounter = (connection: Connection) => {
   return {
     /** Every command sent since the counter was attached, in order. */
     sent,
+    received,
     /** The commands `fn` sent, by name, in order. */
     async during<T>(fn: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
       const start = sent.length;

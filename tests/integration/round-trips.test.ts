@@ -134,6 +134,21 @@ describe('round trips per operation', () => {
     await engine.destroy();
   });
 
+  it("a new sale's upsert is a plain $setOnInsert, and the fence reads the code projected, small even while the code's own event is pending", async () => {
+    const { engine, counter, ctx, sale } = await measured({ events: { ackDelayMs: 60_000 } });
+    await engine.attributeSale(sale(), ctx); // the code's referral:code.created is still pending on it
+    const from = counter.sent.length;
+    const fromReplies = counter.received.length;
+    await engine.attributeSale(sale(), ctx);
+    const commands = counter.sent.slice(from);
+    expect(commands.map((c) => c.name)).toEqual(['findAndModify', 'find', 'find', 'update']);
+    expect(commands.some((c) => c.pipeline)).toBe(false);
+    // Replies in order: the upsert's (nothing back for an insert), the two fence reads, the deciding write.
+    const replies = counter.received.slice(fromReplies);
+    expect(Math.max(...replies)).toBeLessThan(200);
+    await engine.destroy();
+  });
+
   it('acknowledgements are batched: one bulk write for many published events', async () => {
     const { engine, counter, ctx, sale } = await measured();
     await Promise.all(Array.from({ length: 20 }, () => engine.attributeSale(sale(), ctx)));
