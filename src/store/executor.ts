@@ -10,6 +10,9 @@ import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, 
 import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
 import type { CallScope } from './scope.js';
 
+/** Pending documents whose events the relay publishes together, within one budget. */
+const RELAY_CHUNK = 100;
+
 /** What an attempt returns when its conditional write matched nothing. */
 const LOST = Symbol('lost race');
 
@@ -170,14 +173,20 @@ export class WriteExecutor {
     await this.setEach(scope, collection, patches);
   }
 
-  /** Publishes what was stored but never acknowledged (a crash, an outage, a committed transaction), a budget per document. */
+  /** Publishes what was never acknowledged (a crash, an outage, a commit): `RELAY_CHUNK` documents' events together, a budget per chunk. */
   async redeliver(scope: OutboxScope, options: Required<RedeliverOptions>): Promise<RedeliverReport> {
     const { batches, unreadable } = await this.outbox.pending(scope, options);
     const report: RedeliverReport = { published: 0, failed: unreadable };
-    for (const { events, home } of batches) {
-      const outcome = await this.#publisher.publish(events, new PublishBudget(this.#options.publishTimeoutMs));
-      await this.outbox.settle(events, home, outcome);
-      for (const event of events) report[outcome.get(event.meta.id) === null ? 'published' : 'failed']++;
+    for (let start = 0; start < batches.length; start += RELAY_CHUNK) {
+      const chunk = batches.slice(start, start + RELAY_CHUNK);
+      const outcome = await this.#publisher.publish(
+        chunk.flatMap((batch) => batch.events),
+        new PublishBudget(this.#options.publishTimeoutMs),
+      );
+      for (const { events, home } of chunk) {
+        await this.outbox.settle(events, home, outcome);
+        for (const event of events) report[outcome.get(event.meta.id) === null ? 'published' : 'failed']++;
+      }
     }
     await this.outbox.flush();
     return report;

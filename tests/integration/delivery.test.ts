@@ -125,3 +125,28 @@ describe('redeliver() inputs', () => {
     await engine.destroy();
   });
 });
+
+describe('draining a backlog', () => {
+  it('redeliver() sends pending documents a hundred at a time through publishMany, and acknowledges each', async () => {
+    const batches: number[] = [];
+    let up = false;
+    const transport: EventTransport = {
+      name: 'batching',
+      publish: async () => {
+        if (!up) throw new Error('down');
+      },
+      publishMany: async (events) => {
+        batches.push(events.length);
+        return new Map(events.map((event) => [event.meta.id, up ? null : new Error('down')] as const));
+      },
+    };
+    const { engine } = await engineWith({ transport, publishAfterWrite: false });
+    const ctx = newTenantContext();
+    for (let i = 0; i < 250; i++) await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    up = true;
+    expect(await engine.events.redeliver(ctx, { limit: 1000 })).toEqual({ published: 250, failed: 0 });
+    expect(batches).toEqual([100, 100, 50]);
+    expect(await pendingCodes(engine)).toBe(0);
+    await engine.destroy();
+  });
+});
