@@ -22,7 +22,7 @@ export interface AttributionRow {
  * run, as the library's, so a long-lived server does not slow one side only. `upsertOnly` skips
  * the code read (the code known in advance): the command a cached library sale sends first.
  */
-const rawDriver = async (
+export const rawDriver = async (
   connection: Connection,
   organizationId: Types.ObjectId,
 ): Promise<{ attribute: Attribute; upsertOnly: Attribute; clear: () => Promise<void> }> => {
@@ -92,8 +92,8 @@ const libraryVariants = async (connection: Connection, organizationId: Types.Obj
   const variants: Variant[] = [];
   for (const [name, codes, baseline] of [
     ['library, default', {}, RAW],
-    ['library, deactivationFence: false (raw\u2019s commands)', { deactivationFence: false }, RAW],
-    ['library, upsert only (cached code, no fence)', { deactivationFence: false, cache: { ttlMs: 3_600_000, max: 10 } }, RAW_UPSERT],
+    ['library, deactivationFence: false (lookup, upsert, standing read, deciding write)', { deactivationFence: false }, RAW],
+    ['library, code cached, no fence (upsert, standing read, deciding write)', { deactivationFence: false, cache: { ttlMs: 3_600_000, max: 10 } }, RAW_UPSERT],
   ] as const) {
     const engine = await createReferral({ connection, collectionPrefix: `bench_${variants.length}_${Date.now()}_`, codes, logger: null });
     await engine.syncIndexes();

@@ -10,17 +10,23 @@ export interface RoundTripRow {
 
 export interface WriteFootprint {
   sales: number;
+  /** Callers selling at once. */
+  concurrency: number;
   /** Commands sent per new sale, the batched acknowledgement updates included. */
   commandsPerSale: number;
   /** Write statements per new sale: 1 per findAndModify, one per update statement or inserted document. */
   writeStatementsPerSale: number;
+  /** Of those, acknowledgement statements. */
+  ackStatementsPerSale: number;
   /** BSON bytes of the commands sent, per new sale. */
   bytesSentPerSale: number;
+  /** BSON bytes of the replies received, per new sale. */
+  bytesReceivedPerSale: number;
   /** BSON bytes of the referral upsert command alone. */
   upsertBytes: number;
 }
 
-export const benchRoundTrips = async (openConnection: () => Promise<Connection>): Promise<{ rows: RoundTripRow[]; footprint: WriteFootprint }> => {
+export const benchRoundTrips = async (openConnection: () => Promise<Connection>): Promise<{ rows: RoundTripRow[]; footprint: WriteFootprint[] }> => {
   const connection = await openConnection();
   const counter = commandCounter(connection);
   const count = async (operation: string, fn: () => Promise<unknown>): Promise<RoundTripRow> => {
@@ -39,6 +45,8 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
     refereeModel: 'user',
     sourceRef,
     sourceModel: 'Order',
+    amount: 4999,
+    currency: 'USD',
   });
 
   const engine = await engineWith('rt_default_');
@@ -73,34 +81,45 @@ export const benchRoundTrips = async (openConnection: () => Promise<Connection>)
   await cachedUnfenced.attributeSale(sale(cuCode), ctx);
   rows.push(await count('attributeSale (new, deactivationFence: false, cache on)', () => cachedUnfenced.attributeSale(sale(cuCode), ctx)));
 
-  const footprint = await measureFootprint(connection, counter.sent, sale, ctx);
+  const footprint = [await measureFootprint(connection, counter, sale, ctx, 1), await measureFootprint(connection, counter, sale, ctx, 16)];
   for (const e of [engine, uncached, unfenced, cachedUnfenced]) await e.destroy();
   await connection.close();
   return { rows, footprint };
 };
 
-/** Everything a default engine sends for 500 sequential new sales, acknowledgements included (default 25 ms batching). */
+/** Everything a default engine sends and receives for 496 new sales at a concurrency, acknowledgements included (default 25 ms batching). */
 const measureFootprint = async (
   connection: Connection,
-  sentLog: readonly SentCommand[],
+  log: { sent: readonly SentCommand[]; received: readonly number[] },
   sale: (code: string) => object,
   ctx: { organizationId: Types.ObjectId },
+  concurrency: number,
 ): Promise<WriteFootprint> => {
-  const SALES = 500;
-  const engine = await createReferral({ connection, collectionPrefix: 'rt_footprint_' });
+  const SALES = 496; // a multiple of 16
+  const engine = await createReferral({ connection, collectionPrefix: `rt_footprint_${concurrency}_` });
   await engine.syncIndexes();
   const { code } = await engine.repositories.referralCode.generateCode(new Types.ObjectId(), 'user', ctx);
-  const start = sentLog.length;
-  for (let i = 0; i < SALES; i++) await engine.attributeSale(sale(code) as Parameters<typeof engine.attributeSale>[0], ctx);
+  await engine.attributeSale(sale(code) as Parameters<typeof engine.attributeSale>[0], ctx); // caches the code
+  await engine.events.redeliver();
+  const start = log.sent.length;
+  const startReceived = log.received.length;
+  const caller = async () => {
+    for (let i = 0; i < SALES / concurrency; i++) await engine.attributeSale(sale(code) as Parameters<typeof engine.attributeSale>[0], ctx);
+  };
+  await Promise.all(Array.from({ length: concurrency }, caller));
   await engine.destroy(); // flushes the last acknowledgement batch
-  const sent = sentLog.slice(start);
+  const sent = log.sent.slice(start);
+  const received = log.received.slice(startReceived);
   const per = (n: number) => Number((n / SALES).toFixed(2));
   const upsert = sent.find((s) => s.name === 'findAndModify');
   return {
     sales: SALES,
+    concurrency,
     commandsPerSale: per(sent.length),
     writeStatementsPerSale: per(sent.reduce((sum, s) => sum + s.statements, 0)),
+    ackStatementsPerSale: per(sent.reduce((sum, s) => sum + (s.acknowledgements > 0 ? s.statements : 0), 0)),
     bytesSentPerSale: per(sent.reduce((sum, s) => sum + s.bytes, 0)),
+    bytesReceivedPerSale: per(received.reduce((sum, n) => sum + n, 0)),
     upsertBytes: upsert?.bytes ?? 0,
   };
 };

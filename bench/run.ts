@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { startMongo } from '../examples/support/start-mongo.js';
 import { benchAttribution } from './attribution.js';
+import { benchCpu } from './cpu.js';
 import { benchHeap } from './heap.js';
 import { benchListing } from './listing.js';
 import { benchRoundTrips } from './round-trips.js';
@@ -41,11 +42,15 @@ const main = async () => {
       attribution,
     );
 
+    const cpu = await benchCpu(connection, { blocks: 10, calls: 250, warmUp: 500 });
+    printTable(
+      'client CPU per attributeSale call, µs (process.cpuUsage, user + system; 10 interleaved blocks of 250 sequential calls after 500 unsampled)',
+      cpu,
+    );
+
     const roundTrips = await benchRoundTrips(() => open({ monitorCommands: true }));
     printTable('round trips per operation (commands awaited by the caller)', roundTrips.rows);
-    printTable(`write footprint of a new sale (default engine, ${roundTrips.footprint.sales} sequential sales, acknowledgements included)`, [
-      roundTrips.footprint,
-    ]);
+    printTable('footprint of a new sale (default engine, code cached, amounts given; acknowledgements included)', roundTrips.footprint);
 
     const listing = await benchListing(connection, plan.listing);
     printTable('listForReferrer page latency (limit 20)', listing);
@@ -57,6 +62,7 @@ const main = async () => {
       ...meta,
       method: 'interleaved blocks, variant order reversed every block; percentiles over all blocks',
       attribution,
+      cpu,
       roundTrips,
       listing,
       heap,

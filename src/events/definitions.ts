@@ -60,6 +60,15 @@ export const payloadJsonSchema = (schema: z.ZodType): EventSchema =>
     },
   }) as EventSchema;
 
+/** An envelope's meta: the definition's constants, then what was given, with an id and a timestamp. */
+const fullMeta = (meta: Partial<EventMeta>): EventMeta => ({
+  source: EVENT_SOURCE,
+  schemaVersion: SCHEMA_VERSION,
+  ...meta,
+  id: meta.id ?? randomUUID(),
+  timestamp: meta.timestamp ?? new Date(),
+});
+
 const define = <K extends ReferralEventName>(name: K): ReferralEventDefinition<K> => {
   const zodSchema = referralEventPayloadSchemas[name] as unknown as z.ZodType<ReferralEventPayloads[K]>;
   return {
@@ -69,11 +78,7 @@ const define = <K extends ReferralEventName>(name: K): ReferralEventDefinition<K
     schema: payloadJsonSchema(zodSchema),
     zodSchema,
     create(payload, meta = {}) {
-      return {
-        type: name,
-        payload: zodSchema.parse(payload),
-        meta: { source: EVENT_SOURCE, schemaVersion: SCHEMA_VERSION, ...meta, id: meta.id ?? randomUUID(), timestamp: meta.timestamp ?? new Date() },
-      };
+      return { type: name, payload: zodSchema.parse(payload), meta: fullMeta(meta) };
     },
   };
 };
@@ -114,18 +119,50 @@ export interface EventSubject {
 }
 
 /** The definition builds the envelope, so every event (emitted or rebuilt) passes the registry's schema. */
+/** The meta an event about `subject` carries beyond the call's: its stable key and what it is about. */
+const subjectMeta = (subject: EventSubject, meta: Partial<EventMeta>): Partial<EventMeta> => ({
+  idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`,
+  resource: subject.resource,
+  resourceId: subject.resourceId,
+  ...meta,
+});
+
 export const envelope = <K extends ReferralEventName>(
   type: K,
   payload: ReferralEventPayloads[K],
   subject: EventSubject,
   meta: Partial<EventMeta>,
-): DomainEvent<ReferralEventPayloads[K], K> =>
-  referralEventDefinitionsByName[type].create(payload, {
-    idempotencyKey: `${subject.resource}:${subject.resourceId}:${subject.change}`,
-    resource: subject.resource,
-    resourceId: subject.resourceId,
-    ...meta,
+): DomainEvent<ReferralEventPayloads[K], K> => referralEventDefinitionsByName[type].create(payload, subjectMeta(subject, meta));
+
+/** The payload fields an outbox reads to store an event compact, known before its payload is built. */
+export const PREVIEW = Symbol('preview');
+
+/**
+ * An emitted event whose payload is built and validated (through its definition) the first time
+ * it is read: a write that turns out to be a replay never publishes it, so it never builds it.
+ * `preview` holds what storing it compact needs; `payload` is an own enumerable property, so a
+ * spread, a copy or BSON serialization sees it as on any other event.
+ */
+export const deferredEvent = <K extends ReferralEventName>(
+  type: K,
+  build: () => ReferralEventPayloads[K],
+  preview: Record<string, unknown>,
+  ctx: EventScope,
+  subject: EventSubject,
+  timestamp: Date,
+): DomainEvent<ReferralEventPayloads[K], K> => {
+  const meta = fullMeta(subjectMeta(subject, scopedMeta(ctx, timestamp)));
+  let payload: ReferralEventPayloads[K] | undefined;
+  const event = { type, meta, [PREVIEW]: preview } as unknown as DomainEvent<ReferralEventPayloads[K], K>;
+  Object.defineProperty(event, 'payload', {
+    enumerable: true,
+    get: () => {
+      payload ??= referralEventDefinitionsByName[type].zodSchema.parse(build()) as ReferralEventPayloads[K];
+      return payload;
+    },
   });
+  return event;
+};
 
 /** An emitted event: the family's context-to-meta mapping (primitives' scopedEventMeta) for actor, tenant and correlation. */
 export const buildEvent = <K extends ReferralEventName>(
@@ -134,10 +171,13 @@ export const buildEvent = <K extends ReferralEventName>(
   ctx: EventScope,
   subject: EventSubject,
   timestamp?: Date,
-): DomainEvent<ReferralEventPayloads[K], K> => {
+): DomainEvent<ReferralEventPayloads[K], K> => envelope(type, payload, subject, scopedMeta(ctx, timestamp));
+
+/** The family's context-to-meta mapping (primitives' scopedEventMeta) for actor, tenant and correlation. */
+const scopedMeta = (ctx: EventScope, timestamp: Date | undefined): Partial<EventMeta> => {
   const meta: Partial<EventMeta> = timestamp ? { timestamp } : {};
   if (ctx.actorId) meta.userId = ctx.actorId;
   if (ctx.organizationId) meta.organizationId = ctx.organizationId;
   if (ctx.correlationId) meta.correlationId = ctx.correlationId;
-  return envelope(type, payload, subject, meta);
+  return meta;
 };

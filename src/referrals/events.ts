@@ -1,4 +1,4 @@
-import { buildEvent, type EventScope } from '../events/definitions.js';
+import { buildEvent, deferredEvent, type EventScope } from '../events/definitions.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import type { ConvertedPayload } from '../events/payloads.js';
 import type { DomainEvent } from '../events/types.js';
@@ -90,7 +90,16 @@ export const conversionEvents = (facts: ConversionFacts, ctx: EventScope): Domai
     attribution: referrer.attribution,
     convertedAt: at,
   };
-  const converted = buildEvent(REFERRAL_EVENTS.converted, convertedPayload(record, facts.underReview), ctx, subjectOf(draft, 'converted'), at);
+  // Built on first read: a replay, which publishes nothing, never builds it.
+  const preview = { convertedAt: at.toISOString(), underReview: facts.underReview };
+  const converted = deferredEvent(
+    REFERRAL_EVENTS.converted,
+    () => convertedPayload(record, facts.underReview),
+    preview,
+    ctx,
+    subjectOf(draft, 'converted'),
+    at,
+  );
   if (!verdict?.flagged) return [converted];
   const reasons = verdict.results.filter((r) => r.outcome === 'flag').map((r) => r.reason ?? r.rule);
   const flagged = buildEvent(

@@ -1,8 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { type CreateReferralOptions, createReferral, type DomainEvent, type EventTransport, type ReferralContext } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type CreateReferralOptions,
+  createReferral,
+  type DomainEvent,
+  type EventTransport,
+  type ReferralContext,
+  referralEventDefinitionsByName,
+} from '../../src/index.js';
 import { commandCounter } from '../harness/command-counter.js';
 import { useTestDatabase } from '../harness/database.js';
-import { newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 let prefixes = 0;
@@ -202,5 +209,23 @@ describe('referral:converted is stored compact and rebuilt exactly', () => {
     await engine.destroy();
     await engine.models.Referral.collection.drop();
     await engine.models.ReferralCode.collection.drop();
+  });
+});
+
+describe('a replay builds no event', () => {
+  it('referral:converted is validated once, for the new sale that publishes it, and never for its replays', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    const ctx = newTenantContext();
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const parse = vi.spyOn(referralEventDefinitionsByName['referral:converted'].zodSchema, 'parse');
+    try {
+      const input = { code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order', amount: 100, currency: 'USD' };
+      await engine.attributeSale(input, ctx);
+      expect(parse).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 5; i++) await engine.attributeSale(input, ctx);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

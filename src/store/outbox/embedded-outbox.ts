@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { type EventSubject, envelope } from '../../events/definitions.js';
+import { type EventSubject, envelope, PREVIEW } from '../../events/definitions.js';
 import type { ReferralEventName } from '../../events/names.js';
 import type { ErrorReport, PublishOutcome } from '../../events/publisher.js';
 import type { DomainEvent, EventMeta } from '../../events/types.js';
@@ -50,7 +50,8 @@ const isCompact = (stored: StoredEvent): stored is CompactEvent => !('payload' i
  * The timestamp and tenant are left out only when the document gives them back exactly.
  */
 export const compactEvent = (event: DomainEvent, expander: EventExpander, tenant: unknown): CompactEvent => {
-  const payload = event.payload as Record<string, unknown>;
+  // A deferred event previews the fields read here, so storing it does not build its payload.
+  const payload = ((event as { [PREVIEW]?: Record<string, unknown> })[PREVIEW] ?? event.payload) as Record<string, unknown>;
   const timestampDerivable = payload[expander.timestampField] === event.meta.timestamp.toISOString();
   const tenantDerivable = tenant !== undefined && tenant !== null && String(tenant) === event.meta.organizationId;
   const derivable = (key: string) => DERIVED_META.has(key) || (key === 'timestamp' && timestampDerivable) || (key === 'organizationId' && tenantDerivable);
