@@ -1,5 +1,6 @@
 import { type Connection, Types } from 'mongoose';
 import { createReferral, type ReferralEngine } from '../src/index.js';
+import { rawSameCommands } from './raw-same.js';
 import { percentileOf, round, sampleLatencies } from './stats.js';
 
 type Attribute = (sourceRef: Types.ObjectId, refereeRef: Types.ObjectId) => Promise<unknown>;
@@ -82,6 +83,7 @@ interface Variant {
 
 const RAW = 'raw driver';
 const RAW_UPSERT = 'raw driver, upsert only (code known)';
+const RAW_SAME = "raw driver, the library's commands";
 
 /**
  * The library variants: the default engine; the one that sends raw's two commands; and the one
@@ -129,14 +131,20 @@ export const benchAttribution = async (connection: Connection, options: { blocks
   const organizationId = new Types.ObjectId();
   const library = await libraryVariants(connection, organizationId);
   const raw = await rawDriver(connection, organizationId);
+  const same = await rawSameCommands(connection, organizationId);
+  const byDefault = library[0] as Variant;
   const variants: Variant[] = [
     { name: RAW, attribute: raw.attribute, baseline: RAW },
     { name: RAW_UPSERT, attribute: raw.upsertOnly, baseline: RAW_UPSERT },
+    { name: RAW_SAME, attribute: same.sale, baseline: RAW_SAME },
     ...library,
+    // The default engine again, divided by the same commands sent raw: the library's own cost.
+    { name: "library, default \u00f7 raw sending the library's commands", attribute: byDefault.attribute, baseline: RAW_SAME },
   ];
   await warmUp(variants, options.warmUp);
   // Measured from the data state a run without warm-up starts from: this server's writes slow as collections grow.
   await raw.clear();
+  await same.clear();
   for (const v of library) await v.engine?.models.Referral.collection.deleteMany({});
   const rows: AttributionRow[] = [];
   for (const concurrency of [1, 16]) {
