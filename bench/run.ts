@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import { startMongo } from '../examples/support/start-mongo.js';
 import { benchAttribution } from './attribution.js';
 import { benchCpu } from './cpu.js';
+import { benchDrain } from './drain.js';
 import { benchHeap } from './heap.js';
 import { benchListing } from './listing.js';
 import { benchRoundTrips } from './round-trips.js';
@@ -14,8 +15,8 @@ import { printTable } from './stats.js';
 /** Default run stays short; `--long` adds the 100,000-referral listing and a 100,000-conversion soak. */
 const long = process.argv.includes('--long');
 const plan = long
-  ? { blocks: 10, calls: 50, warmUp: 300, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 } }
-  : { blocks: 6, calls: 40, warmUp: 300, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 } };
+  ? { blocks: 10, calls: 50, warmUp: 300, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 }, drain: 100_000 }
+  : { blocks: 6, calls: 40, warmUp: 300, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 }, drain: 10_000 };
 
 const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, os: `${platform()} ${release()}`, node: process.version });
 
@@ -58,6 +59,9 @@ const main = async () => {
     const heap = await benchHeap(connection, plan.heap);
     printTable('heap soak (MiB after gc; slope fitted over every point)', [heap]);
 
+    const drain = await benchDrain(connection, plan.drain);
+    printTable('draining a backlog through the in-process bus (events.redeliver passes of 1,000 documents, 100 published together)', [drain]);
+
     const results = {
       ...meta,
       method: 'interleaved blocks, variant order reversed every block; percentiles over all blocks',
@@ -66,6 +70,7 @@ const main = async () => {
       roundTrips,
       listing,
       heap,
+      drain,
     };
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });

@@ -49,6 +49,9 @@ interface PendingAck {
   failures: number;
 }
 
+/** Documents per acknowledgement statement: an `$in` a planner still reads as index points (the test server's bound is 200). */
+const MAX_IDS_PER_STATEMENT = 200;
+
 /** A batch that failed (a cut connection, a failover) is written again this often before its events are left to the relay. */
 const MAX_ACK_FAILURES = 3;
 
@@ -124,9 +127,12 @@ export class AckBuffer {
   async #write(collection: AnyCollection, byDocument: Map<string, PendingAck>): Promise<void> {
     const pending = [...byDocument.values()];
     try {
-      const whole = wholeOutboxAcknowledgement(pending);
-      // query: outbox.ack
-      const { matchedCount } = await collection.updateMany(whole.filter, whole.update);
+      let matchedCount = 0;
+      for (let start = 0; start < pending.length; start += MAX_IDS_PER_STATEMENT) {
+        const whole = wholeOutboxAcknowledgement(pending.slice(start, start + MAX_IDS_PER_STATEMENT));
+        // query: outbox.ack
+        matchedCount += (await collection.updateMany(whole.filter, whole.update)).matchedCount;
+      }
       if (matchedCount === pending.length) return;
       // Only documents that still hold an acknowledged event match; the ones done above do not.
       const rest = pending.map(({ where, eventIds }) => ({
