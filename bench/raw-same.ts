@@ -3,8 +3,8 @@ import { type Connection, Types } from 'mongoose';
 
 /**
  * The raw driver sending what a default engine sends for a new sale through a cached code: the
- * undecided upsert (a record of the same fields, its event stored compact), the fence's two reads
- * together (the code projected, the referrer's standing), the deciding write, and one
+ * undecided upsert (a record of the same fields, its event stored compact), the fence's read (the
+ * code projected, its referrer's standing looked up), the deciding write, and one
  * acknowledgement `updateMany` per 10 sales. A replay is the upsert alone, as the library's.
  * What the library costs beyond it is its own cost.
  */
@@ -55,13 +55,14 @@ export const rawSameCommands = async (connection: Connection, organizationId: Ty
     const now = new Date();
     const result = await upsert(sourceRef, refereeRef, _id, now);
     if (result.lastErrorObject?.upserted === undefined) return result.value;
-    await Promise.all([
-      codes.findOne(
-        { organizationId, _id: codeId, deletedAt: null },
-        { projection: { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } },
-      ),
-      referrers.findOne({ organizationId, referrerRef: ownerRef, referrerModel: 'user', suspendedAt: { $ne: null } }, { projection: { _id: 1 } }),
-    ]);
+    const standing = { organizationId, referrerRef: ownerRef, referrerModel: 'user', suspendedAt: { $ne: null } };
+    await codes
+      .aggregate([
+        { $match: { organizationId, _id: codeId, deletedAt: null } },
+        { $project: { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } },
+        { $lookup: { from: referrers.collectionName, pipeline: [{ $match: standing }, { $project: { _id: 1 } }, { $limit: 1 }], as: 'suspended' } },
+      ])
+      .toArray();
     await referrals.updateOne(
       { organizationId, _id, unconfirmedAt: { $exists: true }, erasedAt: { $exists: false }, referrerErasedAt: { $exists: false } },
       { $set: { deletedAt: null, pendingEventsAt: now }, $unset: { unconfirmedAt: '' } },

@@ -20,10 +20,11 @@ export interface StoredCodeState {
   ownerRef?: Ref;
   expiresAt?: Date | null;
   maxConversions?: number | null;
+  conversions?: number;
 }
 
 /** What the fence reads of a code, and no more (a code with a pending event is otherwise several times larger). */
-const FENCE_PROJECTION = { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } as const;
+export const FENCE_PROJECTION = { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } as const;
 
 /** Why a code as stored now cannot take a new sale at `now` (null: it can, cap aside). */
 export const storedCodeRefusal = (code: StoredCodeState | null, now: Date): Refusal | null => {
@@ -37,15 +38,19 @@ export const saleNeedsDecision = (deps: CodeDeps, claim: SlotClaim): boolean =>
 
 /**
  * The stored code's verdict on a new sale through it, taken after the sale was inserted
- * unconfirmed (see the executor's insert): deactivated, deleted or expired refuse (with the fence
- * on); a capped code gives the sale the lowest free slot from its count, past one a unique index
- * refused (`collided`), and refuses once none is left. The code is read whole from the database,
- * so neither a code read before a `deactivate()` nor one from the cache decides. A sale through a
- * code read before its owner was erased keeps the stored stand-in, never the erased ref.
+ * unconfirmed (see the executor's insert), from the code as read then (`stored`, null when it is
+ * gone): deactivated, deleted or expired refuse (with the fence on); a capped code gives the sale
+ * the lowest free slot from its count, past one a unique index refused (`collided`), and refuses
+ * once none is left. Neither a code read before a `deactivate()` nor one from the cache decides. A
+ * sale through a code read before its owner was erased keeps the stored stand-in, never the erased ref.
  */
-export const saleDecision = async (deps: CodeDeps, scope: CallScope, claim: SlotClaim & { ref: Ref }, collided: Doc | null): Promise<Decision> => {
-  // query: code.byId
-  const stored = await deps.codes.findOne(scope.live({ _id: claim.codeId as Types.ObjectId }), { projection: FENCE_PROJECTION, ...scope.options });
+export const saleDecision = (
+  deps: CodeDeps,
+  scope: CallScope,
+  claim: SlotClaim & { ref: Ref },
+  stored: StoredCodeState | null,
+  collided: Doc | null,
+): Decision => {
   const refused = (refusal: Refusal): Decision => {
     const erasedOwner = stored?.ownerRef !== undefined && !refEquals(stored.ownerRef, claim.ref);
     return { void: { voidedReason: refusal, ...(erasedOwner ? { referrerRef: stored?.ownerRef } : {}) } };

@@ -39,6 +39,8 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     hot: true,
   },
   { name: 'code.byId', targets: codes('_id_'), equality: ['_id'], tenantScoped: true, hot: true },
+  // The fence: the code by _id, with the referrer's standing looked up (referrer.byKey) in the same command.
+  { name: 'code.byIdWithStanding', targets: codes('_id_'), equality: ['_id', 'deletedAt'], tenantScoped: true, hot: true },
   {
     name: 'referral.bySource',
     targets: referrals('rf_referral_source_unique'),

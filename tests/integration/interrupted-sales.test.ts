@@ -90,7 +90,7 @@ describe('a new sale cut off mid-call', () => {
     await cut.attributeSale(sale(), ctx); // this process now has the code cached
     await clean.repositories.referralCode.deactivate(code, ctx);
     const late = sale();
-    proxy.cutReply(on('find', 'referral_codes'), 2);
+    proxy.cutReply(on('aggregate', 'referral_codes'), 2);
     await expectCut(cut.attributeSale(late, ctx));
     await clean.events.redeliver(ctx);
     expect(await liveFor(clean, late.sourceRef)).toBe(0);
@@ -151,7 +151,7 @@ describe('a new sale cut off mid-call', () => {
     await clean.attributeSale(sale(), ctx); // the code is full
     const { stalled, release } = gate();
     const late = sale();
-    proxy.stallReply(on('find', 'referral_codes'), stalled); // its decision (the stored code) is held
+    proxy.stallReply(on('aggregate', 'referral_codes'), stalled); // its decision (the stored code) is held
     const answer = cut.attributeSale(late, ctx);
     await expect.poll(() => clean.models.Referral.collection.countDocuments({ sourceRef: late.sourceRef }), { timeout: 5_000 }).toBe(1);
     await clean.events.redeliver(ctx); // olderThanMs 0: the undecided sale is voided as abandoned, nothing is published for it
@@ -196,7 +196,7 @@ describe('erasure while a sale is being decided', () => {
     await cut.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx); // cached
     const buyer = oid();
     const { stalled, release } = gate();
-    proxy.stallReply((command) => command.name === 'find' && command.collection === `${prefix}referral_codes`, stalled);
+    proxy.stallReply((command) => command.name === 'aggregate' && command.collection === `${prefix}referral_codes`, stalled);
     const sold = cut.attributeSale({ code, refereeRef: buyer, refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
     await expect.poll(() => clean.models.Referral.collection.countDocuments({ refereeRef: buyer }), { timeout: 5_000 }).toBe(1);
     await clean.repositories.referral.eraseReferee(buyer, ctx);

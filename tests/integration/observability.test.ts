@@ -28,7 +28,7 @@ describe('tracing', () => {
       code: 'tenant_required',
     });
     const [recorded, unknown, refused] = spans('referral.attributeSale');
-    expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 5 });
+    expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 4 });
     expect(unknown?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'null', 'referral.round_trips': 1 });
     expect(refused?.attributes).toMatchObject({ 'referral.outcome': 'tenant_required', 'referral.round_trips': 0 });
     expect(refused?.status.code).toBe(2);
