@@ -5,6 +5,20 @@ import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
+/** A guard that holds every call until `release()`; `inGuard` resolves once a call is held in it. */
+const heldGuard = () => {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let entered: () => void = () => {};
+  const inGuard = new Promise<void>((resolve) => (entered = resolve));
+  const slow: FraudGuard = async () => {
+    entered();
+    await held;
+    return { outcome: 'accept', rule: 'test.slow' };
+  };
+  return { slow, inGuard, release };
+};
+
 describe('signups pass the same fence as sales', () => {
   it('a signup through a visit to a since-deactivated code returns null and stores nothing, as the sale does', async () => {
     const { engine, events } = await createTestEngine(db.connection, { attribution: { leads: true } });
@@ -19,15 +33,7 @@ describe('signups pass the same fence as sales', () => {
   });
 
   it('a code deactivated while a signup through it is being decided voids the lead: null, no event, nothing live', async () => {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => {};
-    const inGuard = new Promise<void>((resolve) => (entered = resolve));
-    const slow: FraudGuard = async () => {
-      entered();
-      await held;
-      return { outcome: 'accept', rule: 'test.slow' };
-    };
+    const { slow, inGuard, release } = heldGuard();
     const { engine, events } = await createTestEngine(db.connection, { attribution: { leads: true }, guards: [slow] });
     const ctx = newTenantContext();
     const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
@@ -42,15 +48,7 @@ describe('signups pass the same fence as sales', () => {
   });
 
   it('a signup whose guard runs while eraseOwner runs never stores the raw ref and publishes nothing after the erasure returned', async () => {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => {};
-    const inGuard = new Promise<void>((resolve) => (entered = resolve));
-    const slow: FraudGuard = async () => {
-      entered();
-      await held;
-      return { outcome: 'accept', rule: 'test.slow' };
-    };
+    const { slow, inGuard, release } = heldGuard();
     const { engine, events } = await createTestEngine(db.connection, { attribution: { leads: true }, guards: [slow], erasure: { secret: 's3cret' } });
     const ctx = newTenantContext();
     const alice = oid();

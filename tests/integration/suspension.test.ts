@@ -116,6 +116,18 @@ describe('suspending a referrer', () => {
     await destroy();
   });
 
+  it('holds with the deactivation fence off and the code cached: the standing is read for every new sale', async () => {
+    const { engine } = await createTestEngine(db.connection, { codes: { deactivationFence: false, cache: { ttlMs: 60_000, max: 10 } } });
+    const ctx = newTenantContext();
+    const alice = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(alice, 'user', ctx);
+    expect(await engine.attributeSale(order(oid(), code), ctx)).not.toBeNull(); // the code is cached now
+    await engine.referrers.suspend({ referrerRef: alice, reason: 'review' }, ctx);
+    expect(await engine.attributeSale(order(oid(), code), ctx)).toBeNull();
+    await engine.referrers.resume({ referrerRef: alice }, ctx);
+    expect(await engine.attributeSale(order(oid(), code), ctx)).not.toBeNull();
+  });
+
   it('is tenant-scoped and validates its input', async () => {
     const { engine } = await createTestEngine(db.connection);
     const [a, b] = [newTenantContext(), newTenantContext()];
