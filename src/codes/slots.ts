@@ -17,12 +17,14 @@ export type Refusal = 'code_deactivated' | 'code_expired' | 'code_limit_reached'
 /** What the fence reads of a code: its state and policy as stored now. */
 export interface StoredCodeState {
   active: boolean;
-  /** The owner as stored, when it is not the referrer the sale read (then: an erased owner's stand-in). */
   ownerRef?: Ref;
   expiresAt?: Date | null;
   maxConversions?: number | null;
   conversions?: number;
 }
+
+/** What the fence reads of a code, and no more (a code with a pending event is otherwise several times larger). */
+export const FENCE_PROJECTION = { _id: 0, active: 1, ownerRef: 1, expiresAt: 1, maxConversions: 1, conversions: 1 } as const;
 
 /** Why a code as stored now cannot take a new sale at `now` (null: it can, cap aside). */
 export const storedCodeRefusal = (code: StoredCodeState | null, now: Date): Refusal | null => {

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { ReferralCodeRecord } from '../codes/model.js';
-import { type Refusal, type StoredCodeState, saleDecision, saleNeedsDecision } from '../codes/slots.js';
+import { FENCE_PROJECTION, type Refusal, type StoredCodeState, saleDecision, saleNeedsDecision } from '../codes/slots.js';
 import { aggregateAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import { isSuspended } from '../referrers/standing.js';
@@ -23,16 +23,6 @@ const SUSPENDED: Decision = { void: { voidedReason: 'referrer_suspended' } };
 
 type Standing = { referrerRef: Ref; referrerModel: string };
 
-/** The fence's projection of a code: what decides a sale, and nothing a usual reply would only repeat. */
-const fenceProjection = (referrerRef: Ref) => ({
-  _id: 0,
-  active: 1,
-  expiresAt: 1,
-  maxConversions: 1,
-  conversions: { $cond: [{ $gt: ['$maxConversions', 0] }, '$conversions', '$$REMOVE'] },
-  ownerRef: { $cond: [{ $eq: ['$ownerRef', { $literal: referrerRef }] }, '$$REMOVE', '$ownerRef'] },
-});
-
 /** The stored code and whether its referrer is suspended, in one command: the standing is looked up from the code's read. */
 const readCodeAndStanding = async (deps: ReferralDeps, scope: CallScope, codeId: Types.ObjectId, referrer: Standing) => {
   const suspension = scope.where({ ...referrer, suspendedAt: { $ne: null } });
@@ -41,8 +31,7 @@ const readCodeAndStanding = async (deps: ReferralDeps, scope: CallScope, codeId:
     deps.codes,
     [
       { $match: scope.live({ _id: codeId }) },
-      // The owner comes back only when it is not the referrer read (an erased owner's stand-in), the count only for a capped code.
-      { $project: fenceProjection(referrer.referrerRef) },
+      { $project: FENCE_PROJECTION },
       // query: referrer.byKey
       { $lookup: { from: deps.referrers.collectionName, pipeline: [{ $match: suspension }, { $project: { _id: 1 } }, { $limit: 1 }], as: 'suspended' } },
     ],
