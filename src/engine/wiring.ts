@@ -20,6 +20,7 @@ import type { ReferralLogger } from '../kernel/logger.js';
 import { resolveTenant } from '../kernel/tenant.js';
 import { voidUndecidedSales, voidUndecidedSalesOf } from '../referrals/conversion.js';
 import { convertedExpander } from '../referrals/events.js';
+import { releaseHolds } from '../referrals/hold.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { ReferralReferrerRecord } from '../referrers/model.js';
 import { WriteExecutor } from '../store/executor.js';
@@ -202,6 +203,7 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     afterSuspend: async (scope, referrer) => {
       await voidUndecidedSalesOf(deps, scope, referrer);
       await voidUndecidedLeadsOf(deps, scope, referrer);
+      await releaseHolds(deps, scope, referrer);
     },
     review: reviewConfig(options.review),
     guards: options.guards ?? [],

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import { findAll } from '../kernel/cursor.js';
+import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
 import { decisionEvent } from './events.js';
@@ -41,3 +42,17 @@ export const settleHeld = async (deps: ReferralDeps, scope: CallScope, options: 
   for (const referral of candidates) if (await settleOne(deps, scope, referral)) settled++;
   return { settled };
 };
+
+/**
+ * A referrer was suspended: their referrals leave the hold (`holdUntil: null`), so no scheduler
+ * approves them for a suspended referrer; a person decides them. The version is bumped, so a
+ * settle that read one before is refused by its compare-and-swap and re-plans.
+ */
+export const releaseHolds = (deps: ReferralDeps, scope: CallScope, referrer: { referrerRef: Ref; referrerModel: string }): Promise<number> =>
+  // query: referral.heldByReferrer
+  deps.writes.updateMany(scope, {
+    collection: deps.referrals,
+    match: { ...referrer, status: 'converted', holdUntil: { $type: 'date' } },
+    set: { holdUntil: null },
+    inc: { version: 1 },
+  });

@@ -10,7 +10,7 @@ import type { ReferralReferrerRecord } from './model.js';
 export interface ReferrerDeps {
   writes: WriteExecutor;
   referrers: mongo.Collection<ReferralReferrerRecord>;
-  /** After a suspension stood: the referrer's sales and signups still being decided are voided (wired by the engine). */
+  /** After a suspension stood: the referrer's sales and signups still being decided are voided, and their holds released (wired by the engine). */
   afterSuspend: (scope: CallScope, referrer: ReferrerKey) => Promise<void>;
 }
 

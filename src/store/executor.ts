@@ -120,14 +120,14 @@ export class WriteExecutor {
     });
   }
 
-  /** Sets `set` on every record `match` finds (erasure); emits nothing. Returns how many changed. */
-  async updateMany<T extends mongo.Document>(scope: CallScope, write: { collection: mongo.Collection<T>; match: Doc; set: Doc }): Promise<number> {
+  /** Sets `set` (and `inc`) on every record `match` finds (erasure, a suspension's holds); emits nothing. Returns how many changed. */
+  async updateMany<T extends mongo.Document>(
+    scope: CallScope,
+    write: { collection: mongo.Collection<T>; match: Doc; set: Doc; inc?: Record<string, number> },
+  ): Promise<number> {
+    const change = write.inc ? { $set: write.set, $inc: write.inc } : { $set: write.set };
     // query: * (the caller names the shape of write.match)
-    const result = await write.collection.updateMany(
-      scope.where(write.match) as mongo.Filter<T>,
-      { $set: write.set } as unknown as mongo.UpdateFilter<T>,
-      scope.options,
-    );
+    const result = await write.collection.updateMany(scope.where(write.match) as mongo.Filter<T>, change as unknown as mongo.UpdateFilter<T>, scope.options);
     return result.modifiedCount;
   }
 

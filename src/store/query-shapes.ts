@@ -157,6 +157,7 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: false,
     hot: false,
   },
+  { name: 'referral.heldByReferrer', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
   { name: 'referral.undecidedByReferrer', targets: referrals('rf_referral_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },
   { name: 'lead.undecidedByCode', targets: leads('rf_lead_code_signed_up'), equality: ['codeId'], tenantScoped: true, hot: false },
   { name: 'lead.undecidedByReferrer', targets: leads('rf_lead_referrer_recent'), equality: ['referrerRef'], tenantScoped: true, hot: false },

@@ -91,6 +91,20 @@ describe('the hold period (review.holdDays)', () => {
     expect(await repo.settleHeld({}, ctx)).toEqual({ settled: 0 });
   });
 
+  it('a suspended referrer\u2019s held referrals leave the hold: no scheduler approves them, a person does', async () => {
+    const { engine, repo, ctx, eventsOf } = await setup({ holdDays: HOLD_DAYS });
+    const alice = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(alice, 'user', ctx);
+    const sale = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    await engine.referrers.suspend({ referrerRef: alice, reason: 'review' }, ctx);
+    expect(await repo.findById(String(sale?._id), ctx)).toMatchObject({ holdUntil: null, version: 1 });
+    await engine.referrers.resume({ referrerRef: alice }, ctx);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await repo.settleHeld({}, ctx)).toEqual({ settled: 0 });
+    expect(eventsOf('referral:approved')).toEqual([]);
+    expect((await repo.approve(String(sale?._id), { decidedBy: 'ops' }, ctx)).status).toBe('approved');
+  });
+
   it('settles nothing before the hold passed', async () => {
     const { repo, ctx, sell } = await setup({ holdDays: 1 });
     const plain = await sell();
