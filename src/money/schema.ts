@@ -3,12 +3,15 @@ import { z } from 'zod';
 /** ISO 4217 codes as the runtime's ICU knows them (Node ships full ICU): a typo such as `USX` is refused. */
 const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-/** An amount in minor units (cents for USD, yen for JPY): a safe, non-negative integer, never a float. */
-export const minorUnitsSchema = z
+/** An integer amount in minor units, as a number check (refunds add `.positive()`). */
+export const minorUnitsNumber = z
   .number({ error: 'Expected an integer amount in minor units' })
   .int('Must be an integer in minor units (e.g. cents), not a fraction')
   .nonnegative('Must not be negative')
   .max(Number.MAX_SAFE_INTEGER, 'Must be a safe integer');
+
+/** An amount in minor units (cents for USD, yen for JPY): a safe, non-negative integer, never a float; `-0` is stored as 0. */
+export const minorUnitsSchema = minorUnitsNumber.transform((value) => (Object.is(value, -0) ? 0 : value));
 
 /** A three-letter ISO 4217 code; lower case is accepted and stored upper case (`usd` → `USD`). */
 export const currencySchema = z

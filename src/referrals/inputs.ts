@@ -5,7 +5,7 @@ import { identitySignalsSchema } from '../guards/types.js';
 import { refSchema } from '../kernel/ids.js';
 import { modelNameSchema, textSchema } from '../kernel/input.js';
 import { metadataSchema } from '../kernel/metadata.js';
-import { checkMoneyPair, currencySchema, minorUnitsSchema, moneyFields } from '../money/schema.js';
+import { checkMoneyPair, currencySchema, minorUnitsNumber, moneyFields } from '../money/schema.js';
 import { REFERRAL_STATUSES } from './status.js';
 
 /** The sale and its buyer: shared by recordConversion and attributeSale. */
@@ -68,7 +68,7 @@ export const reverseInputSchema = z
       .max(128)
       .regex(/^[\w.:\-/]+$/, 'May only contain letters, digits and _ . : - /'),
     /** Part of the sale's amount to reverse, in minor units; omit to reverse what is left. */
-    amount: minorUnitsSchema.positive('Must be positive').optional(),
+    amount: minorUnitsNumber.positive('Must be positive').optional(),
     /** The refund's currency: required with `amount`, and it must be the sale's. */
     currency: currencySchema.optional(),
   })
