@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import { startMongo } from '../examples/support/start-mongo.js';
 import { benchAttribution } from './attribution.js';
 import { benchCpu } from './cpu.js';
+import { benchDashboards } from './dashboards.js';
 import { benchDrain } from './drain.js';
 import { benchHeap } from './heap.js';
 import { benchListing } from './listing.js';
@@ -15,8 +16,8 @@ import { printTable } from './stats.js';
 /** Default run stays short; `--long` adds the 100,000-referral listing and a 100,000-conversion soak. */
 const long = process.argv.includes('--long');
 const plan = long
-  ? { blocks: 10, calls: 50, warmUp: 300, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 }, drain: 100_000 }
-  : { blocks: 6, calls: 40, warmUp: 300, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 }, drain: 10_000 };
+  ? { blocks: 10, calls: 50, warmUp: 300, listing: [1_000, 100_000], heap: { points: 20, batch: 5_000 }, drain: 100_000, dashboards: [1_000, 10_000, 100_000] }
+  : { blocks: 6, calls: 40, warmUp: 300, listing: [1_000, 10_000], heap: { points: 10, batch: 2_000 }, drain: 10_000, dashboards: [1_000, 10_000] };
 
 const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, os: `${platform()} ${release()}`, node: process.version });
 
@@ -59,6 +60,12 @@ const main = async () => {
     const heap = await benchHeap(connection, plan.heap);
     printTable('heap soak (MiB after gc; slope fitted over every point)', [heap]);
 
+    const dashboards = await benchDashboards(await open({ monitorCommands: true }), plan.dashboards);
+    printTable(
+      "dashboards against a creator's history (50 referrals a day; keys and documents the server examined, by its explain of each command sent)",
+      dashboards,
+    );
+
     const drain = await benchDrain(connection, plan.drain);
     printTable('draining a backlog through the in-process bus (events.redeliver passes of 1,000 documents, 100 published together)', [drain]);
 
@@ -70,6 +77,7 @@ const main = async () => {
       roundTrips,
       listing,
       heap,
+      dashboards,
       drain,
     };
     const dir = join(import.meta.dirname, 'results');
