@@ -54,7 +54,7 @@ export const benchListing = async (connection: Connection, sizes: readonly numbe
     const deep = await engine.models.Referral.collection
       .find({ organizationId, referrerRef }, { sort: { createdAt: -1, _id: -1 }, skip: Math.floor(size * 0.9), limit: 1, projection: { createdAt: 1 } })
       .next();
-    const after = encodeCursor({ createdAt: deep?.createdAt as Date, id: deep?._id as Types.ObjectId });
+    const after = encodeCursor({ at: deep?.createdAt as Date, id: deep?._id as Types.ObjectId });
     rows.push({
       referrals: size,
       page: 'first',

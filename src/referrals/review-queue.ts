@@ -1,10 +1,9 @@
-import { type mongo, Types } from 'mongoose';
+import type { mongo } from 'mongoose';
 import { z } from 'zod';
 import { approvalIdSchema } from '../approval/schema.js';
 import { findAll } from '../kernel/cursor.js';
-import { ValidationError } from '../kernel/errors.js';
 import { canonicalId, refSchema } from '../kernel/ids.js';
-import type { Page } from '../store/keyset-page.js';
+import { decodeCursor, encodeCursor, type Page } from '../store/keyset-page.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
 import { MAX_PAGE_SIZE } from './inputs.js';
@@ -25,14 +24,9 @@ export const reviewQueueOptionsSchema = z.strictObject({
 
 export type ReviewQueueOptions = z.input<typeof reviewQueueOptionsSchema>;
 
-const encode = (doc: ReferralRecord): string => Buffer.from(`${doc.convertedAt.getTime()}.${doc._id.toHexString()}`, 'utf8').toString('base64url');
-
 /** Strictly after a position in (convertedAt, _id) ascending order; the redundant `$gte` bounds the index scan. */
 const afterPosition = (cursor: string) => {
-  const match = /^(\d{1,15})\.([0-9a-f]{24})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new ValidationError([{ field: 'options.after', message: 'Not a cursor returned by listAwaitingReview' }]);
-  const at = new Date(Number(match[1]));
-  const id = new Types.ObjectId(match[2]);
+  const { at, id } = decodeCursor(cursor, 'listAwaitingReview');
   return { $or: [{ convertedAt: { $gt: at } }, { convertedAt: at, _id: { $gt: id } }] as mongo.Filter<ReferralRecord>[], $gte: at };
 };
 
@@ -64,5 +58,5 @@ export const listAwaitingReview = async (
   });
   const items = docs.slice(0, options.limit);
   const last = items.at(-1);
-  return { items, next: docs.length > options.limit && last ? encode(last) : null };
+  return { items, next: docs.length > options.limit && last ? encodeCursor({ at: last.convertedAt, id: last._id }) : null };
 };

@@ -3,20 +3,21 @@ import { findAll } from '../kernel/cursor.js';
 import { ValidationError } from '../kernel/errors.js';
 import type { CallScope } from './scope.js';
 
-/** Keyset position of the last item on a page: (createdAt, _id), newest first. */
+/** Keyset position of the last item on a page: its instant (the listing's sort field) and `_id`. */
 export interface ListPosition {
-  createdAt: Date;
+  at: Date;
   id: Types.ObjectId;
 }
 
 /** Opaque to callers; base64url of `<ms>.<hex id>`. */
 export const encodeCursor = (position: ListPosition): string =>
-  Buffer.from(`${position.createdAt.getTime()}.${position.id.toHexString()}`, 'utf8').toString('base64url');
+  Buffer.from(`${position.at.getTime()}.${position.id.toHexString()}`, 'utf8').toString('base64url');
 
-export const decodeCursor = (cursor: string): ListPosition => {
+/** A cursor back to its position; `listing` names the verb that returns such cursors, for the error. */
+export const decodeCursor = (cursor: string, listing = 'listForReferrer'): ListPosition => {
   const match = /^(\d{1,15})\.([0-9a-f]{24})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new ValidationError([{ field: 'options.after', message: 'Not a cursor returned by listForReferrer' }]);
-  return { createdAt: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
+  if (!match) throw new ValidationError([{ field: 'options.after', message: `Not a cursor returned by ${listing}` }]);
+  return { at: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
 };
 
 /**
@@ -25,8 +26,8 @@ export const decodeCursor = (cursor: string): ListPosition => {
  * many keys as page 1.
  */
 export const afterPosition = (position: ListPosition) => ({
-  createdAt: { $lte: position.createdAt },
-  $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, _id: { $lt: position.id } }],
+  createdAt: { $lte: position.at },
+  $or: [{ createdAt: { $lt: position.at } }, { createdAt: position.at, _id: { $lt: position.id } }],
 });
 
 export interface Page<T> {
@@ -50,5 +51,5 @@ export const keysetPage = async <T extends mongo.Document & { createdAt: Date; _
   const docs = (await findAll(collection, filter as mongo.Filter<T>, { ...scope.read, sort: { createdAt: -1, _id: -1 }, limit: page.limit + 1 })) as T[];
   const items = docs.slice(0, page.limit);
   const last = items.at(-1);
-  return { items, next: docs.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last._id }) : null };
+  return { items, next: docs.length > page.limit && last ? encodeCursor({ at: last.createdAt, id: last._id }) : null };
 };
