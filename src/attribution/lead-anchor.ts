@@ -1,5 +1,4 @@
 import type { GuardVerdict } from '../guards/types.js';
-import { refEquals } from '../kernel/ids.js';
 import { isQualifying } from '../money/schema.js';
 import { admit, type ConversionParties, draftOf } from '../referrals/conversion.js';
 import { decidedByCode } from '../referrals/fence.js';
@@ -10,7 +9,7 @@ import type { ReferralBindingRecord } from './binding.model.js';
 import { bindReferee } from './bindings.js';
 import type { AttributionDeps } from './deps.js';
 import type { ReferralLeadRecord } from './lead.model.js';
-import { convertLead, recordLead } from './leads.js';
+import { convertLead, recordLead, sameReferrer } from './leads.js';
 import { referrerFrom } from './referrer-resolver.js';
 
 /** Who a sale goes to once the referee's lead is settled, with what the sale still has to do for it. */
@@ -21,9 +20,6 @@ export interface Anchored {
   /** The guards' verdict when they already ran for this referrer. */
   verdict?: GuardVerdict | null;
 }
-
-const sameReferrer = (lead: Pick<ReferralLeadRecord, 'referrerRef' | 'referrerModel'>, ref: unknown, model: string): boolean =>
-  lead.referrerModel === model && refEquals(lead.referrerRef, ref as ReferralLeadRecord['referrerRef']);
 
 /**
  * A referee's first sale through a code or a visit, with leads on and no lead yet: the lead is

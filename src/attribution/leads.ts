@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { GuardVerdict } from '../guards/types.js';
-import type { Ref } from '../kernel/ids.js';
+import { type Ref, refEquals } from '../kernel/ids.js';
 import { type FenceRefusal, fence } from '../referrals/fence.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { Referrer } from '../referrals/referrer.js';
@@ -27,6 +27,10 @@ export interface NewLead {
 
 /** The lead that stands for the referee (`inserted`: this call's), or why the fence refused this one. */
 export type LeadOutcome = { lead: ReferralLeadRecord; inserted: boolean } | { refused: FenceRefusal };
+
+/** Whether a lead names this referrer (ref compared as ids are, and model). */
+export const sameReferrer = (lead: Pick<ReferralLeadRecord, 'referrerRef' | 'referrerModel'>, ref: Ref, model: string): boolean =>
+  lead.referrerModel === model && refEquals(lead.referrerRef, ref);
 
 /** The referee index has a condition (`deletedAt: null`): a lost insert race is sent again to match the winner's lead. */
 const REFEREE_RACE: RaceRule[] = [{ on: { keys: [['refereeRef', 'refereeModel']] }, retries: 2 }];

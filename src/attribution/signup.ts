@@ -1,12 +1,11 @@
 import { configError, ReplayConflictError } from '../kernel/errors.js';
-import { refEquals } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
 import { admit, draftOf } from '../referrals/conversion.js';
 import type { CallScope } from '../store/scope.js';
 import type { AttributionDeps } from './deps.js';
 import { type AttributeSignupInput, attributeSignupInputSchema } from './inputs.js';
 import type { ReferralLeadRecord } from './lead.model.js';
-import { recordLead } from './leads.js';
+import { recordLead, sameReferrer } from './leads.js';
 import { resolveReferrer } from './referrer-resolver.js';
 
 /**
@@ -35,11 +34,7 @@ export const attributeSignup = async (deps: AttributionDeps, scope: CallScope, i
   });
   if ('refused' in outcome) return null;
   const { lead: doc, inserted } = outcome;
-  const otherReferrer =
-    referrer.attribution.rule === 'code' &&
-    !doc.erasedAt &&
-    !doc.referrerErasedAt &&
-    (!refEquals(doc.referrerRef, referrer.ref) || doc.referrerModel !== referrer.model);
+  const otherReferrer = referrer.attribution.rule === 'code' && !doc.erasedAt && !doc.referrerErasedAt && !sameReferrer(doc, referrer.ref, referrer.model);
   if (!inserted && otherReferrer) throw new ReplayConflictError(['referrerRef']);
   return doc;
 };

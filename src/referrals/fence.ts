@@ -2,8 +2,7 @@ import type { Types } from 'mongoose';
 import type { ReferralCodeRecord } from '../codes/model.js';
 import { FENCE_PROJECTION, type Refusal, type StoredCodeState, saleDecision, saleNeedsDecision } from '../codes/slots.js';
 import { aggregateAll } from '../kernel/cursor.js';
-import type { Ref } from '../kernel/ids.js';
-import { isSuspended } from '../referrers/standing.js';
+import { isSuspended, type ReferrerKey, suspendedStanding } from '../referrers/standing.js';
 import type { Decision, Doc } from '../store/operations.js';
 import type { CallScope } from '../store/scope.js';
 import type { ReferralDeps } from './deps.js';
@@ -21,11 +20,8 @@ export const decidedByCode = (referrer: Referrer): boolean => referrer.codeId !=
 const STAND: Decision = { stand: {} };
 const SUSPENDED: Decision = { void: { voidedReason: 'referrer_suspended' } };
 
-type Standing = { referrerRef: Ref; referrerModel: string };
-
 /** The stored code and whether its referrer is suspended, in one command: the standing is looked up from the code's read. */
-const readCodeAndStanding = async (deps: ReferralDeps, scope: CallScope, codeId: Types.ObjectId, referrer: Standing) => {
-  const suspension = scope.where({ ...referrer, suspendedAt: { $ne: null } });
+const readCodeAndStanding = async (deps: ReferralDeps, scope: CallScope, codeId: Types.ObjectId, referrer: ReferrerKey) => {
   // query: code.byIdWithStanding
   const [stored] = await aggregateAll<StoredCodeState & { suspended: unknown[] }, ReferralCodeRecord>(
     deps.codes,
@@ -33,7 +29,13 @@ const readCodeAndStanding = async (deps: ReferralDeps, scope: CallScope, codeId:
       { $match: scope.live({ _id: codeId }) },
       { $project: FENCE_PROJECTION },
       // query: referrer.byKey
-      { $lookup: { from: deps.referrers.collectionName, pipeline: [{ $match: suspension }, { $project: { _id: 1 } }, { $limit: 1 }], as: 'suspended' } },
+      {
+        $lookup: {
+          from: deps.referrers.collectionName,
+          pipeline: [{ $match: suspendedStanding(scope, referrer) }, { $project: { _id: 1 } }, { $limit: 1 }],
+          as: 'suspended',
+        },
+      },
     ],
     scope.options,
   );

@@ -24,10 +24,13 @@ const STANDING_RACE: RaceRule[] = [{ on: { keys: [['referrerRef', 'referrerModel
 
 const actorOf = (scope: CallScope): string => (scope.ctx.actorId ? String(scope.ctx.actorId) : 'system');
 
-/** Whether the referrer is suspended now: one indexed read (rf_referrer_unique), the fence's second read. */
+/** The referrer's standing while it is a suspension, in the call's tenant (rf_referrer_unique): the one filter the fence reads by. */
+export const suspendedStanding = (scope: CallScope, referrer: ReferrerKey) => scope.where({ ...referrer, suspendedAt: { $ne: null } });
+
+/** Whether the referrer is suspended now: one indexed read (rf_referrer_unique). */
 export const isSuspended = async (deps: Pick<ReferrerDeps, 'referrers'>, scope: CallScope, referrer: ReferrerKey): Promise<boolean> =>
   // query: referrer.byKey
-  (await deps.referrers.findOne(scope.where({ ...referrer, suspendedAt: { $ne: null } }), { projection: { _id: 1 }, ...scope.options })) !== null;
+  (await deps.referrers.findOne(suspendedStanding(scope, referrer), { projection: { _id: 1 }, ...scope.options })) !== null;
 
 /**
  * Suspends a referrer in the call's tenant: from its return on, no new sale or signup is credited
