@@ -5,7 +5,16 @@ import type { GuardVerdict } from '../guards/types.js';
 import type { Ref } from '../kernel/ids.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
 import { partyPaths } from '../referrals/model.js';
-import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import {
+  actorsIndex,
+  actorsPath,
+  applyIndexes,
+  type IndexDeclaration,
+  LIVE,
+  parkedEventsIndex,
+  pendingEventsIndex,
+  unconfirmedIndex,
+} from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
@@ -83,13 +92,8 @@ export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     keys: withTenantKey(tenant, { codeId: 1, signedUpAt: 1 }),
     serves: 'stats.funnel by code: { tenant, codeId, signedUpAt in [from, to) }',
   },
-  {
-    // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided leads are in it.
-    name: 'rf_lead_unconfirmed',
-    keys: { unconfirmedAt: 1 },
-    partialFilterExpression: { unconfirmedAt: { $exists: true } },
-    serves: 'events.redeliver / startRelay: { unconfirmedAt: { $lte: cutoff } }, abandoned undecided leads',
-  },
+  // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided leads are in it.
+  unconfirmedIndex('lead', 'leads'),
   pendingEventsIndex('lead'),
   parkedEventsIndex('lead'),
   actorsIndex(tenant, 'lead'),

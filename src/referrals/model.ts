@@ -3,7 +3,16 @@ import type { ApprovalChain } from '../approval/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
 import { type ResolvedTenant, withTenantKey } from '../kernel/tenant.js';
-import { actorsIndex, actorsPath, applyIndexes, type IndexDeclaration, LIVE, parkedEventsIndex, pendingEventsIndex } from '../store/index-declaration.js';
+import {
+  actorsIndex,
+  actorsPath,
+  applyIndexes,
+  type IndexDeclaration,
+  LIVE,
+  parkedEventsIndex,
+  pendingEventsIndex,
+  unconfirmedIndex,
+} from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
 import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
@@ -85,13 +94,8 @@ const bookkeepingIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     partialFilterExpression: { ...LIVE, slot: { $exists: true } },
     serves: 'the cap of a capped code: one live referral per { tenant, codeId, slot }',
   },
-  {
-    // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided sales are in it.
-    name: 'rf_referral_unconfirmed',
-    keys: { unconfirmedAt: 1 },
-    partialFilterExpression: { unconfirmedAt: { $exists: true } },
-    serves: 'events.redeliver / startRelay: { unconfirmedAt: { $lte: cutoff } }, abandoned undecided sales',
-  },
+  // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided sales are in it.
+  unconfirmedIndex('referral', 'sales'),
   pendingEventsIndex('referral'),
   parkedEventsIndex('referral'),
   actorsIndex(tenant, 'referral'),

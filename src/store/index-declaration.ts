@@ -34,6 +34,17 @@ export const pendingEventsIndex = (collection: string): IndexDeclaration => ({
 });
 
 /**
+ * The relay: { unconfirmedAt: { $lte: cutoff } } across tenants, records abandoned undecided by
+ * their call. Single-field and partial, so it only holds records still being decided.
+ */
+export const unconfirmedIndex = (collection: string, records: string): IndexDeclaration => ({
+  name: `rf_${collection}_unconfirmed`,
+  keys: { unconfirmedAt: 1 },
+  partialFilterExpression: { unconfirmedAt: { $exists: true } },
+  serves: `events.redeliver / startRelay: { unconfirmedAt: { $lte: cutoff } }, abandoned undecided ${records}`,
+});
+
+/**
  * events.parked() / requeue(): { parkedEventsAt: { $exists: true } } across tenants, oldest first.
  * Partial, so it only holds the rare documents with a poison event.
  */
