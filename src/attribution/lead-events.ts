@@ -1,6 +1,7 @@
 import { buildEvent, type EventScope } from '../events/definitions.js';
 import { REFERRAL_EVENTS } from '../events/names.js';
 import type { DomainEvent } from '../events/types.js';
+import { saleMoney } from '../money/schema.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { ReferralLeadRecord } from './lead.model.js';
 
@@ -46,7 +47,7 @@ export const leadConvertedEvent = (lead: LeadParties, referral: ReferralRecord, 
       sourceRef: String(referral.sourceRef),
       sourceModel: referral.sourceModel,
       firstForReferee: true,
-      ...(typeof referral.amount === 'number' && referral.currency ? { amount: referral.amount, currency: referral.currency } : {}),
+      ...saleMoney(referral),
       ...(referral.metadata ? { metadata: referral.metadata } : {}),
       convertedAt: at.toISOString(),
     },

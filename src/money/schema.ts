@@ -32,3 +32,7 @@ export const checkMoneyPair = (input: { amount?: number | undefined; currency?: 
 
 /** A sale counts as a qualifying conversion unless it carries an amount of 0 (a free order). */
 export const isQualifying = (sale: { amount?: number | null | undefined }): boolean => sale.amount !== 0;
+
+/** A sale's money as events carry it: both fields when the sale has an amount, else neither. */
+export const saleMoney = (sale: { amount?: number | null; currency?: string | null }): { amount?: number; currency?: string } =>
+  typeof sale.amount === 'number' && sale.currency ? { amount: sale.amount, currency: sale.currency } : {};

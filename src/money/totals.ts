@@ -19,15 +19,14 @@ export interface MoneyRow {
   reversed: number;
 }
 
-/** Groups sales by currency and status; a sale without an amount adds to the counts only. */
-export const MONEY_GROUP = {
-  $group: {
-    _id: { currency: '$currency', status: '$status' },
-    sales: { $sum: 1 },
-    gross: { $sum: { $ifNull: ['$amount', 0] } },
-    reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } },
-  },
+/** The money accumulators of a `$group` over sales: a sale without an amount adds nothing. */
+export const MONEY_SUMS = {
+  gross: { $sum: { $ifNull: ['$amount', 0] } },
+  reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } },
 } as const;
+
+/** Groups sales by currency and status; a sale without an amount adds to the counts only. */
+export const MONEY_GROUP = { $group: { _id: { currency: '$currency', status: '$status' }, sales: { $sum: 1 }, ...MONEY_SUMS } } as const;
 
 /** Statuses whose money is owed or was owed: a rejected sale never was. */
 export const MONEY_STATUSES: ReadonlySet<string> = new Set(['converted', 'approved', 'reversed']);

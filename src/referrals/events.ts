@@ -4,7 +4,7 @@ import type { ConvertedPayload } from '../events/payloads.js';
 import type { DomainEvent } from '../events/types.js';
 import type { GuardVerdict } from '../guards/types.js';
 import type { ReferralDraft } from '../kernel/draft.js';
-import { isQualifying } from '../money/schema.js';
+import { isQualifying, saleMoney } from '../money/schema.js';
 import type { EventExpander } from '../store/outbox/embedded-outbox.js';
 import type { ReferralDecision, ReferralRecord } from './model.js';
 import type { ReferralAttribution, Referrer } from './referrer.js';
@@ -44,10 +44,7 @@ const convertedPayload = (record: ConvertedRecord, underReview: boolean): Conver
   const payload: ConvertedPayload = partiesPayload(record) as ConvertedPayload;
   if (record.codeId) payload.codeId = String(record.codeId);
   if (record.code) payload.code = record.code;
-  if (typeof record.amount === 'number' && record.currency) {
-    payload.amount = record.amount;
-    payload.currency = record.currency;
-  }
+  Object.assign(payload, saleMoney(record));
   payload.qualifying = isQualifying(record);
   payload.status = 'converted';
   payload.underReview = underReview;

@@ -3,7 +3,7 @@ import { aggregateAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import { refSchema } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
-import { type CurrencyTotals, foldCurrencyTotals, MONEY_GROUP, type MoneyRow } from '../money/totals.js';
+import { type CurrencyTotals, foldCurrencyTotals, MONEY_GROUP, MONEY_SUMS, type MoneyRow } from '../money/totals.js';
 import type { ReferralDeps } from './deps.js';
 import type { ReferralRecord } from './model.js';
 import { type LeaderboardOptions, leaderboardOptionsSchema } from './stats-inputs.js';
@@ -57,14 +57,13 @@ export class ReferralStats {
     const scope = this.#deps.open(ctx, 'read');
     const { from, to, limit, statuses, currency } = parseInput(leaderboardOptionsSchema, options, 'options');
     const match = scope.live({ convertedAt: { $gte: from, $lt: to }, status: { $in: statuses }, amount: { $ne: 0 }, ...(currency ? { currency } : {}) });
-    const money = { gross: { $sum: { $ifNull: ['$amount', 0] } }, reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } } };
     const net = { $subtract: ['$gross', '$reversed'] };
     // query: referral.byConvertedAt
     const rows = await aggregateAll<{ referrerRef: Ref; referrerModel: string; conversions: number; gross: number; reversed: number }, ReferralRecord>(
       this.#deps.referrals,
       [
         { $match: match },
-        { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, ...money } },
+        { $group: { _id: { ref: '$referrerRef', model: '$referrerModel' }, conversions: { $sum: 1 }, ...MONEY_SUMS } },
         { $addFields: { net } },
         { $sort: currency ? { net: -1, conversions: -1, _id: 1 } : { conversions: -1, _id: 1 } },
         { $limit: limit },
