@@ -1,5 +1,6 @@
 import { type Connection, type mongo, Types } from 'mongoose';
 import { createReferral } from '../src/index.js';
+import { storedReferral } from './stored-referral.js';
 
 export interface DashboardRow {
   referrals: number;
@@ -16,30 +17,13 @@ const PER_DAY = 50;
 const seed = async (collection: mongo.Collection, organizationId: Types.ObjectId, referrerRef: Types.ObjectId, count: number) => {
   const now = Date.now();
   for (let start = 0; start < count; start += 1_000) {
-    const docs = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => {
-      const at = new Date(now - Math.floor((start + i) / PER_DAY) * DAY - 1_000);
-      return {
-        organizationId,
-        referrerRef,
-        referrerModel: 'user',
-        refereeRef: new Types.ObjectId(),
-        refereeModel: 'user',
-        sourceRef: new Types.ObjectId(),
-        sourceModel: 'Order',
-        codeId: null,
-        code: null,
+    const docs = Array.from({ length: Math.min(1_000, count - start) }, (_, i) =>
+      storedReferral(organizationId, referrerRef, new Date(now - Math.floor((start + i) / PER_DAY) * DAY - 1_000), {
+        status: (start + i) % 3 === 0 ? 'approved' : 'converted',
         amount: 4999,
         currency: 'USD',
-        status: (start + i) % 3 === 0 ? 'approved' : 'converted',
-        decisions: [],
-        version: 0,
-        convertedAt: at,
-        decidedAt: null,
-        deletedAt: null,
-        createdAt: at,
-        updatedAt: at,
-      };
-    });
+      }),
+    );
     await collection.insertMany(docs);
   }
 };

@@ -2,6 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import { createReferral } from '../src/index.js';
 import { encodeCursor } from '../src/store/keyset-page.js';
 import { type LatencySummary, measure } from './stats.js';
+import { storedReferral } from './stored-referral.js';
 
 export interface ListingRow extends LatencySummary {
   referrals: number;
@@ -24,30 +25,9 @@ export const benchListing = async (connection: Connection, sizes: readonly numbe
     const referrerRef = new Types.ObjectId();
     const base = Date.now() - size * 1_000;
     for (let offset = 0; offset < size; offset += BATCH) {
-      const docs = Array.from({ length: Math.min(BATCH, size - offset) }, (_, i) => {
-        const at = new Date(base + (offset + i) * 1_000);
-        return {
-          organizationId,
-          codeId: null,
-          code: null,
-          referrerRef,
-          referrerModel: 'user',
-          refereeRef: new Types.ObjectId(),
-          refereeModel: 'user',
-          sourceRef: new Types.ObjectId(),
-          sourceModel: 'Order',
-          status: 'converted',
-          metadata: null,
-          approvals: null,
-          decisions: [],
-          version: 0,
-          convertedAt: at,
-          decidedAt: null,
-          deletedAt: null,
-          createdAt: at,
-          updatedAt: at,
-        };
-      });
+      const docs = Array.from({ length: Math.min(BATCH, size - offset) }, (_, i) =>
+        storedReferral(organizationId, referrerRef, new Date(base + (offset + i) * 1_000)),
+      );
       await engine.models.Referral.collection.insertMany(docs, { ordered: false });
     }
     // The item 90% of the way down (newest first) is the position of the deep page.
