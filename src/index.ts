@@ -2,7 +2,6 @@ export * from './approval/index.js';
 export type { ReferralBindingRecord } from './attribution/binding.model.js';
 export type { SaleOutcome } from './attribution/checkout.js';
 export type { AttributionExplanation } from './attribution/explain.js';
-export type { Funnel, FunnelInput } from './attribution/funnel.js';
 export {
   type AttributeSaleInput,
   type AttributeSignupInput,
@@ -97,10 +96,11 @@ export type { AttributionRule, ReferralAttribution } from './referrals/referrer.
 export { ReferralRepository, type ReferralServices } from './referrals/repository.js';
 export type { ReviewQueueOptions } from './referrals/review-queue.js';
 export type { Awaiting } from './referrals/review-state.js';
-export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './referrals/stats.js';
-export type { LeaderboardOptions } from './referrals/stats-inputs.js';
 export { REFERRAL_STATUSES, REFERRAL_TRANSITIONS, type ReferralAction, type ReferralStatus } from './referrals/status.js';
 export type { ResumeReferrerInput, SuspendReferrerInput } from './referrers/inputs.js';
 export type { ReferralReferrerRecord } from './referrers/model.js';
+export type { Funnel } from './stats/funnel.js';
+export type { FunnelInput, LeaderboardOptions } from './stats/inputs.js';
+export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './stats/referral-stats.js';
 export type { IndexDeclaration } from './store/index-declaration.js';
 export type { SyncIndexesReport } from './store/sync-indexes.js';

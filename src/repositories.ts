@@ -6,4 +6,4 @@ export { type EraseOwner, ReferralCodeRepository } from './codes/repository.js';
 export type { ReferralPage } from './referrals/listing.js';
 export type { ReferralDecision, ReferralRecord, ReferralReversal } from './referrals/model.js';
 export { ReferralRepository, type ReferralServices } from './referrals/repository.js';
-export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './referrals/stats.js';
+export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './stats/referral-stats.js';

@@ -17,5 +17,5 @@ export {
   rejectInputSchema,
   reverseInputSchema,
 } from './referrals/inputs.js';
-export { type LeaderboardOptions, leaderboardOptionsSchema } from './referrals/stats-inputs.js';
 export { REFERRAL_STATUSES, type ReferralStatus } from './referrals/status.js';
+export { type LeaderboardOptions, leaderboardOptionsSchema } from './stats/inputs.js';

@@ -9,6 +9,7 @@ import {
   actorsIndex,
   actorsPath,
   applyIndexes,
+  changedByReferrerIndex,
   type IndexDeclaration,
   LIVE,
   parkedEventsIndex,
@@ -16,7 +17,7 @@ import {
   unconfirmedIndex,
 } from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { changedAtPath, ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 
 /** Who referred whom, recorded at signup (or by the referee's first sale through a code). */
 export interface ReferralLeadRecord {
@@ -92,6 +93,8 @@ export const leadIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     keys: withTenantKey(tenant, { codeId: 1, signedUpAt: 1 }),
     serves: 'stats.funnel by code: { tenant, codeId, signedUpAt in [from, to) }',
   },
+  // The dashboards' catch-up: one referrer's changed leads (forReferrer, funnel).
+  changedByReferrerIndex(tenant, 'lead'),
   // The relay: { unconfirmedAt: { $lte: cutoff } } across tenants; only undecided leads are in it.
   unconfirmedIndex('lead', 'leads'),
   pendingEventsIndex('lead'),
@@ -119,6 +122,7 @@ export const buildLeadSchema = (tenant: ResolvedTenant, collection: string): Sch
       referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
+      ...changedAtPath,
       ...outboxPaths,
       ...actorsPath,
     },

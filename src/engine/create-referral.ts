@@ -1,17 +1,15 @@
 import { attributeSale, attributeSaleWithOutcome, recordConversion, trackVisit } from '../attribution/checkout.js';
 import { explainReferee } from '../attribution/explain.js';
-import { type FunnelInput, funnelFor, funnelInputSchema } from '../attribution/funnel.js';
 import { listLeads, listLeadsOptionsSchema } from '../attribution/lead-listing.js';
 import { attributeSignup } from '../attribution/signup.js';
 import { codeSchema } from '../codes/inputs.js';
 import { ReferralCodeRepository } from '../codes/repository.js';
 import { resolveCode } from '../codes/resolver.js';
 import { eraseOwner, eraseReferee } from '../erasure/erase.js';
-import type { ReferralContext } from '../kernel/context.js';
 import { refSchema } from '../kernel/ids.js';
 import { parseInput } from '../kernel/input.js';
 import { ReferralRepository } from '../referrals/repository.js';
-import { ReferralStats } from '../referrals/stats.js';
+import { ReferralStats } from '../stats/referral-stats.js';
 import { syncOwnedIndexes } from '../store/sync-indexes.js';
 import type { ReferralEngine } from './engine.js';
 import { createEventsFacade } from './events-facade.js';
@@ -45,13 +43,7 @@ export const buildEngine = (parts: EngineParts): ReferralEngine => {
     models: parts.models,
     events: instrument(events, 'events.', parts.timeoutMs),
     referrers: instrument(createReferrersFacade(parts), 'referrers.', parts.timeoutMs),
-    stats: instrument(
-      Object.assign(new ReferralStats(deps), {
-        funnel: async (input: FunnelInput, ctx: ReferralContext) => funnelFor(deps, deps.open(ctx, 'read'), parseInput(funnelInputSchema, input, 'input')),
-      }),
-      'stats.',
-      parts.timeoutMs,
-    ),
+    stats: instrument(new ReferralStats(deps), 'stats.', parts.timeoutMs),
     resolveReferrer: async (code, ctx) => {
       const scope = deps.open(ctx, 'read');
       return resolveCode(deps, scope, parseInput(codeSchema, code, 'code'));

@@ -1,6 +1,5 @@
 import type { SaleOutcome } from '../attribution/checkout.js';
 import type { AttributionExplanation } from '../attribution/explain.js';
-import type { Funnel, FunnelInput } from '../attribution/funnel.js';
 import type { AttributeSaleInput, AttributeSignupInput, TrackVisitInput } from '../attribution/inputs.js';
 import type { ReferralLeadRecord } from '../attribution/lead.model.js';
 import type { LeadPage, ListLeadsOptions } from '../attribution/lead-listing.js';
@@ -11,7 +10,7 @@ import type { ReferralContext } from '../kernel/context.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { ReferralRepository } from '../referrals/repository.js';
-import type { ReferralStats } from '../referrals/stats.js';
+import type { ReferralStats } from '../stats/referral-stats.js';
 import type { SyncIndexesReport } from '../store/sync-indexes.js';
 import type { ReferralEvents } from './events-facade.js';
 import type { ReferralModels } from './models.js';
@@ -26,11 +25,8 @@ export interface ReferralEngine {
   readonly events: ReferralEvents;
   /** A referrer's standing: `suspend({ referrerRef, referrerModel?, reason }, ctx)`, `resume({ referrerRef, referrerModel? }, ctx)`. */
   readonly referrers: ReferralReferrers;
-  /** Aggregations: `forReferrer(ref, ctx)`, `leaderboard({ from, to, limit? }, ctx)`. */
-  readonly stats: ReferralStats & {
-    /** Visits, leads, converted leads, sales, approved, reversed and amount over [from, to), per referrer or per code, with the rates between them. */
-    funnel(input: FunnelInput, ctx: ReferralContext): Promise<Funnel>;
-  };
+  /** Dashboards: `forReferrer(ref, ctx)`, `funnel({ referrerRef | code, from, to }, ctx)`, `leaderboard({ from, to, limit?, currency? }, ctx)`. */
+  readonly stats: ReferralStats;
   /** The referrer behind a code, or null for unknown, deactivated and deleted codes. One indexed read. */
   resolveReferrer(code: string, ctx: ReferralContext): Promise<ResolvedReferrer | null>;
   /**

@@ -7,6 +7,7 @@ import { configError, ModelCollisionError } from '../kernel/errors.js';
 import type { ResolvedTenant } from '../kernel/tenant.js';
 import { buildReferralSchema, type ReferralRecord, referralIndexes } from '../referrals/model.js';
 import { buildReferrerSchema, type ReferralReferrerRecord, referrerIndexes } from '../referrers/model.js';
+import { buildRollupSchema, type ReferralRollupRecord, rollupIndexes } from '../stats/rollup.model.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 
 export interface ReferralModels {
@@ -16,12 +17,14 @@ export interface ReferralModels {
   ReferralBinding: Model<ReferralBindingRecord>;
   ReferralLead: Model<ReferralLeadRecord>;
   ReferralReferrer: Model<ReferralReferrerRecord>;
+  /** The dashboards' per-day rollups and their watermarks (derived data: `stats.*` keeps them exact). */
+  ReferralRollup: Model<ReferralRollupRecord>;
 }
 
 const prefixPattern = /^[A-Za-z0-9_]*$/;
 
 /** The model names an engine with this collection prefix registers, known without a connection. */
-export const modelNamesFor = (prefix: string): readonly [string, string, string, string, string, string] => {
+export const modelNamesFor = (prefix: string): readonly [string, string, string, string, string, string, string] => {
   if (!prefixPattern.test(prefix)) throw configError('collectionPrefix', 'May only contain letters, digits and "_"');
   return [
     `${prefix}ReferralCode`,
@@ -30,6 +33,7 @@ export const modelNamesFor = (prefix: string): readonly [string, string, string,
     `${prefix}ReferralBinding`,
     `${prefix}ReferralLead`,
     `${prefix}ReferralReferrer`,
+    `${prefix}ReferralRollup`,
   ];
 };
 
@@ -45,7 +49,7 @@ export const registerModels = (
   touchTtlSeconds: number,
 ): { models: ReferralModels; owned: OwnedModel[] } => {
   const names = modelNamesFor(prefix);
-  const [codeName, referralName, touchName, bindingName, leadName, referrerName] = names;
+  const [codeName, referralName, touchName, bindingName, leadName, referrerName, rollupName] = names;
   for (const name of names) {
     if (connection.models[name]) throw new ModelCollisionError(name);
   }
@@ -55,8 +59,9 @@ export const registerModels = (
   const ReferralBinding = connection.model<ReferralBindingRecord>(bindingName, buildBindingSchema(tenant, `${prefix}referral_bindings`));
   const ReferralLead = connection.model<ReferralLeadRecord>(leadName, buildLeadSchema(tenant, `${prefix}referral_leads`));
   const ReferralReferrer = connection.model<ReferralReferrerRecord>(referrerName, buildReferrerSchema(tenant, `${prefix}referral_referrers`));
+  const ReferralRollup = connection.model<ReferralRollupRecord>(rollupName, buildRollupSchema(tenant, `${prefix}referral_rollups`));
   return {
-    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding, ReferralLead, ReferralReferrer },
+    models: { ReferralCode, Referral, ReferralTouch, ReferralBinding, ReferralLead, ReferralReferrer, ReferralRollup },
     owned: [
       { model: ReferralCode as unknown as Model<never>, indexes: referralCodeIndexes(tenant) },
       { model: Referral as unknown as Model<never>, indexes: referralIndexes(tenant) },
@@ -64,6 +69,7 @@ export const registerModels = (
       { model: ReferralBinding as unknown as Model<never>, indexes: bindingIndexes(tenant) },
       { model: ReferralLead as unknown as Model<never>, indexes: leadIndexes(tenant) },
       { model: ReferralReferrer as unknown as Model<never>, indexes: referrerIndexes(tenant) },
+      { model: ReferralRollup as unknown as Model<never>, indexes: rollupIndexes(tenant) },
     ],
   };
 };

@@ -78,6 +78,14 @@ export interface CreateReferralOptions {
   guards?: readonly FraudGuard[];
   /** Attribution without a code: by touches (`trackVisit`) and optional lifetime binding. */
   attribution?: AttributionConfig;
+  stats?: {
+    /**
+     * How far, in ms, the dashboards' rollup watermarks stay behind the server's clock: a change is
+     * taken as committed this long after its server timestamp. Raise it above the longest host
+     * transaction that writes through the engine. Defaults to 120000.
+     */
+    graceMs?: number;
+  };
   erasure?: {
     /** Keys the one-way hash that replaces erased refs (HMAC-SHA-256). Recommended: ids are guessable. */
     secret?: string;

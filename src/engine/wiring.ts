@@ -23,6 +23,7 @@ import { convertedExpander } from '../referrals/events.js';
 import { releaseHolds } from '../referrals/hold.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { ReferralReferrerRecord } from '../referrers/model.js';
+import type { ReferralRollupRecord } from '../stats/rollup.model.js';
 import { WriteExecutor } from '../store/executor.js';
 import { EmbeddedOutbox } from '../store/outbox/embedded-outbox.js';
 import { HostOutbox } from '../store/outbox/host-outbox.js';
@@ -36,6 +37,8 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_ACK_DELAY_MS = 25;
 const DEFAULT_PUBLISH_TIMEOUT_MS = 500;
 const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+/** Twice MongoDB's default `transactionLifetimeLimitSeconds`: a change stamped in a host transaction is committed by then. */
+const DEFAULT_GRACE_MS = 120_000;
 
 /** Everything one engine is built from; the factory turns it into the public object. */
 export interface EngineParts {
@@ -209,6 +212,11 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
     guards: options.guards ?? [],
     policy,
     secret: options.erasure?.secret,
+    rollups: {
+      collection: driverCollection<ReferralRollupRecord>(models.ReferralRollup),
+      graceMs: positiveInteger('stats.graceMs', options.stats?.graceMs, DEFAULT_GRACE_MS),
+      covers: (scope) => !scope.inTransaction && (tenantField === null || scope.tenant[tenantField] !== undefined),
+    },
   };
   return { connection, deps, lifecycle, models, owned, transport, ownsTransport: !options.events?.transport, onError: report, timeoutMs };
 };

@@ -1,16 +1,17 @@
-import type { AttributionDeps } from '../attribution/deps.js';
 import { codeDeactivatedEvent } from '../codes/events.js';
 import type { CodeOwner } from '../codes/issue.js';
 import { redactText, scrubEvent } from '../events/operational.js';
 import { findAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferrerDeps } from '../referrers/standing.js';
+import { dropRollups } from '../stats/catch-up.js';
+import type { StatsDeps } from '../stats/deps.js';
 import type { CallScope } from '../store/scope.js';
 import { eraseActor } from './actors.js';
 import { anonymizedRef } from './anonymize.js';
 
 /** Erasure reaches every concept's records, so it sits above them all but the engine. */
-export interface ErasureDeps extends AttributionDeps, ReferrerDeps {
+export interface ErasureDeps extends StatsDeps, ReferrerDeps {
   secret: string | undefined;
 }
 
@@ -60,6 +61,7 @@ const eraseReferrerCopies = async (deps: ErasureDeps, scope: CallScope, owner: C
   await writes.rewritePending(scope, deps.referrers, { referrerRef: stand }, (event) => redactText(scrub(event), 'reason'));
   // query: touch.byOwner
   await writes.updateMany(scope, { collection: deps.touches, match: { ownerRef: owner.ownerRef, ownerModel: owner.ownerModel }, set: { ownerRef: stand } });
+  await dropRollups(deps, scope, asReferrer);
 };
 
 /**

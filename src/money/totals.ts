@@ -11,7 +11,7 @@ export interface CurrencyTotals {
   net: number;
 }
 
-/** One `$group` row of `MONEY_GROUP`: the sales of one currency and status. */
+/** The sales of one currency and status: a count and their money (a sale without an amount adds to the count only). */
 export interface MoneyRow {
   _id: { currency: string | null; status: string };
   sales: number;
@@ -25,13 +25,10 @@ export const MONEY_SUMS = {
   reversed: { $sum: { $ifNull: ['$reversedAmount', 0] } },
 } as const;
 
-/** Groups sales by currency and status; a sale without an amount adds to the counts only. */
-export const MONEY_GROUP = { $group: { _id: { currency: '$currency', status: '$status' }, sales: { $sum: 1 }, ...MONEY_SUMS } } as const;
-
 /** Statuses whose money is owed or was owed: a rejected sale never was. */
 export const MONEY_STATUSES: ReadonlySet<string> = new Set(['converted', 'approved', 'reversed']);
 
-/** Folds `MONEY_GROUP` rows into one total per currency (sorted by code), over the statuses `counts` admits. */
+/** Folds such rows into one total per currency (sorted by code), over the statuses `counts` admits. */
 export const foldCurrencyTotals = (rows: readonly MoneyRow[], counts: (status: string) => boolean = (s) => MONEY_STATUSES.has(s)): CurrencyTotals[] => {
   const byCurrency = new Map<string, CurrencyTotals>();
   for (const row of rows) {

@@ -7,6 +7,8 @@ import {
   actorsIndex,
   actorsPath,
   applyIndexes,
+  changedByReferrerIndex,
+  changedIndex,
   type IndexDeclaration,
   LIVE,
   parkedEventsIndex,
@@ -14,7 +16,7 @@ import {
   unconfirmedIndex,
 } from '../store/index-declaration.js';
 import { outboxPaths } from '../store/outbox/fields.js';
-import { ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
+import { changedAtPath, ownedSchemaOptions, tenantPath } from '../store/schema-parts.js';
 import type { ReferralAttribution } from './referrer.js';
 import type { Awaiting } from './review-state.js';
 import type { DecisionAction } from './status.js';
@@ -163,6 +165,9 @@ export const referralIndexes = (tenant: ResolvedTenant): IndexDeclaration[] => [
     serves: 'stats.funnel by code: { tenant, codeId, createdAt in [from, to) }',
   },
   ...reviewIndexes(tenant),
+  // The dashboards' catch-up: every referrer's changed sales (the leaderboard), one referrer's (forReferrer, funnel).
+  changedIndex(tenant, 'referral'),
+  changedByReferrerIndex(tenant, 'referral'),
   ...bookkeepingIndexes(tenant),
 ];
 
@@ -221,6 +226,7 @@ export const buildReferralSchema = (tenant: ResolvedTenant, collection: string):
       referrerErasedAt: { type: Date },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
+      ...changedAtPath,
       ...outboxPaths,
       ...actorsPath,
     },

@@ -8,6 +8,7 @@ import { canonicalId } from '../kernel/ids.js';
 import { ABANDONED, type InsertContext, insertAttempt, undecided, voidingUpdate } from './insert-if-absent.js';
 import type { Among, Doc, InsertOperation, InsertOutcome, RaceRule, Transition, UpdateOperation } from './operations.js';
 import type { AnyCollection, EventHome, Outbox, OutboxScope } from './outbox/outbox.js';
+import { STAMP_CHANGED } from './schema-parts.js';
 import type { CallScope } from './scope.js';
 
 /** Pending documents whose events the relay publishes together, within one budget. */
@@ -125,10 +126,9 @@ export class WriteExecutor {
     scope: CallScope,
     write: { collection: mongo.Collection<T>; match: Doc; set: Doc; inc?: Record<string, number> },
   ): Promise<number> {
-    const change = write.inc ? { $set: write.set, $inc: write.inc } : { $set: write.set };
+    const change = { $set: write.set, ...(write.inc ? { $inc: write.inc } : {}), ...STAMP_CHANGED } as unknown as mongo.UpdateFilter<T>;
     // query: * (the caller names the shape of write.match)
-    const result = await write.collection.updateMany(scope.where(write.match) as mongo.Filter<T>, change as unknown as mongo.UpdateFilter<T>, scope.options);
-    return result.modifiedCount;
+    return (await write.collection.updateMany(scope.where(write.match) as mongo.Filter<T>, change, scope.options)).modifiedCount;
   }
 
   /** Sets each patch's fields on its record, matched by `_id` within the tenant (erasure); emits nothing. */
@@ -223,9 +223,10 @@ export class WriteExecutor {
       ...(write.max ? { $max: write.max } : {}),
       ...(Object.keys(push).length > 0 ? { $push: push } : {}),
       ...(actors.length > 0 ? { $addToSet: { actors: { $each: actors } } } : {}),
+      ...STAMP_CHANGED,
     };
     // query: * (the caller names the shape of write.match)
-    const after = await write.collection.findOneAndUpdate(filterOf(scope, write) as mongo.Filter<T>, change as mongo.UpdateFilter<T>, {
+    const after = await write.collection.findOneAndUpdate(filterOf(scope, write) as mongo.Filter<T>, change as unknown as mongo.UpdateFilter<T>, {
       returnDocument: 'after',
       ...scope.read,
     });

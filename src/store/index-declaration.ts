@@ -66,5 +66,24 @@ export const actorsIndex = (tenant: ResolvedTenant, collection: string): IndexDe
   serves: 'erasure: { tenant, actors: <ref> }, every record a person acted on',
 });
 
+/**
+ * The dashboards' catch-up across a tenant: { tenant, changedAt: { $gte: watermark } }. Partial, so
+ * it holds only records a counted write stamped (`STAMP_CHANGED`), never an undecided insert.
+ */
+export const changedIndex = (tenant: ResolvedTenant, collection: string): IndexDeclaration => ({
+  name: `rf_${collection}_changed`,
+  keys: withTenantKey(tenant, { changedAt: 1 }),
+  partialFilterExpression: { changedAt: { $exists: true } },
+  serves: 'stats.leaderboard catch-up: { tenant, changedAt >= watermark }',
+});
+
+/** The same for one referrer: { tenant, referrerRef, changedAt: { $gte: watermark } } (stats.forReferrer, stats.funnel). */
+export const changedByReferrerIndex = (tenant: ResolvedTenant, collection: string): IndexDeclaration => ({
+  name: `rf_${collection}_referrer_changed`,
+  keys: withTenantKey(tenant, { referrerRef: 1, changedAt: 1 }),
+  partialFilterExpression: { changedAt: { $exists: true } },
+  serves: 'stats.forReferrer, stats.funnel catch-up: { tenant, referrerRef, changedAt >= watermark }',
+});
+
 /** Schema path of the actors every write records (the executor adds them; erasure reads them). */
 export const actorsPath = { actors: { type: [String], default: undefined } } as const;

@@ -2,6 +2,7 @@ import { mongo, Types } from 'mongoose';
 import { isPlainObject } from '../kernel/input.js';
 import type { Doc, InsertOperation, InsertOutcome } from './operations.js';
 import { withoutOutboxFields } from './outbox/fields.js';
+import { STAMP_CHANGED } from './schema-parts.js';
 import type { CallScope } from './scope.js';
 
 const { BSON } = mongo;
@@ -191,7 +192,7 @@ export const settleAttempt = <T extends mongo.Document>(context: InsertContext, 
       return voided ? { doc: stored, inserted: true, voided: decision.void } : settled(await settledElsewhere(scope, collection, stored, id));
     }
     collided = decision.stand;
-    const live = { $set: { deletedAt: null, ...decision.stand, ...context.release }, $unset: { unconfirmedAt: '' } };
+    const live = { $set: { deletedAt: null, ...decision.stand, ...context.release }, $unset: { unconfirmedAt: '' }, ...STAMP_CHANGED };
     try {
       // query: * (by _id within the tenant)
       const confirmed = await collection.updateOne(notErased(mineWhileUnconfirmed(scope, id)), live, scope.options);

@@ -3,7 +3,14 @@
  * comment naming its shape; tests check that each shape is served by a declared index (unit)
  * and that MongoDB's planner agrees (explain, against a real mongod).
  */
-export type OwnedCollection = 'referral_codes' | 'referrals' | 'referral_touches' | 'referral_bindings' | 'referral_leads' | 'referral_referrers';
+export type OwnedCollection =
+  | 'referral_codes'
+  | 'referrals'
+  | 'referral_touches'
+  | 'referral_bindings'
+  | 'referral_leads'
+  | 'referral_referrers'
+  | 'referral_rollups';
 
 export interface QueryShape {
   name: string;
@@ -27,6 +34,7 @@ const touches = (index: string) => [{ collection: 'referral_touches' as const, i
 const bindings = (index: string) => [{ collection: 'referral_bindings' as const, index }];
 const leads = (index: string) => [{ collection: 'referral_leads' as const, index }];
 const referrers = (index: string) => [{ collection: 'referral_referrers' as const, index }];
+const rollups = (index: string) => [{ collection: 'referral_rollups' as const, index }];
 
 export const QUERY_SHAPES: readonly QueryShape[] = [
   { name: 'code.byFolded', targets: codes('rf_code_folded_unique'), equality: ['foldedCode'], tenantScoped: true, hot: true },
@@ -192,6 +200,34 @@ export const QUERY_SHAPES: readonly QueryShape[] = [
     tenantScoped: true,
     hot: false,
   },
+  { name: 'referral.changedSince', targets: referrals('rf_referral_changed'), equality: [], range: ['changedAt'], tenantScoped: true, hot: false },
+  {
+    name: 'referral.changedByReferrer',
+    targets: referrals('rf_referral_referrer_changed'),
+    equality: ['referrerRef'],
+    range: ['changedAt'],
+    tenantScoped: true,
+    hot: false,
+  },
+  {
+    name: 'lead.changedByReferrer',
+    targets: leads('rf_lead_referrer_changed'),
+    equality: ['referrerRef'],
+    range: ['changedAt'],
+    tenantScoped: true,
+    hot: false,
+  },
+  { name: 'rollup.byKey', targets: rollups('rf_rollup_unique'), equality: ['referrerRef', 'referrerModel', 'day'], tenantScoped: true, hot: false },
+  { name: 'rollup.byReferrer', targets: rollups('rf_rollup_unique'), equality: ['referrerRef'], tenantScoped: true, hot: false },
+  {
+    name: 'rollup.byReferrerDays',
+    targets: rollups('rf_rollup_unique'),
+    equality: ['referrerRef', 'referrerModel'],
+    range: ['day'],
+    tenantScoped: true,
+    hot: false,
+  },
+  { name: 'rollup.byDay', targets: rollups('rf_rollup_day'), equality: [], range: ['day'], tenantScoped: true, hot: false },
   {
     name: 'outbox.ack',
     targets: [...codes('_id_'), ...referrals('_id_'), ...leads('_id_'), ...referrers('_id_')],

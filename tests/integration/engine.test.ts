@@ -193,6 +193,7 @@ describe('syncIndexes', () => {
     expect(referralIndexes.map((i) => i.name).sort()).toEqual([
       '_id_',
       'rf_referral_actors',
+      'rf_referral_changed',
       'rf_referral_code_recent',
       'rf_referral_code_slot_unique',
       'rf_referral_converted_at',
@@ -200,6 +201,7 @@ describe('syncIndexes', () => {
       'rf_referral_parked_events',
       'rf_referral_pending_events',
       'rf_referral_referee_pair',
+      'rf_referral_referrer_changed',
       'rf_referral_referrer_recent',
       'rf_referral_referrer_status_recent',
       'rf_referral_review_queue',

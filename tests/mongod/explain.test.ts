@@ -1,8 +1,10 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
+import { storedReferral } from '../../bench/stored-referral.js';
 import { createReferral } from '../../src/index.js';
 import { QUERY_SHAPES } from '../../src/store/query-shapes.js';
 import { useTestDatabase } from '../harness/database.js';
+import { type Examined, examinedBy } from '../harness/examined.js';
 
 /**
  * Needs a real mongod (`MONGODB_URI`, or mongodb-memory-server): the planner's choice is what is
@@ -30,6 +32,7 @@ const sample: Record<string, unknown> = {
   codeId: new Types.ObjectId(),
   status: 'converted',
   reviewRequired: true,
+  day: new Date(Date.UTC(2026, 0, 1)),
 };
 
 const indexesUsed = (plan: unknown): string[] => {
@@ -64,6 +67,7 @@ describe('hot queries use their declared index (explain)', () => {
           referral_bindings: engine.models.ReferralBinding,
           referral_leads: engine.models.ReferralLead,
           referral_referrers: engine.models.ReferralReferrer,
+          referral_rollups: engine.models.ReferralRollup,
         }[collection];
         const filter: Record<string, unknown> = shape.tenantScoped ? { organizationId: sample.organizationId } : {};
         for (const field of shape.equality) filter[field] = sample[field];
@@ -122,6 +126,59 @@ describe('hot queries use their declared index (explain)', () => {
         .explain('executionStats');
       expect((approved.executionStats as { totalKeysExamined: number }).totalKeysExamined).toBeLessThanOrEqual(23);
       expect(indexesUsed((approved.queryPlanner as { winningPlan: unknown }).winningPlan)).toContain('rf_referral_referrer_status_recent');
+    } finally {
+      await engine.destroy();
+    }
+  });
+});
+
+describe('dashboards examine what their days hold, not what the creator ever did (explain)', () => {
+  const DAY = 86_400_000;
+  const midnight = Math.floor(Date.now() / DAY) * DAY;
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('forReferrer, a 10-day funnel and a 10-day leaderboard examine the same keys and documents at 1,000 and 10,000 referrals over 20 days', async () => {
+    const monitored = await db.openConnection({ monitorCommands: true });
+    const engine = await createReferral({ connection: monitored, collectionPrefix: 'explain_dash_', autoIndex: true, stats: { graceMs: 1 } });
+    try {
+      const organizationId = new Types.ObjectId();
+      const ctx = { organizationId: organizationId.toHexString() };
+      const creator = new Types.ObjectId();
+      // Records as the engine leaves them: stamped when they changed last (now, as if just written).
+      const seed = (count: number) =>
+        engine.models.Referral.collection.insertMany(
+          Array.from({ length: count }, (_, i) => {
+            const at = new Date(midnight - (1 + (i % 20)) * DAY + 3_600_000);
+            return {
+              ...storedReferral(organizationId, creator, at, { status: i % 3 ? 'converted' : 'approved', amount: 1000, currency: 'USD' }),
+              changedAt: new Date(),
+            };
+          }) as never[],
+        );
+      const window = { from: new Date(midnight - 10 * DAY), to: new Date(midnight) };
+      const reads = {
+        forReferrer: () => engine.stats.forReferrer(creator, ctx),
+        funnel: () => engine.stats.funnel({ referrerRef: creator, ...window }, ctx),
+        leaderboard: () => engine.stats.leaderboard(window, ctx),
+      };
+      const steady = async () => {
+        for (const read of Object.values(reads)) await read(); // computes what changed
+        await pause(20); // past the grace: the watermarks pass it
+        for (const read of Object.values(reads)) await read();
+        const figures: Record<string, Examined> = {};
+        for (const [name, read] of Object.entries(reads)) figures[name] = await examinedBy(monitored, read);
+        return figures;
+      };
+      await seed(1_000);
+      const small = await steady();
+      await seed(9_000);
+      const large = await steady();
+      expect(large).toEqual(small);
+      // 20 day rollups and the watermark; nothing changed since, so the change scans examine nothing.
+      expect(small.forReferrer?.keysExamined).toBeLessThanOrEqual(21);
+      expect(small.funnel?.keysExamined).toBeLessThanOrEqual(11 + 10); // 10 days, the watermark, and the touches of the window (none)
+      expect(small.leaderboard?.keysExamined).toBeLessThanOrEqual(11);
+      expect((await engine.stats.forReferrer(creator, ctx)).total).toBe(10_000);
     } finally {
       await engine.destroy();
     }

@@ -20,8 +20,9 @@ const folderOf = (name: string): string => (name.includes('/') ? (name.split('/'
  * Documented in PACKAGE_RULES.md ("Layout").
  */
 const ALLOWED: Record<string, readonly string[]> = {
-  engine: ['erasure', 'attribution', 'referrals', 'referrers', 'codes', 'approval', 'guards', 'money', 'events', 'store', 'kernel'],
-  erasure: ['attribution', 'referrals', 'referrers', 'codes', 'events', 'store', 'kernel'],
+  engine: ['erasure', 'stats', 'attribution', 'referrals', 'referrers', 'codes', 'approval', 'guards', 'money', 'events', 'store', 'kernel'],
+  erasure: ['stats', 'attribution', 'referrals', 'referrers', 'codes', 'events', 'store', 'kernel'],
+  stats: ['attribution', 'referrals', 'codes', 'money', 'store', 'kernel'],
   attribution: ['referrals', 'referrers', 'codes', 'guards', 'money', 'events', 'store', 'kernel'],
   referrals: ['referrers', 'codes', 'approval', 'guards', 'money', 'events', 'store', 'kernel'],
   referrers: ['events', 'store', 'kernel'],

@@ -8,6 +8,7 @@ import { referralCodeIndexes } from '../../src/codes/model.js';
 import { resolveTenant } from '../../src/kernel/tenant.js';
 import { referralIndexes } from '../../src/referrals/model.js';
 import { referrerIndexes } from '../../src/referrers/model.js';
+import { rollupIndexes } from '../../src/stats/rollup.model.js';
 import type { IndexDeclaration } from '../../src/store/index-declaration.js';
 import { type OwnedCollection, QUERY_SHAPES, type QueryShape } from '../../src/store/query-shapes.js';
 
@@ -20,6 +21,7 @@ const declared: Record<OwnedCollection, IndexDeclaration[]> = {
   referral_bindings: [idIndex, ...bindingIndexes(tenant)],
   referral_leads: [idIndex, ...leadIndexes(tenant)],
   referral_referrers: [idIndex, ...referrerIndexes(tenant)],
+  referral_rollups: [idIndex, ...rollupIndexes(tenant)],
 };
 
 /**

@@ -21,8 +21,8 @@ const fieldsIn = (...roles: Role[]): OutboxField[] => (Object.keys(OUTBOX_FIELDS
 
 const excluding = (fields: readonly OutboxField[]) => Object.fromEntries(fields.map((field) => [field, 0])) as { readonly [F in OutboxField]?: 0 };
 
-/** Outbox bookkeeping stays internal: records returned to callers never carry it. */
-export const PUBLIC_PROJECTION = excluding(fieldsIn('pending', 'counts', 'parked'));
+/** Outbox bookkeeping, and the change stamp the dashboards read (`STAMP_CHANGED`), stay internal: records returned to callers never carry them. */
+export const PUBLIC_PROJECTION = { ...excluding(fieldsIn('pending', 'counts', 'parked')), changedAt: 0 } as const;
 
 /** A relay reads whole documents (compact events are rebuilt from them), less the failure counts and parked events. */
 export const RELAY_PROJECTION = excluding(fieldsIn('counts', 'parked'));

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { codeSchema } from '../codes/inputs.js';
+import { refSchema } from '../kernel/ids.js';
+import { modelNameSchema } from '../kernel/input.js';
+import { currencySchema } from '../money/schema.js';
+import { REFERRAL_STATUSES } from '../referrals/status.js';
+
+export const leaderboardOptionsSchema = z
+  .strictObject({
+    from: z.coerce.date({ error: 'Expected a Date' }),
+    to: z.coerce.date({ error: 'Expected a Date' }),
+    limit: z.number().int().min(1).max(100).default(10),
+    /** Which referrals count; by default those not rejected or reversed. */
+    statuses: z.array(z.enum(REFERRAL_STATUSES)).min(1).default(['converted', 'approved']),
+    /** Rank within this currency, by net amount then conversions; without it, by conversions alone. */
+    currency: currencySchema.optional(),
+  })
+  .refine((o) => o.from < o.to, { path: ['to'], message: 'Must be after from' });
+
+export type LeaderboardOptions = z.input<typeof leaderboardOptionsSchema>;
+
+export const funnelInputSchema = z
+  .strictObject({
+    referrerRef: refSchema.optional(),
+    referrerModel: modelNameSchema.default('user'),
+    code: codeSchema.optional(),
+    from: z.date({ error: 'Expected a valid Date' }),
+    to: z.date({ error: 'Expected a valid Date' }),
+  })
+  .refine((input) => (input.referrerRef === undefined) !== (input.code === undefined), {
+    path: ['referrerRef'],
+    message: 'Give exactly one of referrerRef or code',
+  })
+  .refine((input) => input.from < input.to, { path: ['to'], message: 'Must be after from' });
+
+export type FunnelInput = z.input<typeof funnelInputSchema>;

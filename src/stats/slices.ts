@@ -1,0 +1,83 @@
+import type { Types } from 'mongoose';
+import type { ReferralLeadRecord } from '../attribution/lead.model.js';
+import { aggregateAll } from '../kernel/cursor.js';
+import type { Ref } from '../kernel/ids.js';
+import type { ReferralRecord } from '../referrals/model.js';
+import type { CallScope } from '../store/scope.js';
+import type { Range } from './days.js';
+import type { StatsDeps } from './deps.js';
+import type { LeadRow, SaleRow } from './rollup.model.js';
+import { leadRowsPipeline, saleRowsPipeline, salesByReferrer, toLeadRow, toSaleRow } from './rows.js';
+
+/** A referrer as the records name them. */
+export interface ReferrerKey {
+  referrerRef: Ref;
+  referrerModel: string;
+}
+
+/** One referrer's sales rows, of a window's ends or of one rollup's day. */
+export interface ReferrerSales extends ReferrerKey {
+  sales: SaleRow[];
+}
+
+type SaleGroup = Parameters<typeof toSaleRow>[0];
+type LeadGroup = Parameters<typeof toLeadRow>[0];
+
+const within = (range: Range) => ({ $gte: range.from, $lt: range.to });
+
+/** The records themselves, counted as a rollup counts them: live sales by `createdAt`. Without a range, all of them. */
+export const referrerSales = async (
+  deps: StatsDeps,
+  scope: CallScope,
+  key: { referrerRef: Ref; referrerModel?: string },
+  range?: Range,
+): Promise<SaleRow[]> => {
+  const byModel = key.referrerModel === undefined ? {} : { referrerModel: key.referrerModel };
+  const match = scope.live({ referrerRef: key.referrerRef, ...byModel, ...(range ? { createdAt: within(range) } : {}) });
+  // query: referral.byReferrerCreated
+  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, saleRowsPipeline(match), scope.options);
+  return rows.map(toSaleRow);
+};
+
+/** Live leads by `signedUpAt`, as a rollup counts them. */
+export const referrerLeads = async (deps: StatsDeps, scope: CallScope, key: ReferrerKey, range?: Range): Promise<LeadRow[]> => {
+  const match = scope.live({ referrerRef: key.referrerRef, referrerModel: key.referrerModel, ...(range ? { signedUpAt: within(range) } : {}) });
+  // query: lead.byReferrerSignedUp
+  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(deps.leads, leadRowsPipeline(match), scope.options);
+  return rows.map(toLeadRow);
+};
+
+export const codeSales = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range): Promise<SaleRow[]> => {
+  // query: referral.byCodeCreated
+  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, saleRowsPipeline(scope.live({ codeId, createdAt: within(range) })), scope.options);
+  return rows.map(toSaleRow);
+};
+
+export const codeLeads = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range): Promise<LeadRow[]> => {
+  // query: lead.byCodeSignedUp
+  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(
+    deps.leads,
+    leadRowsPipeline(scope.live({ codeId, signedUpAt: within(range) })),
+    scope.options,
+  );
+  return rows.map(toLeadRow);
+};
+
+/** Every referrer's sales converted in `range` (the leaderboard's ends; `convertedAt` is `createdAt` for every sale). */
+export const tenantSales = async (deps: StatsDeps, scope: CallScope, range: Range): Promise<ReferrerSales[]> => {
+  const { $match, $group } = salesByReferrer(scope.live({ convertedAt: within(range) }));
+  // query: referral.byConvertedAt
+  const rows = await aggregateAll<SaleGroup & { _id: { ref: Ref; model: string } }, ReferralRecord>(deps.referrals, [{ $match }, { $group }], scope.options);
+  const byKey = new Map<string, ReferrerSales>();
+  for (const row of rows) {
+    const id = referrerId({ referrerRef: row._id.ref, referrerModel: row._id.model });
+    const entry = byKey.get(id) ?? { referrerRef: row._id.ref, referrerModel: row._id.model, sales: [] };
+    entry.sales.push(toSaleRow(row));
+    byKey.set(id, entry);
+  }
+  return [...byKey.values()];
+};
+
+/** One string per referrer: a string ref and an ObjectId ref with the same text are different referrers. */
+export const referrerId = (key: ReferrerKey): string =>
+  `${key.referrerModel}\u0000${typeof key.referrerRef === 'string' ? 's' : 'o'}\u0000${String(key.referrerRef)}`;
