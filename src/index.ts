@@ -77,6 +77,7 @@ export {
   referralEventDefinitions,
   referralEventDefinitionsByName,
 } from './events/index.js';
+export type { RelayOptions } from './events/outbox.js';
 export type { FraudGuard, GuardContext, GuardDecision, GuardInput, GuardOutcome, GuardVerdict, IdentitySignals } from './guards/index.js';
 export { normalizeEmail, ownerIsRefereeGuard, referralLoopGuard, runGuards, sameEmailGuard } from './guards/index.js';
 export type { IdLike, ReferralContext } from './kernel/context.js';
@@ -84,6 +85,7 @@ export type { ReferralDraft } from './kernel/draft.js';
 export * from './kernel/errors.js';
 export { DATABASE_UNAVAILABLE_ERRORS, isDatabaseUnavailable } from './kernel/faults.js';
 export type { Ref } from './kernel/ids.js';
+export type { ReferralLogger } from './kernel/logger.js';
 export type { ResolvedTenant, TenantConfig } from './kernel/tenant.js';
 export { currencySchema, isQualifying, minorUnitsSchema } from './money/schema.js';
 export type { CurrencyTotals } from './money/totals.js';
@@ -103,4 +105,6 @@ export type { Funnel } from './stats/funnel.js';
 export type { FunnelInput, LeaderboardOptions } from './stats/inputs.js';
 export { type LeaderboardEntry, ReferralStats, type ReferrerStats } from './stats/referral-stats.js';
 export type { IndexDeclaration } from './store/index-declaration.js';
+export type { OutboxHealth } from './store/outbox/health.js';
+export type { ParkedEvent } from './store/outbox/parking.js';
 export type { SyncIndexesReport } from './store/sync-indexes.js';

@@ -1,19 +1,27 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { withDeadline } from '../events/publisher.js';
 import { CallTimeoutError, isReferralError } from '../kernel/errors.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../kernel/version.js';
 import { countingCommands } from '../store/scope.js';
 
 /** Verbs the engine's `timeoutMS` does not bound: deploy-time index builds, and teardown. */
 const UNBOUNDED = new Set(['syncIndexes', 'destroy', 'close']);
 
 /** Spans are a no-op until the host registers an OpenTelemetry SDK. */
-const tracer = trace.getTracer('@classytic/referral');
+const tracer = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
+
+/**
+ * An expected refusal (a 4xx `ReferralError`: an unknown code, a self-referral, bad input) is an
+ * outcome of the call, not a failure of the span; anything else is recorded as an exception.
+ */
+const isFailure = (error: unknown): boolean => !isReferralError(error) || error.status >= 500;
 
 type Verb = (...args: never[]) => Promise<unknown>;
 
 /**
  * One span per call of a public verb, named `referral.<verb>`, with tenant-free attributes only:
- * `referral.verb`, `referral.outcome` (`ok`, `null`, or the error code) and `referral.round_trips`.
+ * `referral.verb`, `referral.outcome` (`ok`, `null`, or the error code) and `referral.round_trips`;
+ * a failure also gets `error.type`, an exception event and the ERROR status.
  */
 const traced = <F extends Verb>(verb: string, call: F, timeoutMs: number | undefined): F => {
   const fn = (
@@ -31,8 +39,13 @@ const traced = <F extends Verb>(verb: string, call: F, timeoutMs: number | undef
         span.setAttribute('referral.outcome', result === null ? 'null' : 'ok');
         return result;
       } catch (error) {
-        span.setAttribute('referral.outcome', isReferralError(error) ? error.code : 'error');
-        span.setStatus({ code: SpanStatusCode.ERROR, message: isReferralError(error) ? error.code : 'error' });
+        const outcome = isReferralError(error) ? error.code : 'error';
+        span.setAttribute('referral.outcome', outcome);
+        if (isFailure(error)) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setAttribute('error.type', isReferralError(error) ? error.code : error instanceof Error ? error.name : 'error');
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        }
         throw error;
       } finally {
         span.setAttribute('referral.round_trips', count.commands);

@@ -30,6 +30,7 @@ import { HostOutbox } from '../store/outbox/host-outbox.js';
 import type { AnyCollection, Outbox } from '../store/outbox/outbox.js';
 import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
+import { assertKnownOptions } from './known-options.js';
 import { type ReferralModels, registerModels } from './models.js';
 import type { CreateReferralOptions } from './options.js';
 
@@ -171,6 +172,7 @@ const reviewConfig = (review: CreateReferralOptions['review']): CreateReferralOp
 export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   // Checked first, so a refused engine leaves the connection's model registry untouched.
   if (!isConnection(options?.connection)) throw configError('connection', 'Expected a mongoose Connection');
+  assertKnownOptions(options);
   assertTransactionalOutbox(options.events?.outbox);
   const timeoutMs = options.timeoutMS === undefined ? undefined : positiveInteger('timeoutMS', options.timeoutMS, 0);
   const { connection } = options;

@@ -12,7 +12,7 @@ export const ownerIsRefereeGuard =
       ? { outcome, rule: 'owner_is_referee', reason: 'The code owner is the referee' }
       : accept('owner_is_referee');
 
-/** Referrer and referee share a mailbox (case, and dots/+tags on Gmail-style domains). Needs `signals`. */
+/** Referrer and referee share a mailbox (see `normalizeEmail`: Gmail, Outlook, iCloud, Yahoo, Fastmail aliases). Needs `signals`. */
 export const sameEmailGuard =
   ({ outcome = 'flag', gmailStyleDomains }: { outcome?: Exclude<GuardOutcome, 'accept'>; gmailStyleDomains?: readonly string[] } = {}): FraudGuard =>
   ({ signals }) => {

@@ -47,13 +47,15 @@ export const safeText = (max: number) =>
     .refine(...noControlCharacters);
 
 /**
- * The string an IdLike stands for: a string as is, an ObjectId's hex (lower case), or the
- * `toString()` of an id object that defines its own. A plain object (`{ $ne: null }`) stands
+ * The string an IdLike stands for: a string as is, a whole number in decimal, an ObjectId's hex
+ * (lower case), or the `toString()` of an id object that defines its own. A plain object (`{ $ne: null }`) stands
  * for nothing: its `toString` is Object's, which would print `[object Object]`; nor does an
  * array, whose `toString` would turn `['a']` or `[['a']]` into `a`.
  */
 export const idLikeToString = (value: unknown): string | null => {
   if (typeof value === 'string') return value;
+  // primitives' `idToString` maps any IdLike with `toString()`, a numeric id (a SQL user id) among them.
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const toHex = (value as { toHexString?: unknown }).toHexString;
   if (typeof toHex === 'function') {
@@ -72,7 +74,7 @@ const idLikeSchema = z.unknown().transform((value, issue): string => {
   if (text !== null && parsed.success) return parsed.data;
   issue.addIssue({
     code: 'custom',
-    message: text === null ? 'Expected a string id or an id object (ObjectId)' : (parsed.error?.issues[0]?.message ?? 'Invalid id'),
+    message: text === null ? 'Expected a string id, a whole number or an id object (ObjectId)' : (parsed.error?.issues[0]?.message ?? 'Invalid id'),
   });
   return z.NEVER;
 });

@@ -24,15 +24,18 @@ export const canonicalId = (id: string): string => (OBJECT_ID_HEX.test(id) ? id.
 
 /** An id of a host document: an ObjectId, or a non-empty string id without control characters. */
 export const refSchema = z
-  .union([
-    z.instanceof(Types.ObjectId),
-    z
-      .string()
-      .trim()
-      .min(1, 'Must not be empty')
-      .max(128, 'Must be at most 128 characters')
-      .refine(...noControlCharacters),
-  ])
+  .union(
+    [
+      z.instanceof(Types.ObjectId),
+      z
+        .string()
+        .trim()
+        .min(1, 'Must not be empty')
+        .max(128, 'Must be at most 128 characters')
+        .refine(...noControlCharacters),
+    ],
+    { error: 'Expected an ObjectId or a non-empty string id' },
+  )
   .transform((value): Ref => normalizeRef(value));
 
 /** The id of a referral record: always an ObjectId. */

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventTransport } from '../../src/index.js';
+import { PACKAGE_VERSION } from '../../src/kernel/version.js';
 import { useTestDatabase } from '../harness/database.js';
 import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
 
@@ -31,8 +34,25 @@ describe('tracing', () => {
     expect(recorded?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'ok', 'referral.round_trips': 4 });
     expect(unknown?.attributes).toEqual({ 'referral.verb': 'attributeSale', 'referral.outcome': 'null', 'referral.round_trips': 1 });
     expect(refused?.attributes).toMatchObject({ 'referral.outcome': 'tenant_required', 'referral.round_trips': 0 });
-    expect(refused?.status.code).toBe(2);
+    // An expected refusal is the call's outcome, not a failed span: no ERROR status, no exception event.
+    expect(refused?.status.code).toBe(0);
+    expect(refused?.events).toEqual([]);
+    expect(recorded?.instrumentationScope).toMatchObject({ name: '@classytic/referral', version: PACKAGE_VERSION });
+    expect(PACKAGE_VERSION).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version);
     expect(JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))).not.toContain(ctx.organizationId);
+  });
+
+  it('records a failure (not a refusal) as an exception with its type and the ERROR status', async () => {
+    const connection = await db.openConnection();
+    const { engine } = await createTestEngine(connection);
+    const ctx = newTenantContext();
+    await connection.close(); // the driver now refuses every command
+    exporter.reset();
+    await expect(engine.repositories.referralCode.generateCode(oid(), 'user', ctx)).rejects.toMatchObject({ name: 'MongoNotConnectedError' });
+    const [failed] = spans('referral.referralCode.generateCode');
+    expect(failed?.status.code).toBe(2);
+    expect(failed?.attributes).toMatchObject({ 'referral.outcome': 'error', 'error.type': 'MongoNotConnectedError' });
+    expect(failed?.events.map((event) => [event.name, event.attributes?.['exception.type']])).toEqual([['exception', 'MongoNotConnectedError']]);
   });
 
   it('names repository, stats and events verbs by their path', async () => {

@@ -36,6 +36,13 @@ describe('normalizeEmail', () => {
     ['  MIXED@Case.ORG ', 'mixed@case.org'],
     ['no-at-sign', null],
     ['+tag@gmail.com', null],
+    // validator's normalizeEmail: Outlook, Hotmail, Live and iCloud +tags, Yahoo -tags; Fastmail and Proton +tags here.
+    ['jdoe+x@outlook.com', 'jdoe@outlook.com'],
+    ['JDoe+promo@Hotmail.com', 'jdoe@hotmail.com'],
+    ['jdoe+x@icloud.com', 'jdoe@icloud.com'],
+    ['jdoe-x@yahoo.com', 'jdoe@yahoo.com'],
+    ['jdoe+x@fastmail.com', 'jdoe@fastmail.com'],
+    ['jdoe+x@proton.me', 'jdoe@proton.me'],
   ])('%s -> %s', (email, expected) => {
     expect(normalizeEmail(email)).toBe(expected);
   });

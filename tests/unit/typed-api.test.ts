@@ -1,12 +1,27 @@
 import mongoose from 'mongoose';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type ApprovedPayload, defineReferral, type EmittedReferralEvent, type ReferralEngine } from '../../src/index.js';
+import {
+  type ApprovedPayload,
+  type CreateReferralOptions,
+  defineReferral,
+  type EmittedReferralEvent,
+  type OutboxHealth,
+  type ParkedEvent,
+  type ReferralEngine,
+  type ReferralLogger,
+  type RelayOptions,
+} from '../../src/index.js';
 
 /**
  * What the public types allow and refuse. `tsc --noEmit` checks this file: each
  * `@ts-expect-error` fails the build if the line it marks ever compiles.
  */
 const typeChecksOnly = (engine: ReferralEngine) => {
+  // Every type a public signature names is exported by name.
+  expectTypeOf<Parameters<ReferralEngine['events']['startRelay']>[0]>().toEqualTypeOf<RelayOptions | undefined>();
+  expectTypeOf<ReturnType<ReferralEngine['events']['parked']>>().toEqualTypeOf<Promise<ParkedEvent[]>>();
+  expectTypeOf<ReturnType<ReferralEngine['events']['pending']>>().toEqualTypeOf<Promise<Record<string, OutboxHealth>>>();
+  expectTypeOf<NonNullable<CreateReferralOptions['logger']>>().toEqualTypeOf<ReferralLogger>();
   void engine.events.subscribe('referral:approved', (event) => {
     expectTypeOf(event.payload).toEqualTypeOf<ApprovedPayload>();
     expectTypeOf(event.meta.idempotencyKey).toEqualTypeOf<string>();

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { type CreateReferralOptions, createReferral } from '../../src/index.js';
+import { useTestDatabase } from '../harness/database.js';
+import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+
+const db = useTestDatabase();
+
+describe('what a host developer trips over', () => {
+  it('a misspelled option fails at construction, naming it and the options allowed there', async () => {
+    const typo = { connection: db.connection, tenat: false } as unknown as CreateReferralOptions;
+    await expect(createReferral(typo)).rejects.toMatchObject({ code: 'validation_failed', validationErrors: [{ path: 'tenat' }] });
+    await expect(createReferral(typo)).rejects.toThrow(/options here are connection, tenant, /);
+    const nested = { connection: db.connection, codes: { lenght: 10 } } as unknown as CreateReferralOptions;
+    await expect(createReferral(nested)).rejects.toMatchObject({ validationErrors: [{ path: 'codes.lenght' }] });
+    // Nothing was registered by a refused engine: the same prefix can be used right after.
+    const engine = await createReferral({ connection: db.connection });
+    await engine.destroy();
+  });
+
+  it('a numeric actorId is taken as its decimal string, as primitives maps it', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    const ctx = { ...newTenantContext(), actorId: 4711 as unknown as string };
+    const { code } = await engine.repositories.referralCode.generateCode(oid(), 'user', ctx);
+    const sale = await engine.attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
+    const stored = await engine.models.Referral.collection.findOne({ _id: sale?._id });
+    expect(stored?.actors).toEqual(['4711']);
+    await expect(engine.repositories.referralCode.generateCode(oid(), 'user', { ...ctx, actorId: 1.5 as unknown as string })).rejects.toMatchObject({
+      validationErrors: [{ path: 'ctx.actorId', error: 'Expected a string id, a whole number or an id object (ObjectId)' }],
+    });
+  });
+
+  it('a ref of the wrong type says what a ref is', async () => {
+    const { engine } = await createTestEngine(db.connection);
+    await expect(engine.repositories.referralCode.generateCode(42 as unknown as string, 'user', newTenantContext())).rejects.toMatchObject({
+      validationErrors: [{ path: 'ownerRef', error: 'Expected an ObjectId or a non-empty string id' }],
+    });
+    await expect(engine.stats.leaderboard({} as never, newTenantContext())).rejects.toMatchObject({
+      validationErrors: [
+        { path: 'options.from', error: 'Expected a Date' },
+        { path: 'options.to', error: 'Expected a Date' },
+      ],
+    });
+  });
+});
