@@ -28,8 +28,12 @@ const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().lengt
 const main = async () => {
   const server = await startMongo();
   const dbName = `rf_bench_${Date.now()}`;
-  const open = (options: mongoose.ConnectOptions = {}) =>
-    mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
+  const opened: mongoose.Connection[] = [];
+  const open = async (options: mongoose.ConnectOptions = {}) => {
+    const connection = await mongoose.createConnection(server.uri, { dbName, autoIndex: false, autoCreate: false, maxPoolSize: 100, ...options }).asPromise();
+    opened.push(connection);
+    return connection;
+  };
   const connection = await open();
   try {
     const build = await serverBuild(connection);
@@ -94,7 +98,8 @@ const main = async () => {
     console.log(`\nJSON: bench/results/${only ? `latest-${only}.json` : 'latest.json'}`);
   } finally {
     await connection.dropDatabase().catch(() => {});
-    await connection.close();
+    // Every connection a section opened, so the process can exit.
+    for (const each of opened) await each.close();
     await server.stop();
   }
 };
