@@ -113,7 +113,8 @@ describe('the hold period (review.holdDays)', () => {
   });
 
   it('two schedulers on two engines settle 40 held referrals once each', async () => {
-    const { pick, events, destroy } = await createCluster(db, 2, { review: { holdDays: HOLD_DAYS } });
+    // A budget no slow server exhausts: each approval's event is published by the call that settled it, never left to the relay.
+    const { pick, events, destroy } = await createCluster(db, 2, { review: { holdDays: HOLD_DAYS }, events: { publishTimeoutMs: 60_000 } });
     const ctx = newTenantContext();
     const { code } = await pick(0).repositories.referralCode.generateCode(oid(), 'user', ctx);
     for (let i = 0; i < 40; i++) await pick(i).attributeSale({ code, refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx);
