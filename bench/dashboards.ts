@@ -16,22 +16,20 @@ export interface DashboardRow {
 const DAY = 86_400_000;
 const PER_DAY = 50;
 
-/** As the engine leaves a record it wrote: stamped when it changed last (here, when it was recorded). */
-const stamped = <T extends { createdAt: Date }>(doc: T) => ({ ...doc, changedAt: doc.createdAt });
-
 /** One creator's referrals, `PER_DAY` a day going back from today, written directly in the stored shape. */
 const seed = async (collection: mongo.Collection, organizationId: Types.ObjectId, referrerRef: Types.ObjectId, count: number) => {
   const now = Date.now();
   for (let start = 0; start < count; start += 1_000) {
-    const docs = Array.from({ length: Math.min(1_000, count - start) }, (_, i) =>
-      stamped(
-        storedReferral(organizationId, referrerRef, new Date(now - Math.floor((start + i) / PER_DAY) * DAY - 1_000), {
-          status: (start + i) % 3 === 0 ? 'approved' : 'converted',
-          amount: 4999,
-          currency: 'USD',
-        }),
-      ),
-    );
+    const docs = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => {
+      const at = new Date(now - Math.floor((start + i) / PER_DAY) * DAY - 1_000);
+      // Stamped as the engine leaves a record it wrote: when it changed last, here when it was recorded.
+      return storedReferral(organizationId, referrerRef, at, {
+        status: (start + i) % 3 === 0 ? 'approved' : 'converted',
+        amount: 4999,
+        currency: 'USD',
+        changedAt: at,
+      });
+    });
     await collection.insertMany(docs);
   }
 };

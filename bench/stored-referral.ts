@@ -1,11 +1,14 @@
 import { Types } from 'mongoose';
 
-/** A referral as the engine stores it, converted at `at`, for benches that write many directly. */
+/**
+ * A referral as the engine stores it, converted at `at`, for benches and tests that write many
+ * directly; `changedAt` is the change stamp the engine's writes leave (none: a record from before stamps).
+ */
 export const storedReferral = (
   organizationId: Types.ObjectId,
   referrerRef: Types.ObjectId,
   at: Date,
-  fields: { status?: string; amount?: number | null; currency?: string | null } = {},
+  fields: { status?: string; amount?: number | null; currency?: string | null; changedAt?: Date } = {},
 ) => ({
   organizationId,
   codeId: null,
@@ -28,4 +31,5 @@ export const storedReferral = (
   deletedAt: null,
   createdAt: at,
   updatedAt: at,
+  ...(fields.changedAt ? { changedAt: fields.changedAt } : {}),
 });

@@ -1,4 +1,5 @@
 import { configError } from '../kernel/errors.js';
+import { isPlainObject } from '../kernel/input.js';
 import type { CreateReferralOptions } from './options.js';
 
 type Keys<T> = { readonly [K in keyof Required<T>]: true };
@@ -44,8 +45,6 @@ const GROUPS = {
   erasure: { secret: true } satisfies Keys<NonNullable<CreateReferralOptions['erasure']>>,
 } as const;
 
-const isPlain = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const refuseUnknown = (given: Record<string, unknown>, known: object, path: string): void => {
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(known, key)) throw configError(`${path}${key}`, `Unknown option; the options here are ${Object.keys(known).join(', ')}`);
@@ -57,6 +56,6 @@ export const assertKnownOptions = (options: object): void => {
   refuseUnknown(options as Record<string, unknown>, TOP, '');
   for (const [group, known] of Object.entries(GROUPS)) {
     const given = (options as Record<string, unknown>)[group];
-    if (isPlain(given)) refuseUnknown(given, known, `${group}.`);
+    if (isPlainObject(given)) refuseUnknown(given, known, `${group}.`);
   }
 };

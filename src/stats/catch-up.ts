@@ -2,10 +2,10 @@ import type { mongo } from 'mongoose';
 import { aggregateAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import type { CallScope } from '../store/scope.js';
-import { dayRange } from './days.js';
+import { dayRange, within } from './days.js';
 import type { StatsDeps } from './deps.js';
 import type { LeadRow, ReferralRollupRecord, SaleRow } from './rollup.model.js';
-import { type ReferrerKey, referrerId, referrerLeads, referrerSales } from './slices.js';
+import { dayId, type ReferrerKey, referrerLeads, referrerSales } from './slices.js';
 
 /** Whose rollups a catch-up brings up to date: one ref's (sales and leads, under any model), or every referrer's sales in the tenant. */
 export type Subject = { referrerRef: Ref } | 'tenant';
@@ -57,7 +57,7 @@ const dirtyDays = async (deps: StatsDeps, scope: CallScope, subject: Subject, th
   for (const { _id } of changes.flatMap((change) => change.days)) {
     if (!(_id.day instanceof Date)) continue;
     const day = { referrerRef: _id.ref, referrerModel: _id.model, day: _id.day.getTime(), sales: [], leads: [] };
-    dirty.set(`${referrerId(day)}\u0000${day.day}`, day);
+    dirty.set(dayId(day, day.day), day);
   }
   const clocks = changes.flatMap((change) => (change.now ? [change.now.getTime()] : []));
   return { dirty, now: new Date(clocks.length > 0 ? Math.min(...clocks) : 0) };
@@ -69,9 +69,9 @@ const hasRecords = async (deps: StatsDeps, scope: CallScope, key: { referrerRef:
   const projection = { projection: { _id: 1 }, ...scope.options };
   const by = { referrerRef: key.referrerRef, ...(key.referrerModel === undefined ? {} : { referrerModel: key.referrerModel }) };
   // query: referral.byReferrerCreated
-  if (await deps.referrals.findOne(scope.where({ ...by, ...(range ? { createdAt: { $gte: range.from, $lt: range.to } } : {}) }), projection)) return true;
+  if (await deps.referrals.findOne(scope.where({ ...by, ...(range ? { createdAt: within(range) } : {}) }), projection)) return true;
   // query: lead.byReferrerSignedUp
-  return (await deps.leads.findOne(scope.where({ ...by, ...(range ? { signedUpAt: { $gte: range.from, $lt: range.to } } : {}) }), projection)) !== null;
+  return (await deps.leads.findOne(scope.where({ ...by, ...(range ? { signedUpAt: within(range) } : {}) }), projection)) !== null;
 };
 
 /** Before any rollup: the first write of a day inserts it empty, so the write after it has a document to compare `asOf` with. */

@@ -6,6 +6,9 @@ export interface Range {
   to: Date;
 }
 
+/** A range as a MongoDB filter on one date field. */
+export const within = (range: Range) => ({ $gte: range.from, $lt: range.to });
+
 /** [day, day + 1 day) as a range. */
 export const dayRange = (day: number): Range => ({ from: new Date(day), to: new Date(day + DAY_MS) });
 

@@ -5,15 +5,13 @@ import { type CaughtUpDay, catchUp, markFilter, type Subject } from './catch-up.
 import type { Range } from './days.js';
 import type { StatsDeps } from './deps.js';
 import type { LeadRow, ReferralRollupRecord, SaleRow } from './rollup.model.js';
-import { type ReferrerKey, type ReferrerSales, referrerId } from './slices.js';
+import { dayId, type ReferrerSales } from './slices.js';
 
 /** The rows of a set of referrer days: what a dashboard folds. */
 export interface DayRows {
   sales: SaleRow[];
   leads: LeadRow[];
 }
-
-const dayId = (key: ReferrerKey, day: number): string => `${referrerId(key)}\u0000${day}`;
 
 const inRange = (day: number, days: Range | undefined) => days === undefined || (day >= days.from.getTime() && day < days.to.getTime());
 

@@ -4,7 +4,7 @@ import { aggregateAll } from '../kernel/cursor.js';
 import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { CallScope } from '../store/scope.js';
-import type { Range } from './days.js';
+import { type Range, within } from './days.js';
 import type { StatsDeps } from './deps.js';
 import type { LeadRow, SaleRow } from './rollup.model.js';
 import { leadRowsPipeline, saleRowsPipeline, salesByReferrer, toLeadRow, toSaleRow } from './rows.js';
@@ -22,8 +22,6 @@ export interface ReferrerSales extends ReferrerKey {
 
 type SaleGroup = Parameters<typeof toSaleRow>[0];
 type LeadGroup = Parameters<typeof toLeadRow>[0];
-
-const within = (range: Range) => ({ $gte: range.from, $lt: range.to });
 
 /** The records themselves, counted as a rollup counts them: live sales by `createdAt`. Without a range, all of them. */
 export const referrerSales = async (
@@ -81,3 +79,6 @@ export const tenantSales = async (deps: StatsDeps, scope: CallScope, range: Rang
 /** One string per referrer: a string ref and an ObjectId ref with the same text are different referrers. */
 export const referrerId = (key: ReferrerKey): string =>
   `${key.referrerModel}\u0000${typeof key.referrerRef === 'string' ? 's' : 'o'}\u0000${String(key.referrerRef)}`;
+
+/** One string per referrer day: how a catch-up names the days it computed and a read finds them. */
+export const dayId = (key: ReferrerKey, day: number): string => `${referrerId(key)}\u0000${day}`;

@@ -92,21 +92,9 @@ describe('hot queries use their declared index (explain)', () => {
       const referrerRef = new Types.ObjectId();
       const base = Date.now();
       await engine.models.Referral.collection.insertMany(
-        Array.from({ length: 400 }, (_, i) => ({
-          organizationId,
-          referrerRef,
-          referrerModel: 'user',
-          refereeRef: new Types.ObjectId(),
-          refereeModel: 'user',
-          sourceRef: new Types.ObjectId(),
-          sourceModel: 'Order',
-          status: i % 4 === 0 ? 'approved' : 'converted',
-          deletedAt: null,
-          createdAt: new Date(base - i * 1000),
-          convertedAt: new Date(base - i * 1000),
-          decisions: [],
-          version: 0,
-        })) as never[],
+        Array.from({ length: 400 }, (_, i) =>
+          storedReferral(organizationId, referrerRef, new Date(base - i * 1000), { status: i % 4 === 0 ? 'approved' : 'converted' }),
+        ) as never[],
       );
       const ctx = { organizationId: organizationId.toHexString() };
       let after: string | undefined;
