@@ -43,6 +43,17 @@ export const vitestConfig = defineConfig({
       },
       {
         test: {
+          // The dashboard example in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH); `npm run test:browser`.
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/harness/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           // Checks only a real mongod can answer (query plans); `npm run test:mongod`.
           name: 'mongod',
           include: ['tests/mongod/**/*.test.ts'],

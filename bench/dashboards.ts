@@ -36,8 +36,8 @@ const seed = async (collection: mongo.Collection, organizationId: Types.ObjectId
 
 /**
  * How the dashboards grow with a creator's history: for `sizes` referrals of one creator (50 a day),
- * the index keys and documents the server examines for `stats.forReferrer`, a 30-day `stats.funnel`
- * and a 30-day leaderboard, on the first read (which computes every day's rollup) and on the next
+ * the index keys and documents the server examines for `stats.forReferrer`, a 30-day `stats.funnel`,
+ * a 30-day leaderboard and 30-day time series (UTC days, Kolkata days), on the first read (which computes every day's rollup) and on the next
  * (steady: the rollups are stored), from its own explain of each command the verb sent (`monitored`
  * is opened with `monitorCommands: true`). The engine's default grace applies.
  */
@@ -55,6 +55,9 @@ export const benchDashboards = async (monitored: Connection, sizes: readonly num
       ['stats.forReferrer', () => engine.stats.forReferrer(creator, ctx)],
       ['stats.funnel, 30 days', () => engine.stats.funnel({ referrerRef: creator, ...window }, ctx)],
       ['stats.leaderboard, 30 days', () => engine.stats.leaderboard(window, ctx)],
+      ['stats.timeseries, 30 days by UTC day', () => engine.stats.timeseries({ referrerRef: creator, ...window }, ctx)],
+      // Kolkata's midnight is not UTC's: every UTC day is cut by a bucket boundary, so the window's records are read.
+      ['stats.timeseries, 30 days by Kolkata day', () => engine.stats.timeseries({ referrerRef: creator, ...window, timezone: 'Asia/Kolkata' }, ctx)],
     ];
     for (const read of ['first', 'steady'] as const)
       for (const [dashboard, call] of dashboards) rows.push({ referrals: count, dashboard, read, ...(await examinedBy(monitored, call)) });

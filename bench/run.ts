@@ -26,7 +26,7 @@ const machine = () => ({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().lengt
 
 /** `npm run bench` (or `npm run bench -- --long`): prints every figure and writes bench/results/latest.json. */
 const main = async () => {
-  const server = await startMongo();
+  const server = await startMongo('npm run bench');
   const dbName = `rf_bench_${Date.now()}`;
   const opened: mongoose.Connection[] = [];
   const open = async (options: mongoose.ConnectOptions = {}) => {

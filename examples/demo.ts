@@ -11,7 +11,7 @@ const check = (condition: boolean, what: string) => {
   if (!condition) throw new Error(`demo expectation failed: ${what}`);
 };
 
-const mongo = await startMongo();
+const mongo = await startMongo('npm run demo');
 const connection = await mongoose.createConnection(mongo.uri, { dbName: `referral_demo_${Date.now()}` }).asPromise();
 say(`MongoDB: ${mongo.kind}\n`);
 

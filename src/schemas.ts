@@ -18,4 +18,4 @@ export {
   reverseInputSchema,
 } from './referrals/inputs.js';
 export { REFERRAL_STATUSES, type ReferralStatus } from './referrals/status.js';
-export { type LeaderboardOptions, leaderboardOptionsSchema } from './stats/inputs.js';
+export { type LeaderboardOptions, leaderboardOptionsSchema, type TimeseriesInput, timeseriesInputSchema } from './stats/inputs.js';

@@ -7,7 +7,7 @@ import { createReferral } from '../../src/index.js';
 import { startMongo } from '../support/start-mongo.js';
 import { createCheckoutApp } from './app.js';
 
-const mongo = await startMongo();
+const mongo = await startMongo('node --import tsx examples/express-checkout/server.ts');
 const connection = await mongoose.createConnection(mongo.uri, { dbName: 'referral_checkout_example' }).asPromise();
 const referral = await createReferral({ connection });
 await referral.syncIndexes();

@@ -11,11 +11,11 @@ export interface StartedMongo {
 }
 
 /**
- * A MongoDB for the demo and the bench, in the order the tests use: MONGODB_URI, else
- * mongodb-memory-server (a real mongod, downloaded on first use), else the offline wire test
- * server in ../shared/mongo-wire for machines that cannot download mongod.
+ * A MongoDB for the tests, the demo and the bench: MONGODB_URI, else mongodb-memory-server (a real
+ * mongod, downloaded on first use), else the offline wire test server in ../shared/mongo-wire for
+ * machines that cannot download mongod. `command` (`npm test`, `npm run demo`) is named in the hint when there is none.
  */
-export const startMongo = async (): Promise<StartedMongo> => {
+export const startMongo = async (command: string): Promise<StartedMongo> => {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'MONGODB_URI', stop: async () => {} };
   try {
     const { MongoMemoryReplSet } = await import('mongodb-memory-server');
@@ -24,7 +24,7 @@ export const startMongo = async (): Promise<StartedMongo> => {
   } catch (error) {
     const launcher = join(import.meta.dirname, '../../../shared/mongo-wire/launch.sh');
     // Outside this repository's workplace there is no test server to fall back to: say how to get a MongoDB.
-    if (!existsSync(launcher)) return exitWithoutMongoDB(error);
+    if (!existsSync(launcher)) return exitWithoutMongoDB(error, command);
     console.log(`(mongodb-memory-server could not start: ${(error as Error).message.split('\n')[0]}; using the offline mongo-wire test server)`);
     const launched = spawnSync('bash', [launcher], { encoding: 'utf8' });
     const uri = /MONGODB_URI='([^']+)'/.exec(launched.stdout)?.[1];

@@ -22,7 +22,7 @@ export interface ReferralRuntime {
 
 export interface ReferralBlueprint {
   readonly id: 'referral';
-  /** The models `bind` registers, known without a connection. */
+  /** The models `bind` registers, known without a connection (the lead model only with `attribution.leads: true`). */
   readonly modelNames: readonly string[];
   /** Registers the models on `connection` and returns the engine. Synchronous, and no index I/O: call `syncIndexes()` at deploy. */
   bind(connection: Connection, runtime?: ReferralRuntime): ReferralEngine;
@@ -33,7 +33,7 @@ export interface ReferralBlueprint {
  * registered and no I/O until `bind`. `createReferral(options)` is the same engine in one call.
  */
 export const defineReferral = (shape: ReferralShape = {}): ReferralBlueprint => {
-  const modelNames = Object.freeze([...modelNamesFor(shape.collectionPrefix ?? '')]);
+  const modelNames = Object.freeze(modelNamesFor(shape.collectionPrefix ?? '', shape.attribution?.leads === true));
   return {
     id: 'referral',
     modelNames,

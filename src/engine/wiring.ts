@@ -31,7 +31,7 @@ import type { AnyCollection, Outbox } from '../store/outbox/outbox.js';
 import { driverCollection, EngineLifecycle, scopeOpener } from '../store/scope.js';
 import type { OwnedModel } from '../store/sync-indexes.js';
 import { assertKnownOptions } from './known-options.js';
-import { type ReferralModels, registerModels } from './models.js';
+import { leadCollectionOf, type ReferralModels, registerModels } from './models.js';
 import type { CreateReferralOptions } from './options.js';
 
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -183,11 +183,12 @@ export const wireEngine = (options: CreateReferralOptions): EngineParts => {
   const transport = options.events?.transport ?? new InProcessBus();
   const config = codeConfig(options.codes);
   const policy = resolveAttributionPolicy(options.attribution);
-  const { models, owned } = registerModels(connection, tenant, options.collectionPrefix ?? '', policy.touchTtlSeconds);
+  const prefix = options.collectionPrefix ?? '';
+  const { models, owned } = registerModels(connection, tenant, prefix, { touchTtlSeconds: policy.touchTtlSeconds, leads: policy.leads });
   const collections = {
     codes: driverCollection<ReferralCodeRecord>(models.ReferralCode),
     referrals: driverCollection<ReferralRecord>(models.Referral),
-    leads: driverCollection<ReferralLeadRecord>(models.ReferralLead),
+    leads: driverCollection<ReferralLeadRecord>(leadCollectionOf(connection, prefix, models)),
     referrers: driverCollection<ReferralReferrerRecord>(models.ReferralReferrer),
   };
   const report = safely(onError);

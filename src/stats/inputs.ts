@@ -4,6 +4,7 @@ import { refSchema } from '../kernel/ids.js';
 import { modelNameSchema } from '../kernel/input.js';
 import { currencySchema } from '../money/schema.js';
 import { REFERRAL_STATUSES } from '../referrals/status.js';
+import { INTERVALS, isTimeZone } from './buckets.js';
 
 export const leaderboardOptionsSchema = z
   .strictObject({
@@ -19,18 +20,36 @@ export const leaderboardOptionsSchema = z
 
 export type LeaderboardOptions = z.input<typeof leaderboardOptionsSchema>;
 
-export const funnelInputSchema = z
-  .strictObject({
-    referrerRef: refSchema.optional(),
-    referrerModel: modelNameSchema.default('user'),
-    code: codeSchema.optional(),
-    from: z.date({ error: 'Expected a valid Date' }),
-    to: z.date({ error: 'Expected a valid Date' }),
-  })
-  .refine((input) => (input.referrerRef === undefined) !== (input.code === undefined), {
-    path: ['referrerRef'],
-    message: 'Give exactly one of referrerRef or code',
-  })
-  .refine((input) => input.from < input.to, { path: ['to'], message: 'Must be after from' });
+/** Whose dashboard and when: exactly one of `referrerRef` (with `referrerModel`) or `code`, over [from, to). */
+const subjectWindow = {
+  referrerRef: refSchema.optional(),
+  referrerModel: modelNameSchema.default('user'),
+  code: codeSchema.optional(),
+  from: z.date({ error: 'Expected a valid Date' }),
+  to: z.date({ error: 'Expected a valid Date' }),
+};
+
+type SubjectWindow = { referrerRef?: unknown; code?: unknown; from: Date; to: Date };
+
+const refineSubjectWindow = <S extends z.ZodType<SubjectWindow>>(schema: S) =>
+  schema
+    .refine((input) => (input.referrerRef === undefined) !== (input.code === undefined), {
+      path: ['referrerRef'],
+      message: 'Give exactly one of referrerRef or code',
+    })
+    .refine((input) => input.from < input.to, { path: ['to'], message: 'Must be after from' });
+
+export const funnelInputSchema = refineSubjectWindow(z.strictObject(subjectWindow));
 
 export type FunnelInput = z.input<typeof funnelInputSchema>;
+
+export const timeseriesInputSchema = refineSubjectWindow(
+  z.strictObject({
+    ...subjectWindow,
+    interval: z.enum(INTERVALS).default('day'),
+    /** Where calendar days begin: an IANA name (`Europe/Berlin`); UTC by default. */
+    timezone: z.string().refine(isTimeZone, { message: 'Expected an IANA time zone name, such as Europe/Berlin or UTC' }).default('UTC'),
+  }),
+);
+
+export type TimeseriesInput = z.input<typeof timeseriesInputSchema>;

@@ -8,13 +8,22 @@ import type { CallScope } from '../store/scope.js';
 import { splitWindow } from './days.js';
 import type { StatsDeps } from './deps.js';
 import { type Funnel, funnelFor } from './funnel.js';
-import { type FunnelInput, funnelInputSchema, type LeaderboardOptions, leaderboardOptionsSchema } from './inputs.js';
+import {
+  type FunnelInput,
+  funnelInputSchema,
+  type LeaderboardOptions,
+  leaderboardOptionsSchema,
+  type TimeseriesInput,
+  timeseriesInputSchema,
+} from './inputs.js';
 import { type LeaderboardEntry, rankReferrers } from './leaderboard.js';
 import { referrerDays, tenantDays } from './rolled-up.js';
 import { currencyTotals } from './rows.js';
 import { referrerSales, tenantSales } from './slices.js';
+import { type Timeseries, timeseriesFor } from './timeseries.js';
 
 export type { LeaderboardEntry } from './leaderboard.js';
+export type { Timeseries, TimeseriesBucket } from './timeseries.js';
 
 export interface ReferrerStats {
   total: number;
@@ -67,6 +76,15 @@ export class ReferralStats {
   async funnel(input: FunnelInput, ctx: ReferralContext): Promise<Funnel> {
     const scope = this.#open(ctx);
     return funnelFor(this.#deps, scope, parseInput(funnelInputSchema, input, 'input'));
+  }
+
+  /**
+   * Visits, unique visitors, leads, sales and money per currency per day, ISO week or month in
+   * `timezone` (UTC by default), of one referrer or one code over [from, to): every bucket, zero-filled.
+   */
+  async timeseries(input: TimeseriesInput, ctx: ReferralContext): Promise<Timeseries> {
+    const scope = this.#open(ctx);
+    return timeseriesFor(this.#deps, scope, parseInput(timeseriesInputSchema, input, 'input'));
   }
 
   #open(ctx: ReferralContext): CallScope {

@@ -32,9 +32,14 @@ const throughOf = (docs: readonly ReferralRollupRecord[]): Date | null => docs.f
 
 /**
  * One ref's rollups (under `referrerModel`, or any model), brought up to date first: all their days,
- * or the whole UTC days of `days`. Reads the index keys of those days plus what changed since the watermark.
+ * or the whole UTC days of `days`, each day once. Reads the index keys of those days plus what changed since the watermark.
  */
-export const referrerDays = async (deps: StatsDeps, scope: CallScope, key: { referrerRef: Ref; referrerModel?: string }, days?: Range): Promise<DayRows> => {
+export const referrerDayList = async (
+  deps: StatsDeps,
+  scope: CallScope,
+  key: { referrerRef: Ref; referrerModel?: string },
+  days?: Range,
+): Promise<CaughtUpDay[]> => {
   const { collection } = deps.rollups;
   const subject = { referrerRef: key.referrerRef };
   const byModel = key.referrerModel === undefined ? {} : { referrerModel: key.referrerModel };
@@ -46,7 +51,12 @@ export const referrerDays = async (deps: StatsDeps, scope: CallScope, key: { ref
   const window = days ? await findAll(collection, scope.where({ ...subject, ...byModel, day: { $gte: days.from, $lt: days.to } }), scope.options) : [];
   const stored = [...mark, ...window];
   const fresh = await catchUp(deps, scope, subject, throughOf(stored));
-  const merged = merge(stored, fresh, days).filter((day) => key.referrerModel === undefined || day.referrerModel === key.referrerModel);
+  return merge(stored, fresh, days).filter((day) => key.referrerModel === undefined || day.referrerModel === key.referrerModel);
+};
+
+/** The rows of `referrerDayList`'s days. */
+export const referrerDays = async (deps: StatsDeps, scope: CallScope, key: { referrerRef: Ref; referrerModel?: string }, days?: Range): Promise<DayRows> => {
+  const merged = await referrerDayList(deps, scope, key, days);
   return { sales: merged.flatMap((day) => day.sales), leads: merged.flatMap((day) => day.leads) };
 };
 

@@ -4,10 +4,15 @@ import type { LeadRow, SaleRow } from './rollup.model.js';
 
 const SALE_SUMS = { sales: { $sum: 1 }, qualifying: { $sum: { $cond: [{ $eq: ['$amount', 0] }, 0, 1] } }, ...MONEY_SUMS } as const;
 
-/** The rows of a set of sales (live ones `match` finds): one per code, status and currency. */
-export const saleRowsPipeline = (match: Record<string, unknown>) => [
+/** A row of a time series' records: the bucket index it falls in, when the read was bucketed. */
+export type Bucketed<R> = R & { bucket?: number };
+
+const byBucket = (bucket: unknown) => (bucket === undefined ? {} : { b: bucket });
+
+/** The rows of a set of sales (live ones `match` finds): one per code, status and currency (and bucket, given its expression). */
+export const saleRowsPipeline = (match: Record<string, unknown>, bucket?: unknown) => [
   { $match: match },
-  { $group: { _id: { codeId: '$codeId', status: '$status', currency: '$currency' }, ...SALE_SUMS } },
+  { $group: { _id: { codeId: '$codeId', status: '$status', currency: '$currency', ...byBucket(bucket) }, ...SALE_SUMS } },
 ];
 
 /** The same sums per referrer, status and currency (a leaderboard's ends). */
@@ -17,9 +22,15 @@ export const salesByReferrer = (match: Record<string, unknown>) => ({
 });
 
 /** The rows of a set of leads: one per code, with how many have bought (`firstConvertedAt` set). */
-export const leadRowsPipeline = (match: Record<string, unknown>) => [
+export const leadRowsPipeline = (match: Record<string, unknown>, bucket?: unknown) => [
   { $match: match },
-  { $group: { _id: '$codeId', leads: { $sum: 1 }, converted: { $sum: { $cond: [{ $ifNull: ['$firstConvertedAt', false] }, 1, 0] } } } },
+  {
+    $group: {
+      _id: { codeId: '$codeId', ...byBucket(bucket) },
+      leads: { $sum: 1 },
+      converted: { $sum: { $cond: [{ $ifNull: ['$firstConvertedAt', false] }, 1, 0] } },
+    },
+  },
 ];
 
 type Grouped<K> = { _id: K } & Omit<SaleRow, 'codeId' | 'status' | 'currency'>;
@@ -30,7 +41,8 @@ export const toSaleRow = ({
   qualifying,
   gross,
   reversed,
-}: Grouped<{ codeId?: Types.ObjectId | null; status: string; currency?: string | null }>): SaleRow => ({
+}: Grouped<{ codeId?: Types.ObjectId | null; status: string; currency?: string | null; b?: number }>): Bucketed<SaleRow> => ({
+  ...(_id.b === undefined ? {} : { bucket: _id.b }),
   codeId: _id.codeId ?? null,
   status: _id.status,
   currency: _id.currency ?? null,
@@ -40,8 +52,17 @@ export const toSaleRow = ({
   reversed,
 });
 
-export const toLeadRow = ({ _id, leads, converted }: { _id: Types.ObjectId | null | undefined; leads: number; converted: number }): LeadRow => ({
-  codeId: _id ?? null,
+export const toLeadRow = ({
+  _id,
+  leads,
+  converted,
+}: {
+  _id: { codeId?: Types.ObjectId | null; b?: number };
+  leads: number;
+  converted: number;
+}): Bucketed<LeadRow> => ({
+  ...(_id.b === undefined ? {} : { bucket: _id.b }),
+  codeId: _id.codeId ?? null,
   leads,
   converted,
 });

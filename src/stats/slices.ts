@@ -7,7 +7,7 @@ import type { CallScope } from '../store/scope.js';
 import { type Range, within } from './days.js';
 import type { StatsDeps } from './deps.js';
 import type { LeadRow, SaleRow } from './rollup.model.js';
-import { leadRowsPipeline, saleRowsPipeline, salesByReferrer, toLeadRow, toSaleRow } from './rows.js';
+import { type Bucketed, leadRowsPipeline, saleRowsPipeline, salesByReferrer, toLeadRow, toSaleRow } from './rows.js';
 
 /** A referrer as the records name them. */
 export interface ReferrerKey {
@@ -29,35 +29,34 @@ export const referrerSales = async (
   scope: CallScope,
   key: { referrerRef: Ref; referrerModel?: string },
   range?: Range,
-): Promise<SaleRow[]> => {
+  bucket?: unknown,
+): Promise<Bucketed<SaleRow>[]> => {
   const byModel = key.referrerModel === undefined ? {} : { referrerModel: key.referrerModel };
   const match = scope.live({ referrerRef: key.referrerRef, ...byModel, ...(range ? { createdAt: within(range) } : {}) });
   // query: referral.byReferrerCreated
-  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, saleRowsPipeline(match), scope.options);
+  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, saleRowsPipeline(match, bucket), scope.options);
   return rows.map(toSaleRow);
 };
 
 /** Live leads by `signedUpAt`, as a rollup counts them. */
-export const referrerLeads = async (deps: StatsDeps, scope: CallScope, key: ReferrerKey, range?: Range): Promise<LeadRow[]> => {
+export const referrerLeads = async (deps: StatsDeps, scope: CallScope, key: ReferrerKey, range?: Range, bucket?: unknown): Promise<Bucketed<LeadRow>[]> => {
   const match = scope.live({ referrerRef: key.referrerRef, referrerModel: key.referrerModel, ...(range ? { signedUpAt: within(range) } : {}) });
   // query: lead.byReferrerSignedUp
-  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(deps.leads, leadRowsPipeline(match), scope.options);
+  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(deps.leads, leadRowsPipeline(match, bucket), scope.options);
   return rows.map(toLeadRow);
 };
 
-export const codeSales = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range): Promise<SaleRow[]> => {
+export const codeSales = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range, bucket?: unknown): Promise<Bucketed<SaleRow>[]> => {
+  const pipeline = saleRowsPipeline(scope.live({ codeId, createdAt: within(range) }), bucket);
   // query: referral.byCodeCreated
-  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, saleRowsPipeline(scope.live({ codeId, createdAt: within(range) })), scope.options);
+  const rows = await aggregateAll<SaleGroup, ReferralRecord>(deps.referrals, pipeline, scope.options);
   return rows.map(toSaleRow);
 };
 
-export const codeLeads = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range): Promise<LeadRow[]> => {
+export const codeLeads = async (deps: StatsDeps, scope: CallScope, codeId: Types.ObjectId, range: Range, bucket?: unknown): Promise<Bucketed<LeadRow>[]> => {
+  const pipeline = leadRowsPipeline(scope.live({ codeId, signedUpAt: within(range) }), bucket);
   // query: lead.byCodeSignedUp
-  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(
-    deps.leads,
-    leadRowsPipeline(scope.live({ codeId, signedUpAt: within(range) })),
-    scope.options,
-  );
+  const rows = await aggregateAll<LeadGroup, ReferralLeadRecord>(deps.leads, pipeline, scope.options);
   return rows.map(toLeadRow);
 };
 

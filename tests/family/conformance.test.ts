@@ -11,7 +11,8 @@ import { useTestDatabase } from '../harness/database.js';
  */
 const db = useTestDatabase();
 let prefixes = 0;
-const blueprint = (prefix = `kc${++prefixes}_`) => defineReferral({ collectionPrefix: prefix });
+/** The full blueprint: every optional module (leads) on. */
+const blueprint = (prefix = `kc${++prefixes}_`) => defineReferral({ collectionPrefix: prefix, attribution: { leads: true } });
 
 /** A transport that records what it delivers and whether it was closed. */
 const instrumentedTransport = () => {
@@ -168,5 +169,45 @@ describe('kernel conformance (mongokit rules)', () => {
         outbox: { transactionalSave: true, save: async () => undefined, getPending: async () => [], acknowledge: async () => undefined },
       }),
     ).not.toThrow();
+  });
+
+  it('optional-modules-register-no-models: with leads off, bind registers no lead model and syncIndexes builds no lead index, yet every verb still runs', async () => {
+    const prefix = `kc${++prefixes}_`;
+    const unprefixed = (names: readonly string[]) => names.map((name) => name.slice(prefix.length)).sort();
+    const full = blueprint(prefix);
+    const minimal = defineReferral({ collectionPrefix: prefix });
+    expect(unprefixed(full.modelNames).filter((name) => !unprefixed(minimal.modelNames).includes(name))).toEqual(['ReferralLead']);
+    expect(unprefixed(minimal.modelNames).every((name) => unprefixed(full.modelNames).includes(name))).toBe(true);
+    const connection = registryOnly();
+    minimal.bind(connection);
+    expect(Object.keys(connection.models).sort()).toEqual([...minimal.modelNames].sort());
+
+    const engine = minimal.bind(db.connection);
+    try {
+      expect(engine.models.ReferralLead).toBeUndefined();
+      await engine.syncIndexes();
+      const ctx = { organizationId: new mongoose.Types.ObjectId().toHexString() };
+      const owner = new mongoose.Types.ObjectId();
+      const { code } = await engine.repositories.referralCode.generateCode(owner, 'user', ctx);
+      await engine.attributeSale({ code, refereeRef: 'friend-1', refereeModel: 'user', sourceRef: 'o1', sourceModel: 'Order' }, ctx);
+      const window = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
+      expect(await engine.stats.funnel({ referrerRef: owner, ...window }, ctx)).toMatchObject({ leads: 0, sales: 1 });
+      await engine.events.redeliver(ctx);
+      expect(await engine.repositories.referralCode.eraseOwner(owner, 'user', ctx)).toEqual({ erased: 1 });
+      const indexNames = async (collection: string) =>
+        (
+          await db.connection
+            .collection(collection)
+            .listIndexes()
+            .toArray()
+            .catch(() => [])
+        )
+          .map((index) => String(index.name))
+          .sort();
+      expect(await indexNames(`${prefix}referrals`)).toContain('rf_referral_source_unique');
+      expect(await indexNames(`${prefix}referral_leads`)).toEqual(expect.not.arrayContaining([expect.stringMatching(/^rf_/)]));
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -32,24 +32,33 @@ const amounts = (sales: readonly Row[]) => {
 export const dashboardOracle = async (engine: ReferralEngine, ctx: { organizationId: string }) => {
   const tenant = { organizationId: new Types.ObjectId(ctx.organizationId), deletedAt: null };
   const sales = await engine.models.Referral.collection.find(tenant).toArray();
-  const leads = await engine.models.ReferralLead.collection.find(tenant).toArray();
+  const leads = (await engine.models.ReferralLead?.collection.find(tenant).toArray()) ?? []; // none with leads off
   const count = (rows: readonly Row[], status: string) => rows.filter((row) => row.status === status).length;
+  const funnel = (ref: Types.ObjectId, model: string, window: Window) => {
+    const mine = sales.filter((sale) => sameRef(sale.referrerRef, ref) && sale.referrerModel === model && inWindow(sale.createdAt, window));
+    const signups = leads.filter((lead) => sameRef(lead.referrerRef, ref) && lead.referrerModel === model && inWindow(lead.signedUpAt, window));
+    return {
+      leads: signups.length,
+      convertedLeads: signups.filter((lead) => lead.firstConvertedAt).length,
+      sales: mine.length,
+      approved: count(mine, 'approved'),
+      reversed: count(mine, 'reversed'),
+      amounts: amounts(mine),
+    };
+  };
   return {
+    funnel,
+    /** The funnel's leads, sales and money of each bucket, given the buckets' starts: the first and last clipped to the window. */
+    timeseries(ref: Types.ObjectId, model: string, window: Window, starts: readonly Date[]) {
+      return starts.map((start, i) => {
+        const part = { from: i === 0 ? window.from : start, to: starts[i + 1] ?? window.to };
+        const { leads: signups, sales: count, amounts: money } = funnel(ref, model, part);
+        return { start, leads: signups, sales: count, amounts: money };
+      });
+    },
     forReferrer(ref: Types.ObjectId) {
       const mine = sales.filter((sale) => sameRef(sale.referrerRef, ref));
       return { total: mine.length, byStatus: Object.fromEntries(STATUSES.map((status) => [status, count(mine, status)])), amounts: amounts(mine) };
-    },
-    funnel(ref: Types.ObjectId, model: string, window: Window) {
-      const mine = sales.filter((sale) => sameRef(sale.referrerRef, ref) && sale.referrerModel === model && inWindow(sale.createdAt, window));
-      const signups = leads.filter((lead) => sameRef(lead.referrerRef, ref) && lead.referrerModel === model && inWindow(lead.signedUpAt, window));
-      return {
-        leads: signups.length,
-        convertedLeads: signups.filter((lead) => lead.firstConvertedAt).length,
-        sales: mine.length,
-        approved: count(mine, 'approved'),
-        reversed: count(mine, 'reversed'),
-        amounts: amounts(mine),
-      };
     },
     leaderboard(window: Window, statuses: string[], currency: string | undefined) {
       const byReferrer = new Map<string, { referrerRef: unknown; referrerModel: string; conversions: number; gross: number; reversed: number }>();

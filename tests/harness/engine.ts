@@ -28,3 +28,10 @@ export const createTestEngine = async (connection: Connection, options: Partial<
 export const newTenantContext = () => ({ organizationId: new Types.ObjectId().toHexString() });
 
 export const oid = () => new Types.ObjectId();
+
+/** The lead model of an engine created with leads on (without them it is not registered). */
+export const leadModel = (engine: { models: ReferralEngine['models'] }) => {
+  const model = engine.models.ReferralLead;
+  if (!model) throw new Error('This engine was created with leads off: it registers no lead model');
+  return model;
+};

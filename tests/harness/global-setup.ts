@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { exitWithoutMongoDB, quietly } from '../../examples/support/no-mongodb.js';
+import { startMongo } from '../../examples/support/start-mongo.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,19 +8,12 @@ declare module 'vitest' {
 }
 
 /**
- * One MongoDB for the whole integration run: MONGODB_URI when set (CI, a real server), else a
- * single-node mongodb-memory-server replica set so sessions and transactions work.
+ * One MongoDB for the whole run, as the demo and the bench find theirs: MONGODB_URI when set (CI, a
+ * real server), else a single-node mongodb-memory-server replica set (sessions and transactions
+ * work), else the offline wire test server in ../shared/mongo-wire on a machine that cannot download mongod.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const given = process.env.MONGODB_URI;
-  if (given) {
-    project.provide('mongoUri', given);
-    return async () => {};
-  }
-  const { MongoMemoryReplSet } = await import('mongodb-memory-server');
-  const replSet = await quietly(() => MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } })).catch(exitWithoutMongoDB);
-  project.provide('mongoUri', replSet.getUri());
-  return async () => {
-    await replSet.stop();
-  };
+  const mongo = await startMongo('npm test');
+  project.provide('mongoUri', mongo.uri);
+  return mongo.stop;
 }

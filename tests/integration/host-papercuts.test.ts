@@ -1,7 +1,8 @@
+import { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { type CreateReferralOptions, createReferral } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -40,5 +41,35 @@ describe('what a host developer trips over', () => {
         { path: 'options.to', error: 'Expected a Date' },
       ],
     });
+  });
+
+  it("raw models queries find refs by an ObjectId's hex string, as the verbs store them; string ids and mongoose's global types are untouched", async () => {
+    const { engine } = await createTestEngine(db.connection, { attribution: { leads: true } });
+    const ctx = newTenantContext();
+    const owner = oid();
+    const friend = oid();
+    const { code } = await engine.repositories.referralCode.generateCode(owner.toHexString(), 'user', ctx);
+    await engine.repositories.referralCode.generateCode('creator-42', 'user', ctx);
+    await engine.attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx);
+    await engine.attributeSale({ code, refereeRef: friend.toHexString(), refereeModel: 'user', sourceRef: 'order-1', sourceModel: 'Order' }, ctx);
+    const { ReferralCode, Referral, ReferralTouch, ReferralRollup } = engine.models;
+    const hex = owner.toHexString();
+    expect(await ReferralCode.countDocuments({ ownerRef: hex })).toBe(1);
+    expect(await ReferralCode.countDocuments({ ownerRef: hex.toUpperCase() })).toBe(1);
+    expect(await ReferralCode.countDocuments({ ownerRef: { $in: [hex, 'creator-42'] } })).toBe(2);
+    expect(await ReferralCode.countDocuments({ ownerRef: { $ne: hex } })).toBe(1);
+    expect(await ReferralCode.countDocuments({ ownerRef: 'creator-42' })).toBe(1);
+    expect(await Referral.countDocuments({ referrerRef: hex, refereeRef: friend.toHexString() })).toBe(1);
+    expect(await Referral.find({ referrerRef: [hex] }).lean()).toHaveLength(1);
+    expect(await leadModel(engine).countDocuments({ refereeRef: friend.toHexString() })).toBe(1);
+    await engine.stats.forReferrer(owner, ctx);
+    expect(await ReferralRollup.countDocuments({ referrerRef: hex })).toBeGreaterThan(0);
+    expect(await ReferralTouch.countDocuments({ ownerRef: hex })).toBe(0);
+    // Only the engine's own paths cast: a host schema's Mixed path still takes a string as a string.
+    const Host = db.connection.model('HostThing', new Schema<{ ownerRef: unknown }>({ ownerRef: Schema.Types.Mixed }));
+    await Host.collection.insertOne({ ownerRef: hex });
+    expect(await Host.countDocuments({ ownerRef: hex })).toBe(1);
+    const castOf = (type: unknown) => (type as { castForQuery: unknown }).castForQuery;
+    expect(castOf(Schema.Types.Mixed.prototype)).not.toBe(castOf(ReferralCode.schema.path('ownerRef')));
   });
 });

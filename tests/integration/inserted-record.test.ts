@@ -4,7 +4,7 @@ import { type CreateReferralOptions, createReferral, type ReferralContext } from
 import { insertedRecord, insertIfAbsent } from '../../src/store/insert-if-absent.js';
 import { PUBLIC_PROJECTION } from '../../src/store/outbox/fields.js';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -98,7 +98,7 @@ describe('the record returned for a new insert is the one the server stored (no 
     );
     expect(named).toStrictEqual(await readBack(engine.models.Referral.collection, named?._id));
     const lead = await engine.attributeSignup({ code: generated.code, refereeRef: oid(), refereeModel: 'user', metadata: metadata() }, ctx);
-    expect(lead).toStrictEqual(await readBack(engine.models.ReferralLead.collection, lead?._id));
+    expect(lead).toStrictEqual(await readBack(leadModel(engine).collection, lead?._id));
   });
 
   it('the caller gets its own copies: changing the returned record, or the metadata passed in, changes nothing stored or cached', async () => {

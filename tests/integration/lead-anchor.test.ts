@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FraudGuard } from '../../src/index.js';
 import { createCluster } from '../harness/cluster.js';
 import { useTestDatabase } from '../harness/database.js';
-import { newTenantContext, oid } from '../harness/engine.js';
+import { leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -21,7 +21,7 @@ describe('one referrer per referee', () => {
     const ctx = newTenantContext();
     const creators = Array.from({ length: PAIRS * 2 }, () => oid());
     const codes = await Promise.all(creators.map((creator) => pick(0).repositories.referralCode.generateCode(creator, 'user', ctx)));
-    const Lead = pick(0).models.ReferralLead;
+    const Lead = leadModel(pick(0));
     const Referral = pick(0).models.Referral;
     let agree = 0;
     const winners = { signup: 0, sale: 0 };
@@ -71,8 +71,11 @@ describe('one referrer per referee', () => {
     // Both orders happened, so the rule was tested both ways: a signup that stood first, and a sale that did.
     expect(winners.signup).toBeGreaterThan(0);
     expect(winners.sale).toBeGreaterThan(0);
-    expect(events.filter((e) => e.type === 'referral:lead.converted')).toHaveLength(ROUNDS * PAIRS);
-    expect(events.filter((e) => e.type === 'referral:lead.created')).toHaveLength(ROUNDS * PAIRS);
+    // Events a slow server kept past the publish budget are the relay's, as documented: drain it, then count each event once.
+    await pick(0).events.redeliver(ctx);
+    const distinct = (type: string) => new Set(events.filter((e) => e.type === type).map((e) => e.meta.id)).size;
+    expect(distinct('referral:lead.converted')).toBe(ROUNDS * PAIRS);
+    expect(distinct('referral:lead.created')).toBe(ROUNDS * PAIRS);
     console.info(`lead and sale agree ${agree}/${ROUNDS * PAIRS} (leads won by the signup ${winners.signup}, by the sale ${winners.sale})`);
     await destroy();
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FraudGuard } from '../../src/index.js';
 import { createCluster } from '../harness/cluster.js';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 const DAY = 86_400_000;
@@ -81,7 +81,7 @@ describe('signup: who referred whom', () => {
     expect(await engine.attributeSignup({ code: 'NOSUCH22', refereeRef: oid(), refereeModel: 'user' }, ctx)).toBeNull();
     await engine.repositories.referralCode.deactivate(bobCode, ctx);
     expect(await engine.attributeSignup({ code: bobCode, refereeRef: oid(), refereeModel: 'user' }, ctx)).toBeNull();
-    expect(await engine.models.ReferralLead.countDocuments({})).toBe(1);
+    expect(await leadModel(engine).countDocuments({})).toBe(1);
   });
 
   it('a replay returns the lead; one through another referrer is replay_conflict', async () => {
@@ -122,7 +122,7 @@ describe('direct sales and races', () => {
     const friend = oid();
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => pick(i).attributeSignup({ code, refereeRef: friend, refereeModel: 'user' }, ctx)));
     expect(new Set(results.map((r) => String(r?._id))).size).toBe(1);
-    expect(await pick(0).models.ReferralLead.countDocuments({ refereeRef: friend })).toBe(1);
+    expect(await leadModel(pick(0)).countDocuments({ refereeRef: friend })).toBe(1);
     expect(events.filter((e) => e.type === 'referral:lead.created')).toHaveLength(1);
     await destroy();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -40,7 +40,7 @@ describe('money on a sale', () => {
     expect(eventsOf('referral:converted')[0]?.payload).toMatchObject({ amount: 0, qualifying: false });
     expect(eventsOf('referral:lead.converted')).toEqual([]);
     // The free order still anchors who referred the friend: their lead is Alice's, not yet converted.
-    expect(await engine.models.ReferralLead.findOne({ refereeRef: friend }).lean()).toMatchObject({ status: 'signed_up', viaSale: true });
+    expect(await leadModel(engine).findOne({ refereeRef: friend }).lean()).toMatchObject({ status: 'signed_up', viaSale: true });
     expect(await engine.models.ReferralBinding.countDocuments({})).toBe(0);
     // The cap's one slot is still free, and the friend's first paid order (through Bob's code) goes to Alice's lead and converts it.
     const paid = await sale(1500, bobCode);

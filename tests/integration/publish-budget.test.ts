@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createReferral, type DomainEvent, type EventTransport, type FraudGuard } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
-import { newTenantContext, oid } from '../harness/engine.js';
+import { leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 let prefixes = 0;
@@ -83,7 +83,7 @@ describe('one publish budget per verb', () => {
       expect(broker.offered).toEqual(['referral:lead.created']);
       expect(errors.filter((error) => (error as { code?: string }).code === 'publish_timeout')).toHaveLength(4);
       // The event offered and not answered counts one failed delivery; the three never offered count none.
-      const lead = await engine.models.ReferralLead.collection.findOne({ firstReferralId: referral?._id });
+      const lead = await leadModel(engine).collection.findOne({ firstReferralId: referral?._id });
       expect(lead?.outbox).toHaveLength(2);
       expect(Object.values((lead?.deliveryFailures ?? {}) as Record<string, number>)).toEqual([1]);
       const stored = await engine.models.Referral.collection.findOne({ _id: referral?._id });

@@ -1,7 +1,7 @@
 import { type Connection, type mongo, Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { storedReferral } from '../../bench/stored-referral.js';
-import type { ReferralEngine } from '../../src/index.js';
+import type { ReferralEngine, Timeseries } from '../../src/index.js';
 import { commandCounter } from '../harness/command-counter.js';
 import { dashboardOracle } from '../harness/dashboard-oracle.js';
 import { useTestDatabase } from '../harness/database.js';
@@ -44,6 +44,16 @@ const dashboards = async (engine: ReferralEngine, ctx: { organizationId: string 
     funnel: await Promise.all(referrers.map((ref) => engine.stats.funnel({ referrerRef: ref, ...window }, ctx))),
     funnelAligned: await Promise.all(referrers.map((ref) => engine.stats.funnel({ referrerRef: ref, referrerModel: 'partner', ...aligned }, ctx))),
     leaderboard: await engine.stats.leaderboard({ ...window, limit: 100 }, ctx),
+    series: await Promise.all(referrers.map((ref) => engine.stats.timeseries({ referrerRef: ref, ...window }, ctx))),
+    // Kolkata's days start at 18:30 UTC, so every week boundary cuts a UTC day's rollup; New York's months move with DST.
+    weekly: await Promise.all(
+      referrers.map((ref) => engine.stats.timeseries({ referrerRef: ref, ...window, interval: 'week', timezone: 'Asia/Kolkata' }, ctx)),
+    ),
+    monthly: await Promise.all(
+      referrers.map((ref) =>
+        engine.stats.timeseries({ referrerRef: ref, referrerModel: 'partner', ...aligned, interval: 'month', timezone: 'America/New_York' }, ctx),
+      ),
+    ),
     leaderboardEur: await engine.stats.leaderboard({ ...aligned, currency: 'EUR', statuses: ['converted', 'approved', 'reversed'], limit: 100 }, ctx),
     window,
     aligned,
@@ -62,6 +72,19 @@ const expectExact = async (engine: ReferralEngine, ctx: { organizationId: string
     referrers.map((ref) => oracle.funnel(ref, 'partner', seen.aligned)),
   );
   expect(seen.leaderboard).toEqual(oracle.leaderboard(seen.window, ['converted', 'approved'], undefined));
+  const counted = (series: Timeseries) => series.buckets.map(({ visits: _v, uniqueVisitors: _u, ...rest }) => rest);
+  const starts = (series: Timeseries) => series.buckets.map((bucket) => bucket.start);
+  expect(seen.series.map(counted)).toEqual(
+    seen.series.map((series, i) => oracle.timeseries(referrers[i] as Types.ObjectId, 'user', seen.window, starts(series))),
+  );
+  expect(seen.weekly.map(counted)).toEqual(
+    seen.weekly.map((series, i) => oracle.timeseries(referrers[i] as Types.ObjectId, 'user', seen.window, starts(series))),
+  );
+  expect(seen.monthly.map(counted)).toEqual(
+    seen.monthly.map((series, i) => oracle.timeseries(referrers[i] as Types.ObjectId, 'partner', seen.aligned, starts(series))),
+  );
+  const utcDays = Math.ceil(seen.window.to.getTime() / DAY) - Math.floor(seen.window.from.getTime() / DAY);
+  expect(seen.series.map((series) => series.buckets.length)).toEqual(referrers.map(() => utcDays)); // zero-filled
   expect(seen.leaderboardEur).toEqual(oracle.leaderboard(seen.aligned, ['converted', 'approved', 'reversed'], 'EUR'));
 };
 

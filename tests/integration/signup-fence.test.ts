@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FraudGuard } from '../../src/index.js';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -27,7 +27,7 @@ describe('signups pass the same fence as sales', () => {
     await engine.trackVisit({ code, visitorId: 'v-1' }, ctx);
     await engine.repositories.referralCode.deactivate(code, ctx);
     expect(await engine.attributeSignup({ visitorId: 'v-1', refereeRef: oid(), refereeModel: 'user' }, ctx)).toBeNull();
-    expect(await engine.models.ReferralLead.collection.countDocuments({})).toBe(0);
+    expect(await leadModel(engine).collection.countDocuments({})).toBe(0);
     expect(await engine.attributeSale({ visitorId: 'v-1', refereeRef: oid(), refereeModel: 'user', sourceRef: oid(), sourceModel: 'Order' }, ctx)).toBeNull();
     expect(events.filter((e) => e.type === 'referral:lead.created' || e.type === 'referral:converted')).toEqual([]);
   });
@@ -42,8 +42,8 @@ describe('signups pass the same fence as sales', () => {
     await engine.repositories.referralCode.deactivate(code, ctx);
     release();
     expect(await signup).toBeNull();
-    expect(await engine.models.ReferralLead.countDocuments({ deletedAt: null })).toBe(0);
-    expect(await engine.models.ReferralLead.countDocuments({ voidedReason: 'code_deactivated' })).toBe(1);
+    expect(await leadModel(engine).countDocuments({ deletedAt: null })).toBe(0);
+    expect(await leadModel(engine).countDocuments({ voidedReason: 'code_deactivated' })).toBe(1);
     expect(events.filter((e) => e.type === 'referral:lead.created')).toEqual([]);
   });
 

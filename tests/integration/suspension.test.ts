@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReferralEngine } from '../../src/index.js';
 import { createCluster } from '../harness/cluster.js';
 import { useTestDatabase } from '../harness/database.js';
-import { createTestEngine, newTenantContext, oid } from '../harness/engine.js';
+import { createTestEngine, leadModel, newTenantContext, oid } from '../harness/engine.js';
 
 const db = useTestDatabase();
 
@@ -70,7 +70,7 @@ describe('suspending a referrer', () => {
 
     const credited = await admin.models.Referral.countDocuments({ referrerRef: alice, deletedAt: null });
     expect(credited).toBe(1);
-    expect(await admin.models.ReferralLead.countDocuments({ referrerRef: alice, deletedAt: null })).toBe(2); // leadFriend's and boundFriend's, both from before
+    expect(await leadModel(admin).countDocuments({ referrerRef: alice, deletedAt: null })).toBe(2); // leadFriend's and boundFriend's, both from before
     expect(events.filter((e) => e.type === 'referral:converted')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'referral:referrer.suspended')).toHaveLength(1);
 

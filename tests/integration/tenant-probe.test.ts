@@ -74,6 +74,15 @@ const probes: Record<string, Probe> = {
       expect(value).toMatchObject({ visits: 0, leads: 0, convertedLeads: 0, sales: 0 });
     },
   },
+  'stats.timeseries': {
+    args: (f) => [{ referrerRef: f.ownerRef, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) }],
+    foreign: ({ value, error }) => {
+      expect(error).toBeUndefined();
+      const { buckets } = value as { buckets: { visits: number; leads: number; sales: number; amounts: unknown[] }[] };
+      expect(buckets.length).toBeGreaterThanOrEqual(2);
+      for (const bucket of buckets) expect(bucket).toMatchObject({ visits: 0, leads: 0, sales: 0, amounts: [] });
+    },
+  },
   'engine.trackVisit': { args: (f) => [{ code: f.code, visitorId: 'probe-visitor' }], foreign: isNull },
   'engine.syncIndexes': { unscoped: 'deploy-time index management across all tenants' },
   'engine.destroy': { unscoped: 'engine lifecycle, touches no tenant data' },

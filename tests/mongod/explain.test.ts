@@ -4,6 +4,7 @@ import { storedReferral } from '../../bench/stored-referral.js';
 import { createReferral } from '../../src/index.js';
 import { QUERY_SHAPES } from '../../src/store/query-shapes.js';
 import { useTestDatabase } from '../harness/database.js';
+import { leadModel } from '../harness/engine.js';
 import { type Examined, examinedBy } from '../harness/examined.js';
 
 /**
@@ -58,14 +59,14 @@ describe('hot queries use their declared index (explain)', () => {
   it.each(QUERY_SHAPES.flatMap((shape) => shape.targets.map((target) => [shape.name, target.collection, target.index, shape] as const)))(
     '%s on %s uses %s without a collection scan or an in-memory sort',
     async (_name, collection, index, shape) => {
-      const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true });
+      const engine = await createReferral({ connection: db.connection, collectionPrefix: 'explain_', autoIndex: true, attribution: { leads: true } });
       try {
         const model = {
           referral_codes: engine.models.ReferralCode,
           referrals: engine.models.Referral,
           referral_touches: engine.models.ReferralTouch,
           referral_bindings: engine.models.ReferralBinding,
-          referral_leads: engine.models.ReferralLead,
+          referral_leads: leadModel(engine),
           referral_referrers: engine.models.ReferralReferrer,
           referral_rollups: engine.models.ReferralRollup,
         }[collection];
@@ -125,7 +126,7 @@ describe('dashboards examine what their days hold, not what the creator ever did
   const midnight = Math.floor(Date.now() / DAY) * DAY;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('forReferrer, a 10-day funnel and a 10-day leaderboard examine the same keys and documents at 1,000 and 10,000 referrals over 20 days', async () => {
+  it('forReferrer, a 10-day funnel, leaderboard and weekly time series examine the same keys and documents at 1,000 and 10,000 referrals over 20 days', async () => {
     const monitored = await db.openConnection({ monitorCommands: true });
     const engine = await createReferral({ connection: monitored, collectionPrefix: 'explain_dash_', autoIndex: true, stats: { graceMs: 1 } });
     try {
@@ -148,6 +149,7 @@ describe('dashboards examine what their days hold, not what the creator ever did
         forReferrer: () => engine.stats.forReferrer(creator, ctx),
         funnel: () => engine.stats.funnel({ referrerRef: creator, ...window }, ctx),
         leaderboard: () => engine.stats.leaderboard(window, ctx),
+        timeseries: () => engine.stats.timeseries({ referrerRef: creator, ...window, interval: 'week' }, ctx),
       };
       const steady = async () => {
         for (const read of Object.values(reads)) await read(); // computes what changed
@@ -166,6 +168,7 @@ describe('dashboards examine what their days hold, not what the creator ever did
       expect(small.forReferrer?.keysExamined).toBeLessThanOrEqual(21);
       expect(small.funnel?.keysExamined).toBeLessThanOrEqual(11 + 10); // 10 days, the watermark, and the touches of the window (none)
       expect(small.leaderboard?.keysExamined).toBeLessThanOrEqual(11);
+      expect(small.timeseries?.keysExamined).toBeLessThanOrEqual(11 + 10); // as the funnel: UTC weeks hold whole UTC days
       expect((await engine.stats.forReferrer(creator, ctx)).total).toBe(10_000);
     } finally {
       await engine.destroy();
