@@ -4,6 +4,7 @@
  */
 import mongoose from 'mongoose';
 import { createReferral } from '../../src/index.js';
+import { shutdownOnSignal } from '../support/shutdown.js';
 import { startMongo } from '../support/start-mongo.js';
 import { createCheckoutApp } from './app.js';
 
@@ -19,13 +20,4 @@ const server = createCheckoutApp(referral).listen(port, '127.0.0.1', () =>
   console.log(`checkout example on http://127.0.0.1:${port} (MongoDB: ${mongo.kind})`),
 );
 
-const shutdown = async () => {
-  server.close();
-  relay();
-  await referral.destroy();
-  await connection.close();
-  await mongo.stop();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+shutdownOnSignal({ server, stopRelay: relay, referral, connection, mongo });

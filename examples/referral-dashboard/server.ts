@@ -3,6 +3,7 @@
  * on MONGODB_URI, else an embedded MongoDB, else the offline test server.
  */
 import mongoose from 'mongoose';
+import { shutdownOnSignal } from '../support/shutdown.js';
 import { startMongo } from '../support/start-mongo.js';
 import { createDashboardApp } from './app.js';
 import { createDashboardEngine, demoCreator, MANAGER } from './engine.js';
@@ -27,13 +28,4 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log(`  4. Approve the sale:          ${base}/manager`);
 });
 
-const shutdown = async () => {
-  server.close();
-  relay();
-  await referral.destroy();
-  await connection.close();
-  await mongo.stop();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+shutdownOnSignal({ server, stopRelay: relay, referral, connection, mongo });
