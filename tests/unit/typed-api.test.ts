@@ -10,6 +10,8 @@ import {
   type ReferralEngine,
   type ReferralLogger,
   type RelayOptions,
+  type Timeseries,
+  type TimeseriesInput,
 } from '../../src/index.js';
 
 /**
@@ -22,6 +24,10 @@ const typeChecksOnly = (engine: ReferralEngine) => {
   expectTypeOf<ReturnType<ReferralEngine['events']['parked']>>().toEqualTypeOf<Promise<ParkedEvent[]>>();
   expectTypeOf<ReturnType<ReferralEngine['events']['pending']>>().toEqualTypeOf<Promise<Record<string, OutboxHealth>>>();
   expectTypeOf<NonNullable<CreateReferralOptions['logger']>>().toEqualTypeOf<ReferralLogger>();
+  expectTypeOf<Parameters<ReferralEngine['stats']['timeseries']>[0]>().toEqualTypeOf<TimeseriesInput>();
+  expectTypeOf<ReturnType<ReferralEngine['stats']['timeseries']>>().toEqualTypeOf<Promise<Timeseries>>();
+  // @ts-expect-error: hours are not an interval (buckets are calendar days, weeks or months)
+  void engine.stats.timeseries({ referrerRef: 'a', from: new Date(), to: new Date(), interval: 'hour' }, {});
   void engine.events.subscribe('referral:approved', (event) => {
     expectTypeOf(event.payload).toEqualTypeOf<ApprovedPayload>();
     expectTypeOf(event.meta.idempotencyKey).toEqualTypeOf<string>();
