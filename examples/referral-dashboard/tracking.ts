@@ -45,5 +45,9 @@ export const attributeSignup = async (referral: ReferralEngine, req: Request, us
   const visitorId = req.cookies?.[VISITOR_COOKIE];
   if (!typed && typeof visitorId !== 'string') return null;
   const via = typed ? { code: typed } : { visitorId: visitorId as string };
-  return referral.attributeSignup({ ...via, refereeRef: userId, refereeModel: 'user' }, ctx);
+  // A malformed code typed in the form does not block the signup: it is recorded without a referrer.
+  return referral.attributeSignup({ ...via, refereeRef: userId, refereeModel: 'user' }, ctx).catch((error: unknown) => {
+    if (isReferralError(error) && error.status < 500) return null;
+    throw error;
+  });
 };

@@ -53,15 +53,21 @@ export const bucketOf = (bounds: readonly number[], at: number): number =>
     bounds.findLastIndex((start, i) => i < bounds.length - 1 && start <= at),
   );
 
+/** A balanced tree of comparisons: the bucket of a value is `first` plus how many of `points` it has reached. */
+const reachedTree = (field: string, points: readonly number[], first: number): unknown => {
+  if (points.length === 0) return first;
+  const mid = points.length >> 1;
+  const below = { $lt: [`$${field}`, new Date(points[mid] as number)] };
+  return { $cond: [below, reachedTree(field, points.slice(0, mid), first), reachedTree(field, points.slice(mid + 1), first + mid + 1)] };
+};
+
 /**
- * A MongoDB expression giving the bucket index of `field`: the first bucket of `range` plus how many
- * of the boundaries inside `range` it has reached. The boundaries are those the zero-filled buckets
- * are made from, so no time zone rules run on the server.
+ * A MongoDB expression giving the bucket index of `field`, from the boundaries inside `range`: the
+ * same boundaries the zero-filled buckets are made from, so no time zone rules run on the server.
+ * A balanced `$cond` tree: about log2(buckets) comparisons per record, and nesting far below BSON's limit.
  */
 export const bucketIndexExpr = (field: string, bounds: readonly number[], range: Range): unknown => {
   const inside = bounds.slice(1, -1).filter((at) => at > range.from.getTime() && at < range.to.getTime());
   const first = bucketOf(bounds, range.from.getTime());
-  if (inside.length === 0) return { $literal: first };
-  const reached = { $filter: { input: inside.map((at) => new Date(at)), cond: { $lte: ['$$this', `$${field}`] } } };
-  return { $add: [first, { $size: reached }] };
+  return inside.length === 0 ? { $literal: first } : reachedTree(field, inside, first);
 };

@@ -48,7 +48,7 @@ export const timeseriesInputSchema = refineSubjectWindow(
     ...subjectWindow,
     interval: z.enum(INTERVALS).default('day'),
     /** Where calendar days begin: an IANA name (`Europe/Berlin`); UTC by default. */
-    timezone: z.string().refine(isTimeZone, { message: 'Expected an IANA time zone name, such as Europe/Berlin or UTC' }).default('UTC'),
+    timezone: z.string().max(64).refine(isTimeZone, { message: 'Expected an IANA time zone name, such as Europe/Berlin or UTC' }).default('UTC'),
   }),
 );
 

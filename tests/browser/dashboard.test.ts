@@ -113,7 +113,7 @@ describe('the referral dashboard example, in Chromium', () => {
     expect(await manager.locator('#empty').isVisible()).toBe(true);
   });
 
-  it('an unknown or hostile ?ref= records nothing and still lands the visitor on a clean page', async () => {
+  it('an unknown or hostile ?ref= records nothing and still lands the visitor on a clean page; a malformed typed code does not block a signup', async () => {
     const window = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
     const visits = async () => (await referral.stats.funnel({ referrerRef: creatorId, ...window }, { organizationId })).visits;
     const before = await visits();
@@ -124,6 +124,12 @@ describe('the referral dashboard example, in Chromium', () => {
       expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/shop');
     }
     expect(await visits()).toBe(before);
-    expect((await page.context().cookies()).map((c) => c.name)).toEqual(['rf_vid']); // a visitor id, and nothing recorded against it
+    // A malformed code typed at signup does not block the signup.
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill('typo@example.test');
+    await page.getByLabel('Referral code (optional)').fill('{"$ne":1}');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(`${base}/shop`);
+    expect((await page.context().cookies()).map((c) => c.name).sort()).toEqual(['acme_uid', 'rf_vid']);
   });
 });

@@ -91,6 +91,15 @@ describe('stats.timeseries', () => {
       });
       expect(buckets.map((b) => b.start.getTime())).toEqual([...buckets.map((b) => b.start.getTime())].sort((a, b) => a - b));
     }
+    // The longest series there is (731 Kolkata days): every record is bucketed by the server from the same boundaries.
+    const long = { from: new Date(today - 729 * DAY), to: new Date(today + DAY) };
+    const twoYears = await engine.stats.timeseries({ referrerRef: alice, ...long, timezone: 'Asia/Kolkata' }, ctx);
+    const longFunnel = await engine.stats.funnel({ referrerRef: alice, ...long }, ctx);
+    expect(twoYears.buckets).toHaveLength(731);
+    expect([twoYears.buckets.reduce((n, b) => n + b.sales, 0), twoYears.buckets.reduce((n, b) => n + b.leads, 0)]).toEqual([
+      longFunnel.sales,
+      longFunnel.leads,
+    ]);
     const daily = await engine.stats.timeseries({ referrerRef: alice, ...window, timezone: 'UTC' }, ctx);
     expect(daily.buckets.reduce((n, b) => n + b.uniqueVisitors, 0)).toBe(funnel.uniqueVisitors + 1); // v1 came on two days
   });

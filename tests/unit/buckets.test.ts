@@ -52,12 +52,30 @@ describe('time series buckets', () => {
     ).toEqual([0, 0, 1, 2]);
   });
 
-  it("the server's bucket expression names only the boundaries inside the range it reads", () => {
-    const bounds = [0, 10, 20, 30, 40].map((n) => n * 86_400_000);
-    const day = (n: number) => new Date(n * 86_400_000);
-    expect(bucketIndexExpr('createdAt', bounds, { from: day(12), to: day(18) })).toEqual({ $literal: 1 });
-    expect(bucketIndexExpr('createdAt', bounds, { from: day(15), to: day(40) })).toEqual({
-      $add: [1, { $size: { $filter: { input: [day(20), day(30)], cond: { $lte: ['$$this', '$createdAt'] } } } }],
+  it("the server's bucket expression puts every instant in the bucket bucketOf names, with only the boundaries inside the range it reads", () => {
+    type Expr = number | { $literal: number } | { $cond: [{ $lt: [string, Date] }, Expr, Expr] };
+    const evaluate = (expr: Expr, at: Date): number => {
+      if (typeof expr === 'number') return expr;
+      if ('$literal' in expr) return expr.$literal;
+      const [{ $lt }, below, above] = expr.$cond;
+      expect($lt[0]).toBe('$createdAt');
+      return evaluate(at < $lt[1] ? below : above, at);
+    };
+    const depth = (expr: Expr): number => (typeof expr === 'number' || '$literal' in expr ? 0 : 1 + Math.max(depth(expr.$cond[1]), depth(expr.$cond[2])));
+    const window = { from: at('2024-01-01T07:00:00Z'), to: at('2026-01-01T00:00:00Z') };
+    const bounds = bucketBounds(bucketStarts(window, 'day', 'America/New_York') ?? [], window);
+    expect(bounds).toHaveLength(732); // 731 buckets, the most a series may have
+    for (const range of [
+      window,
+      { from: at('2025-03-08T00:00:00Z'), to: at('2025-03-11T00:00:00Z') },
+      { from: at('2025-06-01T12:00:00Z'), to: at('2025-06-01T13:00:00Z') },
+    ]) {
+      const expr = bucketIndexExpr('createdAt', bounds, range) as Expr;
+      expect(depth(expr)).toBeLessThanOrEqual(10);
+      for (let t = range.from.getTime(); t < range.to.getTime(); t += 3_517_000) expect(evaluate(expr, new Date(t))).toBe(bucketOf(bounds, t));
+    }
+    expect(bucketIndexExpr('createdAt', bounds, { from: at('2025-06-01T12:00:00Z'), to: at('2025-06-01T13:00:00Z') })).toEqual({
+      $literal: bucketOf(bounds, at('2025-06-01T12:00:00Z').getTime()),
     });
   });
 });
