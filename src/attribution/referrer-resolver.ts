@@ -5,7 +5,7 @@ import type { Ref } from '../kernel/ids.js';
 import type { ReferralRecord } from '../referrals/model.js';
 import type { Referrer } from '../referrals/referrer.js';
 import { replayThroughRetiredCode, type SaleKey } from '../referrals/replay.js';
-import type { CallScope } from '../store/scope.js';
+import { type CallScope, readTogether } from '../store/scope.js';
 import type { ReferralBindingRecord } from './binding.model.js';
 import { findBinding } from './bindings.js';
 import type { AttributionDeps } from './deps.js';
@@ -90,17 +90,17 @@ const codeCanAttribute = async (deps: AttributionDeps, scope: CallScope, codeId:
  * The one rule, in order: the referee's lead (within `leadWindowDays`) wins, unless
  * `leadPolicy: 'code'` and the call names a usable code; then a lifetime binding; then the code
  * the call names (or its named referrer); then the visitor's deciding touch. Lead and binding
- * count only with `history` (checkout); the reads are independent and sent together.
+ * count only with `history` (checkout); the reads are independent and sent together (in order inside a transaction).
  */
 export const resolveReferrer = async (deps: AttributionDeps, scope: CallScope, query: ReferrerQuery): Promise<Resolution> => {
   const leads = query.history === true && deps.policy.leads;
   const lifetime = query.history === true && deps.policy.binding === 'lifetime';
   const [lead, bound, candidate] =
     leads || lifetime
-      ? await Promise.all([
-          leads ? findLead(deps, scope, query.referee) : null,
-          lifetime ? findBinding(deps, scope, query.referee.refereeRef, query.referee.refereeModel) : null,
-          candidateFor(deps, scope, query),
+      ? await readTogether(scope, [
+          async () => (leads ? findLead(deps, scope, query.referee) : null),
+          async () => (lifetime ? findBinding(deps, scope, query.referee.refereeRef, query.referee.refereeModel) : null),
+          () => candidateFor(deps, scope, query),
         ])
       : [null, null, await candidateFor(deps, scope, query)];
   const codeNamed = 'ref' in candidate && candidate.attribution.rule === 'code';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CurrencyTotals } from '../money/totals.js';
-import type { CallScope } from '../store/scope.js';
+import { type CallScope, readTogether } from '../store/scope.js';
 import { type Range, splitWindow } from './days.js';
 import type { StatsDeps } from './deps.js';
 import type { funnelInputSchema } from './inputs.js';
@@ -54,9 +54,9 @@ const salesAndLeads = async (deps: StatsDeps, scope: CallScope, subject: Subject
 export const funnelFor = async (deps: StatsDeps, scope: CallScope, input: z.output<typeof funnelInputSchema>): Promise<Funnel> => {
   const subject = await subjectOf(deps, scope, input);
   const window = { from: input.from, to: input.to };
-  const [[visits], { sales, leads }] = await Promise.all([
-    visitsByBucket(deps, scope, subject, [window.from.getTime(), window.to.getTime()]),
-    salesAndLeads(deps, scope, subject, window),
+  const [[visits], { sales, leads }] = await readTogether(scope, [
+    () => visitsByBucket(deps, scope, subject, [window.from.getTime(), window.to.getTime()]),
+    () => salesAndLeads(deps, scope, subject, window),
   ]);
   const leadCount = leads.reduce((n, row) => n + row.leads, 0);
   const convertedLeads = leads.reduce((n, row) => n + row.converted, 0);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError } from '../kernel/errors.js';
 import type { CurrencyTotals } from '../money/totals.js';
-import type { CallScope } from '../store/scope.js';
+import { type CallScope, readTogether } from '../store/scope.js';
 import { bucketBounds, bucketIndexExpr, bucketOf, bucketStarts, type Interval, MAX_BUCKETS } from './buckets.js';
 import { DAY_MS, type Range, splitWindow } from './days.js';
 import type { StatsDeps } from './deps.js';
@@ -94,7 +94,7 @@ export const timeseriesFor = async (deps: StatsDeps, scope: CallScope, input: z.
     ]);
   const subject = await subjectOf(deps, scope, input);
   const bounds = bucketBounds(starts, window);
-  const [visits, rows] = await Promise.all([visitsByBucket(deps, scope, subject, bounds), bucketedRows(deps, scope, subject, bounds)]);
+  const [visits, rows] = await readTogether(scope, [() => visitsByBucket(deps, scope, subject, bounds), () => bucketedRows(deps, scope, subject, bounds)]);
   const sales = starts.map((): SaleRow[] => []);
   const leads = starts.map(() => 0);
   for (const row of rows.sales) sales[row.bucket ?? 0]?.push(row);

@@ -128,3 +128,14 @@ export const driverCollection = <T extends mongo.Document>(model: { collection: 
     },
   });
 };
+
+/**
+ * Independent reads of one call: sent together, or one after another inside the caller's
+ * transaction, where the driver does not support operations in parallel on its session (NODE-6191).
+ */
+export const readTogether = async <T extends readonly unknown[]>(scope: CallScope, reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> => {
+  if (!scope.inTransaction) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as unknown as T;
+};
