@@ -1,13 +1,11 @@
 import type { z } from 'zod';
 import type { CurrencyTotals } from '../money/totals.js';
 import { type CallScope, readTogether } from '../store/scope.js';
-import { type Range, splitWindow } from './days.js';
+import { rowsByBucket } from './bucketed-rows.js';
 import type { StatsDeps } from './deps.js';
 import type { funnelInputSchema } from './inputs.js';
-import { type DayRows, referrerDays } from './rolled-up.js';
-import type { LeadRow, SaleRow } from './rollup.model.js';
-import { countSales, currencyTotals, ofCode } from './rows.js';
-import { ownerOf, type Subject, subjectOf, subjectRecords } from './subject.js';
+import { countSales, currencyTotals } from './rows.js';
+import { subjectOf } from './subject.js';
 import { visitsByBucket } from './visits.js';
 
 /** A referrer's or a code's funnel over [from, to), and the rates between its stages (null where nothing came in). */
@@ -32,31 +30,14 @@ export interface Funnel {
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-/** The window's sales and leads: rollups for its whole UTC days, the records for the parts of days at its ends. */
-const salesAndLeads = async (deps: StatsDeps, scope: CallScope, subject: Subject, window: Range): Promise<DayRows> => {
-  const { days, edges } = deps.rollups.covers(scope) ? splitWindow(window) : { days: null, edges: [window] };
-  const sales: SaleRow[] = [];
-  const leads: LeadRow[] = [];
-  if (days) {
-    const rolled = await referrerDays(deps, scope, ownerOf(subject), days);
-    sales.push(...(subject.by === 'code' ? ofCode(rolled.sales, subject.codeId) : rolled.sales));
-    leads.push(...(subject.by === 'code' ? ofCode(rolled.leads, subject.codeId) : rolled.leads));
-  }
-  for (const edge of edges) {
-    const records = await subjectRecords(deps, scope, subject, edge);
-    sales.push(...records.sales);
-    leads.push(...records.leads);
-  }
-  return { sales, leads };
-};
-
 /** The funnel of one referrer (`referrerRef`, `referrerModel` default `user`) or one code (`code`). */
 export const funnelFor = async (deps: StatsDeps, scope: CallScope, input: z.output<typeof funnelInputSchema>): Promise<Funnel> => {
   const subject = await subjectOf(deps, scope, input);
-  const window = { from: input.from, to: input.to };
+  // One bucket, the whole window: what a time series counts per bucket.
+  const bounds = [input.from.getTime(), input.to.getTime()];
   const [[visits], { sales, leads }] = await readTogether(scope, [
-    () => visitsByBucket(deps, scope, subject, [window.from.getTime(), window.to.getTime()]),
-    () => salesAndLeads(deps, scope, subject, window),
+    () => visitsByBucket(deps, scope, subject, bounds),
+    () => rowsByBucket(deps, scope, subject, bounds),
   ]);
   const leadCount = leads.reduce((n, row) => n + row.leads, 0);
   const convertedLeads = leads.reduce((n, row) => n + row.converted, 0);

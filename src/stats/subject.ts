@@ -33,15 +33,15 @@ export const ownerOf = (subject: Subject) => (subject.by === 'referrer' ? subjec
 /** The bucket index expression of a date field (sales count by `createdAt`, leads by `signedUpAt`). */
 export type BucketOfField = (field: 'createdAt' | 'signedUpAt') => unknown;
 
-/** The subject's sales and leads in `range`, from the records; with `bucket`, each row also carries its bucket index. */
+/** The subject's sales and leads in `range`, from the records, each row with its bucket index. */
 export const subjectRecords = async (
   deps: StatsDeps,
   scope: CallScope,
   subject: Subject,
   range: Range,
-  bucket?: BucketOfField,
+  bucket: BucketOfField,
 ): Promise<{ sales: Bucketed<SaleRow>[]; leads: Bucketed<LeadRow>[] }> => {
-  const [byCreated, bySignup] = [bucket?.('createdAt'), bucket?.('signedUpAt')];
+  const [byCreated, bySignup] = [bucket('createdAt'), bucket('signedUpAt')];
   const sales = await (subject.by === 'code'
     ? codeSales(deps, scope, subject.codeId, range, byCreated)
     : referrerSales(deps, scope, subject, range, byCreated));
